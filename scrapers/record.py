@@ -1,0 +1,163 @@
+"""The records every source produces: CallRecord, its deadlines and budget, and call status."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any, Literal
+
+Status = Literal["forthcoming", "open", "closed"]
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One submission deadline: a stage of a two-stage call or one cut-off of many."""
+
+    date: date
+    time: time | None = None
+    timezone: str | None = None
+    label: str | None = None  # "stage 1", "stage 2", "cut-off 3"; None for single-stage
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "date": self.date.isoformat(),
+            "time": self.time.strftime("%H:%M") if self.time else None,
+            "timezone": self.timezone,
+            "label": self.label,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Deadline:
+        return cls(
+            date=date.fromisoformat(data["date"]),
+            time=time.fromisoformat(data["time"]) if data.get("time") else None,
+            timezone=data.get("timezone"),
+            label=data.get("label"),
+        )
+
+    def iso(self) -> str:
+        """ISO 8601 text: the date alone, or date and time with its zone when known."""
+        if self.time is None:
+            return self.date.isoformat()
+        stamp = datetime.combine(self.date, self.time).isoformat(timespec="minutes")
+        return f"{stamp}[{self.timezone}]" if self.timezone else stamp
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Money of one call in EUR: the topic total and the range per grant."""
+
+    total_eur: int | None = None
+    min_grant_eur: int | None = None
+    max_grant_eur: int | None = None
+    expected_grants: int | None = None
+
+    def is_empty(self) -> bool:
+        return all(v is None for v in dataclasses.astuple(self))
+
+
+ORGANISATION_TYPES = ("sme", "large", "research", "higher_education", "public", "ngo")
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Who may apply, where the source says: countries (ISO-2), NUTS regions, organisation types."""
+
+    countries: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    organisation_types: tuple[str, ...] = ()  # values of ORGANISATION_TYPES
+    funding_rate_min: float | None = None  # percent of eligible costs
+    funding_rate_max: float | None = None
+    regional: bool = False  # a call of, or for, Kanta-Häme
+    text: str | None = None  # the source's own wording, for people to read
+
+    def is_empty(self) -> bool:
+        return self == Eligibility()
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """One call as one source describes it; `parse()` of every source yields these."""
+
+    source: str
+    source_key: str  # the source's own unique id of this record
+    identifier: str  # F&T topic id, or a source-specific id when there is none
+    title: str
+    url: str | None = None
+    call_identifier: str | None = None
+    call_title: str | None = None
+    programme: str | None = None
+    programme_part: str | None = None
+    type_of_action: str | None = None
+    kind: str = "grant"  # grant, cascade, external
+    description_html: str | None = None
+    conditions_html: str | None = None
+    keywords: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    opening_date: date | None = None
+    deadlines: tuple[Deadline, ...] = ()
+    deadline_model: str | None = None  # single-stage, two-stage, multiple cut-off
+    continuous: bool = False
+    budget: Budget = field(default_factory=Budget)
+    eligibility: Eligibility = field(default_factory=Eligibility)
+    extra: tuple[tuple[str, str], ...] = ()  # source-specific facts worth keeping
+
+    def status(self, today: date) -> Status:
+        return call_status(self.opening_date, self.deadlines, today)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict of every field; the inverse of `from_json`."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data["opening_date"] = self.opening_date.isoformat() if self.opening_date else None
+        data["deadlines"] = [d.to_json() for d in self.deadlines]
+        data["budget"] = dataclasses.asdict(self.budget)
+        data["eligibility"] = dataclasses.asdict(self.eligibility)
+        data["keywords"] = list(self.keywords)
+        data["tags"] = list(self.tags)
+        data["extra"] = dict(self.extra)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CallRecord:
+        values = dict(data)
+        values["opening_date"] = (
+            date.fromisoformat(data["opening_date"]) if data.get("opening_date") else None
+        )
+        values["deadlines"] = tuple(Deadline.from_json(d) for d in data.get("deadlines", ()))
+        values["budget"] = Budget(**data.get("budget", {}))
+        values["eligibility"] = Eligibility(
+            **{
+                k: tuple(v) if isinstance(v, list) else v
+                for k, v in data.get("eligibility", {}).items()
+            }
+        )
+        values["keywords"] = tuple(data.get("keywords", ()))
+        values["tags"] = tuple(data.get("tags", ()))
+        values["extra"] = tuple(sorted(data.get("extra", {}).items()))
+        return cls(**values)
+
+    def fingerprint(self) -> str:
+        """Stable text of the content, for detecting change between runs."""
+        return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+
+
+def next_deadline(deadlines: tuple[Deadline, ...] | list[Deadline], today: date) -> Deadline | None:
+    """The earliest deadline on or after `today`, if any."""
+    upcoming = [d for d in deadlines if d.date >= today]
+    return min(upcoming, key=lambda d: (d.date, d.time or time.max)) if upcoming else None
+
+
+def call_status(
+    opening_date: date | None,
+    deadlines: tuple[Deadline, ...] | list[Deadline],
+    today: date,
+) -> Status:
+    """Open, forthcoming or closed from the dates alone; sources' own statuses go stale."""
+    if deadlines and next_deadline(deadlines, today) is None:
+        return "closed"
+    if opening_date is not None and opening_date > today:
+        return "forthcoming"
+    # Open: a deadline lies ahead, or none is given (continuous calls have none).
+    return "open"

@@ -1,0 +1,180 @@
+"""Typed settings from config.toml, overridden by RADAR_* environment variables."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scrapers import SOURCES
+from scrapers.base import SourceSettings
+from scrapers.http import HttpSettings
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key."""
+
+
+@dataclass
+class DatabaseSettings:
+    url: str = "sqlite:///instance/radar.db"
+    echo: bool = False
+
+
+@dataclass
+class WebSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    secret_key: str = ""  # only from RADAR_WEB_SECRET_KEY, never committed
+    page_size: int = 50
+
+
+@dataclass
+class SchedulerSettings:
+    timezone: str = "Europe/Helsinki"
+
+
+@dataclass
+class Settings:
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    web: WebSettings = field(default_factory=WebSettings)
+    scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    sources: dict[str, SourceSettings] = field(default_factory=dict)
+    path: Path = DEFAULT_CONFIG
+
+    def source(self, name: str) -> SourceSettings:
+        return self.sources[name]
+
+
+def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Read the TOML file (RADAR_CONFIG or the repository's config.toml), then the environment."""
+    env = dict(os.environ if env is None else env)
+    path = Path(path or env.get("RADAR_CONFIG") or DEFAULT_CONFIG).resolve()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    raw_sources = data.pop("sources", {})
+    if not isinstance(raw_sources, dict):
+        raise ConfigError(f"{path}: sources: expected a table")
+    settings = _build(Settings, data, "", path, env, skip={"sources", "path"})
+    known = {source.name: source for source in SOURCES}
+    for name in raw_sources:
+        if name not in known:
+            raise ConfigError(f"{path}: sources.{name}: unknown source")
+    for name, source in known.items():
+        table = raw_sources.get(name, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{path}: sources.{name}: expected a table")
+        settings.sources[name] = _build(source.Settings, table, f"sources.{name}", path, env)
+    settings.path = path
+    settings.database.url = _resolve_sqlite(settings.database.url, path.parent)
+    return settings
+
+
+def _build(
+    cls: type, data: dict[str, Any], prefix: str, path: Path, env: dict[str, str], skip=frozenset()
+) -> Any:
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)} - set(skip)
+    for key in data:
+        if key not in names:
+            raise ConfigError(f"{path}: {_join(prefix, key)}: unknown key")
+    values: dict[str, Any] = {}
+    for name in names:
+        key = _join(prefix, name)
+        kind = hints[name]
+        if dataclasses.is_dataclass(kind):
+            table = data.get(name, {})
+            if not isinstance(table, dict):
+                raise ConfigError(f"{path}: {key}: expected a table")
+            values[name] = _build(kind, table, key, path, env)
+            continue
+        env_name = "RADAR_" + key.replace(".", "_").upper()
+        if env_name in env:
+            values[name] = _from_env(env[env_name], kind, env_name)
+        elif name in data:
+            values[name] = _check(data[name], kind, f"{path}: {key}")
+    return cls(**values)
+
+
+def _join(prefix: str, key: str) -> str:
+    return f"{prefix}.{key}" if prefix else key
+
+
+def _check(value: Any, kind: Any, where: str) -> Any:
+    origin = typing.get_origin(kind)
+    if origin in (types.UnionType, typing.Union):
+        options = [k for k in typing.get_args(kind) if k is not type(None)]
+        if value is None:
+            return None
+        return _check(value, options[0], where)
+    if origin is list:
+        (item,) = typing.get_args(kind)
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: expected a list, got {value!r}")
+        if dataclasses.is_dataclass(item):
+            return [_build_item(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_check(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(f"{where}: expected a table, got {value!r}")
+        return value
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise ConfigError(f"{where}: expected {_type_name(kind)}, got {value!r}")
+    return value
+
+
+def _build_item(cls: type, value: Any, where: str) -> Any:
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: expected a table, got {value!r}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name for f in dataclasses.fields(cls)}
+    for key in value:
+        if key not in fields:
+            raise ConfigError(f"{where}.{key}: unknown key")
+    try:
+        return cls(**{k: _check(v, hints[k], f"{where}.{k}") for k, v in value.items()})
+    except TypeError as exc:  # a required field is missing
+        raise ConfigError(f"{where}: {exc}") from None
+
+
+def _from_env(text: str, kind: Any, name: str) -> Any:
+    try:
+        if kind is bool:
+            if text.lower() not in {"1", "0", "true", "false", "yes", "no"}:
+                raise ValueError(text)
+            return text.lower() in {"1", "true", "yes"}
+        if kind in (int, float, str):
+            return kind(text)
+    except ValueError:
+        raise ConfigError(f"{name}: expected {_type_name(kind)}, got {text!r}") from None
+    raise ConfigError(f"{name}: this setting cannot be set from the environment")
+
+
+def _type_name(kind: Any) -> str:
+    return {int: "an integer", float: "a number", str: "a string", bool: "true or false"}.get(
+        kind, getattr(kind, "__name__", str(kind))
+    )
+
+
+def _resolve_sqlite(url: str, base: Path) -> str:
+    """A relative SQLite path is relative to the config file, not to the working directory."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and ":memory:" not in url:
+        target = base / url[len(prefix) :]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        return prefix + str(target)
+    return url

@@ -1,0 +1,134 @@
+"""What is stored: calls with their source records, versions and change events, and job runs."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from scrapers.record import Deadline, Status, call_status, next_deadline
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def json_column() -> Any:
+    return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Call(SQLModel, table=True):
+    """One funding call, merged from every source record that describes it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    identifier: str = Field(index=True, unique=True, max_length=200)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    call_identifier: str | None = Field(default=None, max_length=200)
+    call_title: str | None = Field(default=None, sa_column=Column(Text))
+    programme: str | None = Field(default=None, index=True, max_length=200)
+    programme_part: str | None = Field(default=None, max_length=300)
+    type_of_action: str | None = Field(default=None, max_length=300)
+    kind: str = Field(default="grant", max_length=20)
+    description_html: str | None = Field(default=None, sa_column=Column(Text))
+    description_text: str | None = Field(default=None, sa_column=Column(Text))
+    conditions_html: str | None = Field(default=None, sa_column=Column(Text))
+    conditions_text: str | None = Field(default=None, sa_column=Column(Text))
+    keywords: list[str] = json_column()
+    tags: list[str] = json_column()
+    opening_date: date | None = Field(default=None, index=True)
+    deadlines: list[dict[str, Any]] = json_column()
+    deadline_model: str | None = Field(default=None, max_length=40)
+    final_deadline: date | None = Field(default=None, index=True)  # for status queries in SQL
+    continuous: bool = False
+    budget_total_eur: int | None = Field(default=None, index=True)
+    budget_min_grant_eur: int | None = None
+    budget_max_grant_eur: int | None = None
+    expected_grants: int | None = None
+    eligibility: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    regional: bool = Field(default=False, index=True)
+    url: str | None = Field(default=None, sa_column=Column(Text))
+    field_sources: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(default="", max_length=64)
+    first_seen: datetime = Field(default_factory=utcnow, index=True)
+    last_seen: datetime = Field(default_factory=utcnow)
+    last_changed: datetime = Field(default_factory=utcnow, index=True)
+
+    def deadline_list(self) -> list[Deadline]:
+        return [Deadline.from_json(d) for d in self.deadlines]
+
+    def status(self, today: date) -> Status:
+        return call_status(self.opening_date, self.deadline_list(), today)
+
+    def next_deadline(self, today: date) -> Deadline | None:
+        return next_deadline(self.deadline_list(), today)
+
+
+class CallSource(SQLModel, table=True):
+    """The record one source gave for a call, as last seen."""
+
+    __table_args__ = (UniqueConstraint("source", "source_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id", index=True)
+    source: str = Field(max_length=50)
+    source_key: str = Field(max_length=200)
+    url: str | None = Field(default=None, sa_column=Column(Text))
+    record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    record_hash: str = Field(max_length=64)
+    first_seen: datetime = Field(default_factory=utcnow)
+    last_seen: datetime = Field(default_factory=utcnow)
+
+
+class CallVersion(SQLModel, table=True):
+    """A snapshot of a call's content, stored each time the content changes."""
+
+    __table_args__ = (UniqueConstraint("call_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id", index=True)
+    number: int
+    created_at: datetime = Field(default_factory=utcnow)
+    source: str = Field(max_length=50)
+    content: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class ChangeEvent(SQLModel, table=True):
+    """One field that changed between two versions: deadline moved from A to B, and so on."""
+
+    __table_args__ = (Index("ix_changeevent_call_at", "call_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id")
+    version_id: int = Field(foreign_key="callversion.id")
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    kind: str = Field(max_length=20)  # deadline, status, budget, text, dates, other
+    field_name: str = Field(max_length=50)
+    old_value: Any = Field(default=None, sa_column=Column(JSON))
+    new_value: Any = Field(default=None, sa_column=Column(JSON))
+
+
+class JobRun(SQLModel, table=True):
+    """One run of a scheduled or manual job, with its counts and error."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    job: str = Field(max_length=50, index=True)  # scrape, ingest
+    source: str | None = Field(default=None, max_length=50, index=True)
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    ok: bool = False
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    errors: int = 0
+    message: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class SourceState(SQLModel, table=True):
+    """What a source keeps between runs, such as HTTP validators for conditional GET."""
+
+    source: str = Field(primary_key=True, max_length=50)
+    data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
