@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
@@ -36,7 +38,7 @@ class HttpClient:
         retry = Retry(
             total=self.settings.retries,
             connect=self.settings.retries,
-            read=0,
+            read=False,  # re-raise read timeouts, so requests reports them as Timeout
             status=self.settings.retries,
             backoff_factor=self.settings.backoff_seconds,
             status_forcelist=RETRY_STATUSES,
@@ -58,7 +60,9 @@ class HttpClient:
         try:
             response = self.session.request(method, url, **kwargs)
         except requests.Timeout:
-            raise SourceError(source, f"no answer from {url} within {kwargs['timeout']} s") from None
+            raise SourceError(
+                source, f"no answer from {url} within {kwargs['timeout']} s"
+            ) from None
         except requests.RequestException as exc:
             raise SourceError(source, f"request to {url} failed: {exc}") from None
         finally:
@@ -75,15 +79,16 @@ class HttpClient:
         if response.status_code == 304:
             response.close()
             return response, None
-        handle = tempfile.NamedTemporaryFile(prefix=f"radar-{source}-", suffix=".json", delete=False)
+        descriptor, name = tempfile.mkstemp(prefix=f"radar-{source}-", suffix=".download")
+        path = Path(name)
         try:
-            with response, handle:
+            with response, os.fdopen(descriptor, "wb") as handle:
                 response.raw.decode_content = True
                 shutil.copyfileobj(response.raw, handle, length=1 << 20)
-        except requests.RequestException as exc:
-            Path(handle.name).unlink(missing_ok=True)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            path.unlink(missing_ok=True)
             raise SourceError(source, f"download of {url} broke off: {exc}") from None
-        return response, Path(handle.name)
+        return response, path
 
     def _wait(self, source: str, pause: float) -> None:
         last = self._last_request.get(source)

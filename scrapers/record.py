@@ -127,12 +127,11 @@ class CallRecord:
         )
         values["deadlines"] = tuple(Deadline.from_json(d) for d in data.get("deadlines", ()))
         values["budget"] = Budget(**data.get("budget", {}))
-        values["eligibility"] = Eligibility(
-            **{
-                k: tuple(v) if isinstance(v, list) else v
-                for k, v in data.get("eligibility", {}).items()
-            }
-        )
+        eligibility: dict[str, Any] = {
+            k: tuple(v) if isinstance(v, list) else v
+            for k, v in data.get("eligibility", {}).items()
+        }
+        values["eligibility"] = Eligibility(**eligibility)
         values["keywords"] = tuple(data.get("keywords", ()))
         values["tags"] = tuple(data.get("tags", ()))
         values["extra"] = tuple(sorted(data.get("extra", {}).items()))

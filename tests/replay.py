@@ -37,7 +37,10 @@ class ReplayServer:
         self.responder = None  # optional callable(Received) -> Reply | None
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: stop() waits for the next poll (0.5 s by default) in every test.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def start(self) -> ReplayServer:
         self._thread.start()

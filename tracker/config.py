@@ -34,6 +34,42 @@ class WebSettings:
     port: int = 8000
     secret_key: str = ""  # only from RADAR_WEB_SECRET_KEY, never committed
     page_size: int = 50
+    base_url: str = "http://127.0.0.1:8000"  # for links in emails
+    default_locale: str = "fi"
+    timezone: str = "Europe/Helsinki"
+    session_lifetime_minutes: int = 480
+    secure_cookies: bool = False  # true behind HTTPS
+    login_max_failures: int = 5  # per email and per address within the window
+    login_window_minutes: int = 15
+    invite_valid_hours: int = 168
+    reset_valid_hours: int = 2
+
+
+@dataclass
+class MailSettings:
+    host: str = "127.0.0.1"
+    port: int = 25
+    sender: str = "Hame Funding Radar <radar@localhost>"
+    username: str = ""
+    password: str = ""  # only from RADAR_MAIL_PASSWORD, never committed
+    starttls: bool = False
+    timeout_seconds: float = 10.0
+
+
+@dataclass
+class Contact:
+    name: str
+    programme: str = ""
+    title_fi: str = ""
+    title_en: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class AboutSettings:
+    organisation: str = "Hämeen liitto"
+    contacts: list[Contact] = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +83,8 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     web: WebSettings = field(default_factory=WebSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    about: AboutSettings = field(default_factory=AboutSettings)
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     path: Path = DEFAULT_CONFIG
 

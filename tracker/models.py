@@ -12,7 +12,7 @@ from scrapers.record import Deadline, Status, call_status, next_deadline
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 def json_column() -> Any:
@@ -46,10 +46,14 @@ class Call(SQLModel, table=True):
     budget_min_grant_eur: int | None = None
     budget_max_grant_eur: int | None = None
     expected_grants: int | None = None
-    eligibility: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    eligibility: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     regional: bool = Field(default=False, index=True)
     url: str | None = Field(default=None, sa_column=Column(Text))
-    field_sources: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    field_sources: dict[str, str] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     content_hash: str = Field(default="", max_length=64)
     first_seen: datetime = Field(default_factory=utcnow, index=True)
     last_seen: datetime = Field(default_factory=utcnow)
@@ -132,3 +136,107 @@ class SourceState(SQLModel, table=True):
     source: str = Field(primary_key=True, max_length=50)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Actor(SQLModel, table=True):
+    """A Kanta-Häme organisation with the profile its calls are matched against."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=300, index=True)
+    business_id: str | None = Field(default=None, max_length=9, unique=True)  # Y-tunnus 1234567-8
+    pic: str | None = Field(default=None, max_length=9, index=True)
+    organisation_type: str = Field(default="sme_small", max_length=30)
+    municipality: str | None = Field(default=None, max_length=50)
+    nuts3: str | None = Field(default="FI1C2", max_length=5)
+    country: str = Field(default="FI", max_length=2)
+    industry_codes: list[dict[str, str]] = json_column()  # [{"code": "10110", "version": "TOL2008"}]
+    themes: list[str] = json_column()
+    keywords: list[str] = json_column()
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    programmes: list[str] = json_column()
+    preferred_role: str = Field(default="either", max_length=20)
+    budget_min_eur: int | None = None
+    budget_max_eur: int | None = None
+    cofinancing_eur: int | None = None
+    contacts: list[dict[str, str]] = json_column()
+    profile_hash: str = Field(default="", max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ActorProject(SQLModel, table=True):
+    """A past EU project of an actor, e.g. from CORDIS."""
+
+    __table_args__ = (UniqueConstraint("actor_id", "project_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(foreign_key="actor.id", index=True)
+    project_id: str = Field(max_length=50)
+    acronym: str | None = Field(default=None, max_length=100)
+    title: str | None = Field(default=None, sa_column=Column(Text))
+    topic_id: str | None = Field(default=None, max_length=200)
+    programme_part: str | None = Field(default=None, max_length=300)
+    role: str | None = Field(default=None, max_length=30)
+    call_year: int | None = None
+    ec_contribution_eur: int | None = None
+    source: str = Field(default="cordis", max_length=30)
+
+
+class Match(SQLModel, table=True):
+    """A scored pairing of an actor and a call, with the components behind the score."""
+
+    __table_args__ = (
+        UniqueConstraint("actor_id", "call_id"),
+        Index("ix_match_actor_score", "actor_id", "score"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(foreign_key="actor.id")
+    call_id: int = Field(foreign_key="call.id", index=True)
+    score: float
+    components: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    explanation_fi: str = Field(default="", sa_column=Column(Text, nullable=False))
+    explanation_en: str = Field(default="", sa_column=Column(Text, nullable=False))
+    call_hash: str = Field(default="", max_length=64)
+    computed_at: datetime = Field(default_factory=utcnow)
+
+
+class Feedback(SQLModel, table=True):
+    """An actor's or staff member's verdict on a matched call: relevant, not relevant, applied."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(foreign_key="actor.id", index=True)
+    call_id: int = Field(foreign_key="call.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    verdict: str = Field(max_length=20)  # relevant, not_relevant, applied
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    call_hash: str = Field(default="", max_length=64)  # the call's content when judged
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CallTheme(SQLModel, table=True):
+    """A Smart Häme theme a call serves, and why."""
+
+    __table_args__ = (UniqueConstraint("call_id", "theme"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id", index=True)
+    theme: str = Field(max_length=50, index=True)
+    score: float = 0.0
+    reason: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class User(SQLModel, table=True):
+    """A person who signs in: admin, staff, or member of one actor."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str | None = Field(default=None, max_length=200)
+    password_hash: str | None = Field(default=None, max_length=300)  # None until the invite is accepted
+    role: str = Field(default="member", max_length=10)  # admin, staff, member
+    actor_id: int | None = Field(default=None, foreign_key="actor.id", index=True)
+    locale: str = Field(default="fi", max_length=5)
+    active: bool = True
+    api_token_hash: str | None = Field(default=None, max_length=64, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None

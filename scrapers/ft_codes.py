@@ -1,0 +1,150 @@
+"""Facts and small helpers shared by the two EU Funding & Tenders sources."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, time
+from decimal import Decimal, InvalidOperation
+
+from scrapers.errors import SourceError
+from scrapers.record import Budget, Deadline
+
+PORTAL = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities"
+
+# frameworkProgramme ids of SOURCES.md 2.2. Names are the facet API's own labels (snapshot
+# 2026-08-22), repaired where the API URL-encodes "&" or drops "+"; they equal the
+# frameworkProgramme.description of grantsTenders.json, so both sources name a programme alike.
+PROGRAMMES: dict[str, str] = {
+    "43108390": "Horizon Europe (HORIZON)",
+    "43152860": "Digital Europe Programme (DIGITAL)",
+    "43252405": "Programme for the Environment and Climate Action (LIFE)",
+    "43353764": "Erasmus+ (ERASMUS+)",
+    "43251567": "Connecting Europe Facility (CEF)",
+    "43251814": "Creative Europe Programme (CREA)",
+    "43251589": "Citizens, Equality, Rights and Values Programme (CERV)",
+    "43252476": "Single Market Programme (SMP)",
+    "44181033": "European Defence Fund (EDF)",
+    "43298916": "Euratom Research and Training Programme (EURATOM)",
+    "44416173": "Interregional Innovation Investments Instrument (I3)",
+    "43089234": "Innovation Fund (INNOVFUND)",
+    "43392145": "European Maritime, Fisheries and Aquaculture Fund (EMFAF)",
+    "43254037": "European Solidarity Corps (ESC)",
+    "43254019": "European Social Fund+ (ESF+)",
+    "44773066": "Just Transition Mechanism (JTM)",
+    "43252449": "Research Fund for Coal & Steel (RFCS)",
+    "43637601": "Pilot Projects & Preparation Actions (PPPA)",
+    "111111": "EU External Action - Prospect (RELEX-PROSPECT)",
+    "45876777": "Neighbourhood, Development and International Cooperation Instrument – Global Europe (NDICI)",
+    "43298664": "Promotion of Agricultural Products (AGRIP)",
+}
+
+GRANT, EXTERNAL, CASCADE = "1", "2", "8"
+KINDS = {GRANT: "grant", EXTERNAL: "external", CASCADE: "cascade"}
+
+# actions[].submissionProcedure ids (SOURCES.md 2.2).
+SUBMISSION_PROCEDURES = {"31094504": "single-stage", "31094505": "two-stage"}
+MULTIPLE_CUT_OFF = "multiple cut-off"
+
+
+def topic_url(identifier: str) -> str:
+    """The portal page of a topic, for records that carry no URL of their own."""
+    return f"{PORTAL}/topic-details/{identifier}"
+
+
+def cascade_url(call_id: str) -> str:
+    """The portal page of a cascade (FSTP) open call."""
+    return f"{PORTAL}/competitive-calls-cs/{call_id}"
+
+
+def collapse(text: str | None) -> str | None:
+    """Whitespace runs made single ("HORIZON  Research" is how the portal spells it)."""
+    if text is None:
+        return None
+    return " ".join(text.split()) or None
+
+
+def model_from_actions(actions: Iterable[object]) -> str | None:
+    """The deadline model named by the first actions[].submissionProcedure that names one."""
+    for action in actions:
+        procedure = action.get("submissionProcedure") if isinstance(action, dict) else None
+        if not isinstance(procedure, dict):
+            continue
+        known = SUBMISSION_PROCEDURES.get(str(procedure.get("id")))
+        named = procedure.get("abbreviation") or procedure.get("description")
+        if known or isinstance(named, str):
+            return known or collapse(str(named))
+    return None
+
+
+def label_deadlines(deadlines: Sequence[Deadline], model: str | None) -> tuple[Deadline, ...]:
+    """Sorted deadlines labelled "stage N" (two-stage) or "cut-off N" (multiple cut-off)."""
+    ordered = sorted(deadlines, key=lambda d: (d.date, d.time or time.min))
+    if model == "two-stage" and len(ordered) > 1:
+        prefix = "stage"
+    elif model == MULTIPLE_CUT_OFF and len(ordered) > 1:
+        prefix = "cut-off"
+    else:
+        return tuple(ordered)
+    return tuple(
+        Deadline(d.date, d.time, d.timezone, f"{prefix} {n}") for n, d in enumerate(ordered, 1)
+    )
+
+
+def infer_model(model: str | None, dates: Sequence[date]) -> str | None:
+    """The model as given; three or more deadlines without one can only be cut-offs."""
+    # Two dates could be two stages or two cut-offs, so only 3+ is inferred (EDF continuous calls).
+    if model is None and len(set(dates)) >= 3:
+        return MULTIPLE_CUT_OFF
+    return model
+
+
+def latest_info(entries: Iterable[object]) -> tuple[tuple[str, str], ...]:
+    """The newest latestInfos entry (corrigenda, extensions) as extra fields."""
+    dated = [
+        (str(e.get("lastChangeDate") or ""), str(e.get("content") or ""))
+        for e in entries
+        if isinstance(e, dict) and e.get("content")
+    ]
+    if not dated:
+        return ()
+    changed, content = max(dated)
+    return (("latest_info", content), ("latest_info_date", changed))
+
+
+def amount(value: object, source: str, where: str) -> int:
+    """Whole EUR from an integer or a numeric string ("30500", "1500000.00")."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    try:
+        return int(Decimal(str(value)))
+    except (InvalidOperation, ValueError, OverflowError):
+        raise SourceError(source, f"{where}: amount {value!r} is not a number") from None
+
+
+def topic_budget(overview: object, identifier: str, source: str) -> Budget:
+    """This topic's share of a budgetOverview, which covers the whole call: its actions only."""
+    action_map = overview.get("budgetTopicActionMap") if isinstance(overview, dict) else None
+    if not isinstance(action_map, dict):
+        raise SourceError(source, f"{identifier}: budgetOverview has no budgetTopicActionMap")
+    entries = [
+        entry
+        for group in action_map.values()
+        for entry in (group if isinstance(group, list) else [])
+        if isinstance(entry, dict) and str(entry.get("action", "")).startswith(identifier + " ")
+    ]
+
+    def eur(value: object) -> int:
+        return amount(value, source, identifier)
+
+    years = [e.get("budgetYearMap") for e in entries]
+    total = sum(eur(v) for y in years if isinstance(y, dict) for v in y.values())
+    # Zero means "not stated" here (MSCA COFUND has 0 grants of 0 EUR).
+    lows = [eur(e["minContribution"]) for e in entries if e.get("minContribution")]
+    highs = [eur(e["maxContribution"]) for e in entries if e.get("maxContribution")]
+    grants = sum(eur(e.get("expectedGrants") or 0) for e in entries)
+    return Budget(
+        total_eur=total or None,
+        min_grant_eur=min(lows) if lows else None,
+        max_grant_eur=max(highs) if highs else None,
+        expected_grants=grants or None,
+    )

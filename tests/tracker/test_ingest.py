@@ -1,0 +1,111 @@
+import dataclasses
+from datetime import UTC, date, datetime
+
+from sqlmodel import func, select
+
+from scrapers.record import Deadline
+from tests.tracker.helpers import bulk_records, sedia_records
+from tracker.ingest import ingest
+from tracker.models import Call, CallSource, CallVersion, ChangeEvent
+
+PRIORITY = ["ft_search", "ft_bulk"]
+DAY1 = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
+DAY2 = datetime(2026, 10, 2, 6, 0, tzinfo=UTC)
+
+
+def run(session, records, now, today=date(2026, 10, 1)):
+    stats = ingest(session, records, priority=PRIORITY, today=today, now=now)
+    session.commit()
+    return stats
+
+
+def count(session, model):
+    return session.exec(select(func.count()).select_from(model)).one()
+
+
+def test_first_ingest_stores_calls_sources_and_first_versions(session):
+    records = sedia_records() + bulk_records()
+    stats = run(session, records, DAY1)
+    assert stats.new == len({r.identifier for r in records}) == count(session, Call)
+    assert count(session, CallSource) == len(records)
+    assert count(session, CallVersion) == stats.new
+    assert count(session, ChangeEvent) == 0
+    call = session.exec(select(Call).where(Call.identifier == "HORIZON-CL5-2026-09-D4-03")).one()
+    assert call.deadline_list() == [Deadline(date(2026, 9, 15))]
+    assert call.final_deadline == date(2026, 9, 15)
+    assert call.status(date(2026, 9, 1)) == "open"
+    assert call.field_sources["title"] == "ft_search"
+
+
+def test_same_input_twice_creates_nothing_new(session):
+    records = sedia_records() + bulk_records()
+    run(session, records, DAY1)
+    before = [count(session, m) for m in (Call, CallSource, CallVersion, ChangeEvent)]
+    stats = run(session, records, DAY2)
+    assert (stats.new, stats.changed) == (0, 0)
+    assert stats.unchanged == len(records)
+    assert [count(session, m) for m in (Call, CallSource, CallVersion, ChangeEvent)] == before
+    seen = session.exec(select(Call.last_seen).distinct()).all()
+    assert seen == [DAY2]
+
+
+def test_moved_deadline_makes_a_version_and_change_events(session):
+    records = sedia_records()
+    run(session, records, DAY1)
+    target = next(r for r in records if r.identifier == "HORIZON-CL5-2026-09-D4-03")
+    moved = dataclasses.replace(target, deadlines=(Deadline(date(2026, 11, 17)),))
+    stats = run(session, [moved], DAY2, today=date(2026, 10, 1))
+    assert (stats.new, stats.changed) == (0, 1)
+    call = session.exec(select(Call).where(Call.identifier == target.identifier)).one()
+    versions = session.exec(select(CallVersion).where(CallVersion.call_id == call.id)).all()
+    assert [v.number for v in versions] == [1, 2]
+    assert versions[1].content["deadlines"][0]["date"] == "2026-11-17"
+    events = {
+        e.field_name: e
+        for e in session.exec(select(ChangeEvent).where(ChangeEvent.call_id == call.id))
+    }
+    assert events["deadlines"].kind == "deadline"
+    assert events["deadlines"].old_value[0]["date"] == "2026-09-15"
+    assert events["deadlines"].new_value[0]["date"] == "2026-11-17"
+    # On 1 October the old deadline had passed and the new one lies ahead.
+    assert (events["status"].old_value, events["status"].new_value) == ("closed", "open")
+    assert events["status"].version_id == versions[1].id
+    assert call.status(date(2026, 10, 1)) == "open"
+
+
+def test_budget_change_is_an_event(session):
+    records = sedia_records()
+    run(session, records, DAY1)
+    target = next(r for r in records if r.budget.total_eur)
+    raised = dataclasses.replace(
+        target, budget=dataclasses.replace(target.budget, total_eur=target.budget.total_eur + 1_000_000)
+    )
+    run(session, [raised], DAY2)
+    event = session.exec(select(ChangeEvent).where(ChangeEvent.field_name == "budget_total_eur")).one()
+    assert (event.kind, event.new_value - event.old_value) == ("budget", 1_000_000)
+
+
+def test_call_absent_from_a_run_is_not_closed(session):
+    records = sedia_records()
+    run(session, records, DAY1)
+    absent = records[0]
+    run(session, records[1:], DAY2)
+    call = session.exec(select(Call).where(Call.identifier == absent.identifier)).one()
+    assert call.last_seen == DAY1
+    assert count(session, ChangeEvent) == 0
+    assert call.final_deadline == max(d.date for d in absent.deadlines)
+
+
+def test_failed_run_leaves_stored_calls_untouched(session):
+    run(session, sedia_records(), DAY1)
+    before = session.exec(select(Call.identifier, Call.content_hash, Call.last_seen)).all()
+
+    def broken():
+        yield from bulk_records()
+        raise RuntimeError("page 2 was malformed")
+
+    try:
+        ingest(session, broken(), priority=PRIORITY, today=date(2026, 10, 1), now=DAY2)
+    except RuntimeError:
+        session.rollback()
+    assert session.exec(select(Call.identifier, Call.content_hash, Call.last_seen)).all() == before

@@ -1,0 +1,101 @@
+import time
+from datetime import date
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+from sqlmodel import Session, select
+
+from scrapers.http import HttpClient, HttpSettings
+from tests.conftest import FIXTURES
+from tests.replay import Reply
+from tracker.jobs import last_runs, scrape
+from tracker.models import Call, JobRun, SourceState
+from tracker.scheduler import build_scheduler
+
+OPEN_PAGE = FIXTURES / "sedia" / "search_open_reduced-fields.json"
+BULK = FIXTURES / "grants_tenders" / "grantsTenders_excerpt_7records.json"
+TODAY = date(2026, 9, 1)
+
+
+@pytest.fixture
+def wired(settings, replay_server):
+    """Settings whose F&T sources point at the local replay server."""
+    settings.sources["ft_search"].url = replay_server.url("/search")
+    settings.sources["ft_bulk"].url = replay_server.url("/grantsTenders.json")
+    for name in ("ft_search", "ft_bulk"):
+        settings.sources[name].pause_seconds = 0.0
+    settings.http = HttpSettings(timeout_seconds=5, retries=2, backoff_seconds=0.01)
+    return settings
+
+
+def identifiers(engine):
+    with Session(engine) as session:
+        return sorted(session.exec(select(Call.identifier)).all())
+
+
+def test_scrape_stores_calls_and_records_the_run(engine, wired, replay_server):
+    replay_server.add("POST", "/search", Reply(OPEN_PAGE))
+    run = scrape(engine, wired, "ft_search", http=HttpClient(wired.http), today=TODAY)
+    assert run.ok, run.message
+    assert (run.fetched, run.new, run.changed, run.unchanged, run.errors) == (4, 4, 0, 0, 0)
+    assert identifiers(engine) == [
+        "HORIZON-CL5-2026-09-D4-03",
+        "HORIZON-CL5-2026-09-D4-08",
+        "HORIZON-JU-CBE-2026-IA-05",
+        "HORIZON-JU-CBE-2026-IAFlag-02",
+    ]
+    assert last_runs(engine)["ft_search"].id == run.id
+
+
+def test_malformed_response_fails_that_source_only(engine, wired, replay_server):
+    replay_server.add("POST", "/search", Reply(OPEN_PAGE), Reply(b"<html>maintenance</html>"))
+    replay_server.add("GET", "/grantsTenders.json", Reply(BULK))
+    http = HttpClient(wired.http)
+    assert scrape(engine, wired, "ft_search", http=http, today=TODAY).ok
+    before = identifiers(engine)
+    failed = scrape(engine, wired, "ft_search", http=http, today=TODAY)
+    assert not failed.ok and failed.errors == 1
+    assert failed.message.startswith("ft_search: ")
+    assert "JSON" in failed.message
+    assert identifiers(engine) == before
+    bulk = scrape(engine, wired, "ft_bulk", http=http, today=TODAY)
+    assert bulk.ok and bulk.new == 6
+    with Session(engine) as session:
+        runs = session.exec(select(JobRun).order_by(JobRun.id)).all()
+    assert [(r.source, r.ok) for r in runs] == [("ft_search", True), ("ft_search", False), ("ft_bulk", True)]
+
+
+def test_bulk_file_not_modified_is_not_fetched_again(engine, wired, replay_server):
+    headers = {"ETag": '"v1"', "Last-Modified": "Sat, 21 Nov 2026 04:00:00 GMT"}
+    replay_server.add("GET", "/grantsTenders.json", Reply(BULK, headers=headers), Reply(status=304))
+    http = HttpClient(wired.http)
+    first = scrape(engine, wired, "ft_bulk", http=http, today=TODAY)
+    second = scrape(engine, wired, "ft_bulk", http=http, today=TODAY)
+    assert first.ok and first.new == 6
+    assert second.ok and second.fetched == 0 and second.message == "not modified since the last run"
+    assert replay_server.received[1].headers["if-none-match"] == '"v1"'
+    with Session(engine) as session:
+        assert session.get(SourceState, "ft_bulk").data["etag"] == '"v1"'
+
+
+def test_scheduler_runs_each_source_and_a_failure_stops_no_other(engine, wired, replay_server):
+    replay_server.add("POST", "/search", Reply(b'{"unexpected": true}'))
+    replay_server.add("GET", "/grantsTenders.json", Reply(BULK))
+    scheduler = build_scheduler(engine, wired, BackgroundScheduler(timezone="Europe/Helsinki"))
+    jobs = {job.id: job.trigger.interval.total_seconds() for job in scheduler.get_jobs()}
+    assert jobs == {"scrape:ft_search": 360 * 60, "scrape:ft_bulk": 1440 * 60}
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and len(_finished(engine)) < 2:
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown(wait=True)
+    runs = {run.source: run for run in _finished(engine)}
+    assert not runs["ft_search"].ok and "ft_search" in runs["ft_search"].message
+    assert runs["ft_bulk"].ok and runs["ft_bulk"].new == 6
+
+
+def _finished(engine):
+    with Session(engine) as session:
+        return session.exec(select(JobRun).where(JobRun.finished_at.is_not(None))).all()

@@ -1,0 +1,247 @@
+"""The `radar` command line: init, scrape, parse, ingest, sources, export, serve, scheduler."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from sqlmodel import Session
+
+from scrapers import SOURCES
+from scrapers.base import Page, SourceError
+from tracker.config import ConfigError, Settings, load_settings
+from tracker.db import make_engine, migrate
+from tracker.jobs import ingest_files, last_runs, make_source, scrape
+from tracker.models import JobRun
+
+SOURCE_NAMES = click.Choice([s.name for s in SOURCES])
+
+
+class Context:
+    """Settings and engine, made only when a command needs them."""
+
+    def __init__(self, config: str | None) -> None:
+        self.config = config
+        self._settings: Settings | None = None
+        self._engine: Any = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings(self.config)
+            except ConfigError as exc:
+                raise click.ClickException(f"configuration error: {exc}") from None
+        return self._settings
+
+    @property
+    def engine(self) -> Any:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database.url, echo=self.settings.database.echo)
+        return self._engine
+
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.option("--config", envvar="RADAR_CONFIG", help="Path to a config.toml.")
+@click.option("-v", "--verbose", is_flag=True, help="Log more.")
+@click.pass_context
+def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
+    """Häme Funding Radar: EU funding calls for Kanta-Häme."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    ctx.obj = Context(config)
+    ctx.call_on_close(ctx.obj.close)
+
+
+@main.command()
+@pass_context
+def init(ctx: Context) -> None:
+    """Create the database or migrate it to the newest schema."""
+    migrate(ctx.engine)
+    click.echo(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
+
+
+def _day(_ctx: Any, _param: Any, value: str | None) -> date:
+    try:
+        return date.fromisoformat(value) if value else date.today()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+today_option = click.option(
+    "--today", callback=_day, help="The day statuses are computed for (YYYY-MM-DD)."
+)
+
+
+@main.command(name="scrape")
+@click.argument("sources", nargs=-1, type=SOURCE_NAMES)
+@today_option
+@pass_context
+def scrape_command(ctx: Context, sources: tuple[str, ...], today: date) -> None:
+    """Fetch, parse and ingest SOURCES (default: every enabled source)."""
+    names = sources or tuple(s.name for s in SOURCES if ctx.settings.source(s.name).enabled)
+    migrate(ctx.engine)
+    runs = [
+        _with_progress(
+            name, lambda p, n=name: scrape(ctx.engine, ctx.settings, n, today=today, progress=p)
+        )
+        for name in names
+    ]
+    _report(runs)
+
+
+@main.command(name="ingest")
+@click.argument("source", type=SOURCE_NAMES)
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@today_option
+@pass_context
+def ingest_command(ctx: Context, source: str, files: tuple[Path, ...], today: date) -> None:
+    """Parse recorded responses FILES of SOURCE and ingest them as a scrape would."""
+    migrate(ctx.engine)
+    run = _with_progress(
+        source,
+        lambda p: ingest_files(ctx.engine, ctx.settings, source, files, today=today, progress=p),
+    )
+    _report([run])
+
+
+@main.command(name="parse")
+@click.argument("source", type=SOURCE_NAMES)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@today_option
+@pass_context
+def parse_command(ctx: Context, source: str, file: Path, today: date) -> None:
+    """Parse one recorded response and print one JSON object per call."""
+    parser = make_source(ctx.settings, source)
+    page = Page(source=source, url=file.resolve().as_uri(), body=file)
+    try:
+        for record in parser.parse(page):
+            upcoming = [d.iso() for d in record.deadlines]
+            line = {
+                "identifier": record.identifier,
+                "title": record.title,
+                "programme": record.programme,
+                "deadlines": upcoming,
+                "status": record.status(today),
+                "budget_eur": record.budget.total_eur,
+                "url": record.url,
+                "record": record.to_json(),
+            }
+            click.echo(json.dumps(line, ensure_ascii=False))
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command(name="sources")
+@pass_context
+def sources_command(ctx: Context) -> None:
+    """The registered sources with their last run."""
+    migrate(ctx.engine)
+    runs = last_runs(ctx.engine)
+    for source in SOURCES:
+        settings = ctx.settings.source(source.name)
+        run = runs.get(source.name)
+        state = "enabled" if settings.enabled else "disabled"
+        last = _describe(run) if run else "never run"
+        click.echo(
+            f"{source.name:16} {state:9} every {settings.interval_minutes} min  last: {last}"
+        )
+
+
+@main.command(name="export")
+@click.argument("what", type=click.Choice(["calls"]))
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: stdout).",
+)
+@today_option
+@pass_context
+def export_command(ctx: Context, what: str, fmt: str, out: Path | None, today: date) -> None:
+    """Export stored calls as CSV or JSON."""
+    from tracker.export import export_calls
+
+    migrate(ctx.engine)
+    with Session(ctx.engine) as session:
+        if out is None:
+            export_calls(session, sys.stdout, fmt, today)
+            return
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            count = export_calls(session, handle, fmt, today)
+    click.echo(f"{count} {what} written to {out}", err=True)
+
+
+@main.command()
+@click.option("--host", help="Address to listen on (default from config).")
+@click.option("--port", type=int, help="Port (default from config).")
+@pass_context
+def serve(ctx: Context, host: str | None, port: int | None) -> None:
+    """Run the web app (for production use gunicorn, see README)."""
+    from webapp import create_app
+
+    migrate(ctx.engine)
+    app = create_app(ctx.settings, engine=ctx.engine)
+    app.run(host=host or ctx.settings.web.host, port=port or ctx.settings.web.port)
+
+
+@main.command()
+@pass_context
+def scheduler(ctx: Context) -> None:
+    """Run the scheduled jobs in this process (run exactly one of these)."""
+    from tracker.scheduler import run_scheduler
+
+    migrate(ctx.engine)
+    logging.getLogger().setLevel(logging.INFO)
+    run_scheduler(ctx.engine, ctx.settings)
+
+
+def _with_progress(name: str, job: Any) -> JobRun:
+    """Run a job with a progress bar on a terminal and none in logs or pipes."""
+    if not sys.stderr.isatty():
+        return job(None)
+    with click.progressbar(length=0, label=f"{name:16}", file=sys.stderr, show_pos=True) as bar:
+        return job(bar.update)
+
+
+def _describe(run: JobRun) -> str:
+    when = run.started_at.strftime("%Y-%m-%d %H:%M UTC")
+    if run.finished_at is None:
+        return f"{when} running"
+    if not run.ok:
+        return f"{when} FAILED: {run.message}"
+    return f"{when} ok, fetched {run.fetched}, new {run.new}, changed {run.changed}, unchanged {run.unchanged}"
+
+
+def _report(runs: list[JobRun]) -> None:
+    click.echo(
+        f"{'source':16} {'fetched':>8} {'new':>6} {'changed':>8} {'unchanged':>10} {'errors':>7}"
+    )
+    for run in runs:
+        click.echo(
+            f"{run.source:16} {run.fetched:8} {run.new:6} {run.changed:8} {run.unchanged:10} {run.errors:7}"
+        )
+    for run in runs:
+        if run.message:
+            click.echo(f"{run.source}: {run.message}", err=not run.ok)
+    if any(not run.ok for run in runs):
+        sys.exit(1)

@@ -1,0 +1,26 @@
+"""Calls written out as CSV or JSON."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from typing import TextIO
+
+from sqlmodel import Session
+
+from tracker.queries import SUMMARY_FIELDS, call_summary, calls
+
+
+def export_calls(session: Session, out: TextIO, fmt: str, today: date) -> int:
+    """Write every stored call to `out`; returns how many."""
+    rows = [call_summary(call, today) for call in calls(session, today)]
+    if fmt == "json":
+        json.dump(rows, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    else:
+        writer = csv.DictWriter(out, fieldnames=SUMMARY_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "deadlines": "; ".join(row["deadlines"])})
+    return len(rows)

@@ -1,0 +1,270 @@
+"""Upsert source records into calls, keeping a version and change events for every change."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import func, insert, update
+from sqlmodel import Session, col, select
+
+from scrapers.record import CallRecord
+from tracker.changes import diff
+from tracker.merge import content_hash, merge
+from tracker.models import Call, CallSource, CallVersion, ChangeEvent
+
+BATCH = 500
+DATE_FIELDS = ("opening_date", "final_deadline")
+
+
+@dataclass
+class IngestStats:
+    fetched: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+
+    def add(self, other: IngestStats) -> None:
+        for name in (f.name for f in fields(self)):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class _Touched:
+    """A record that is new or differs from what its source gave last time."""
+
+    record: CallRecord
+    digest: str
+    row: dict[str, Any] | None  # the stored CallSource row, if any
+
+
+def ingest(
+    session: Session,
+    records: Iterable[CallRecord],
+    *,
+    priority: Sequence[str],
+    today: date,
+    now: datetime,
+) -> IngestStats:
+    """Store records in batches; the caller's transaction makes a failed run leave no trace."""
+    stats = IngestStats()
+    seen: set[tuple[str, str]] = set()
+    iterator = iter(records)
+    while batch := list(islice(iterator, BATCH)):
+        unique = []
+        for record in batch:
+            stats.fetched += 1
+            key = (record.source, record.source_key)
+            if key in seen:
+                stats.duplicates += 1  # the same record served twice in one run
+                continue
+            seen.add(key)
+            unique.append(record)
+        stats.add(_Batch(session, priority, today, now).run(unique))
+    return stats
+
+
+class _Batch:
+    """One batch of records: a few set-based queries instead of one per record."""
+
+    def __init__(self, session: Session, priority: Sequence[str], today: date, now: datetime):
+        self.session, self.priority, self.today, self.now = session, priority, today, now
+        self.stats = IngestStats()
+
+    def run(self, records: list[CallRecord]) -> IngestStats:
+        stored = self._stored_sources(records)
+        touched, unchanged = [], []
+        for record in records:
+            digest = hashlib.sha256(record.fingerprint().encode()).hexdigest()
+            row = stored.get((record.source, record.source_key))
+            if row is not None and row["record_hash"] == digest:
+                unchanged.append(row["id"])
+            else:
+                touched.append(_Touched(record, digest, row))
+        self._touch_unchanged(unchanged)
+        self.stats.unchanged += len(unchanged)
+        if touched:
+            self._apply(touched)
+        return self.stats
+
+    def _stored_sources(self, records: list[CallRecord]) -> dict[tuple[str, str], dict[str, Any]]:
+        by_source: dict[str, list[str]] = {}
+        for record in records:
+            by_source.setdefault(record.source, []).append(record.source_key)
+        columns = (
+            CallSource.id,
+            CallSource.source,
+            CallSource.source_key,
+            CallSource.call_id,
+            CallSource.record_hash,
+        )
+        stored = {}
+        for source, keys in by_source.items():
+            query = select(*columns).where(
+                CallSource.source == source, col(CallSource.source_key).in_(keys)
+            )
+            for row in self.session.exec(query):
+                stored[(row.source, row.source_key)] = row._asdict()
+        return stored
+
+    def _touch_unchanged(self, source_ids: list[int]) -> None:
+        if not source_ids:
+            return
+        self.session.exec(
+            update(CallSource).where(col(CallSource.id).in_(source_ids)).values(last_seen=self.now)
+        )
+        call_ids = select(CallSource.call_id).where(col(CallSource.id).in_(source_ids))
+        self.session.exec(update(Call).where(col(Call.id).in_(call_ids)).values(last_seen=self.now))
+
+    def _apply(self, touched: list[_Touched]) -> None:
+        calls = self._existing_calls(touched)
+        groups: dict[Any, list[_Touched]] = {}
+        for item in touched:
+            call = calls.get(item.row["call_id"]) if item.row else calls.get(item.record.identifier)
+            groups.setdefault(call.id if call else item.record.identifier, []).append(item)
+        existing_ids = [key for key in groups if isinstance(key, int)]
+        siblings = self._sibling_records(existing_ids, touched)
+        numbers = self._version_numbers(existing_ids)
+        versions, old_contents, created = [], {}, []
+        changed_rows, seen_rows = [], []
+        for key, items in groups.items():
+            records = siblings.get(key, {}) | {
+                (t.record.source, t.record.source_key): t.record for t in items
+            }
+            content, origin = merge(list(records.values()), self.priority)
+            digest = content_hash(content)
+            row = self._call_row(content, origin, digest)
+            if isinstance(key, str):
+                created.append((row | {"identifier": key, "first_seen": self.now}, content))
+                self.stats.new += 1
+            elif digest != calls[key].content_hash:
+                changed_rows.append(row | {"id": key})
+                old_contents[key] = _stored_content(calls[key], content)
+                versions.append(
+                    {"call_id": key, "number": numbers.get(key, 0) + 1, "content": content}
+                )
+                self.stats.changed += 1
+            else:
+                seen_rows.append({"id": key, "last_seen": self.now})
+                self.stats.unchanged += 1
+        ids = self._insert_calls([row for row, _ in created])
+        versions += [
+            {"call_id": ids[row["identifier"]], "number": 1, "content": c} for row, c in created
+        ]
+        for rows in (changed_rows, seen_rows):
+            if rows:
+                self.session.execute(update(Call), rows)
+        call_ids = {**ids, **{k: k for k in existing_ids}}
+        self._write_sources(touched, call_ids, groups)
+        sources = {call_ids[key]: items[0].record.source for key, items in groups.items()}
+        self._write_versions(versions, old_contents, sources)
+
+    def _existing_calls(self, touched: list[_Touched]) -> dict[Any, Call]:
+        ids = {t.row["call_id"] for t in touched if t.row}
+        identifiers = {t.record.identifier for t in touched if not t.row}
+        query = select(Call).where(col(Call.id).in_(ids) | col(Call.identifier).in_(identifiers))
+        calls: dict[Any, Call] = {}
+        for call in self.session.exec(query):
+            calls[call.id] = calls[call.identifier] = call
+        return calls
+
+    def _sibling_records(
+        self, call_ids: list[int], touched: list[_Touched]
+    ) -> dict[int, dict[Any, CallRecord]]:
+        """The stored records of other sources for these calls, keyed by (source, key)."""
+        replaced = {(t.record.source, t.record.source_key) for t in touched}
+        grouped: dict[int, dict[Any, CallRecord]] = {}
+        query = select(
+            CallSource.call_id, CallSource.source, CallSource.source_key, CallSource.record
+        )
+        for row in self.session.exec(query.where(col(CallSource.call_id).in_(call_ids))):
+            if (row.source, row.source_key) not in replaced:
+                grouped.setdefault(row.call_id, {})[(row.source, row.source_key)] = (
+                    CallRecord.from_json(row.record)
+                )
+        return grouped
+
+    def _version_numbers(self, call_ids: list[int]) -> dict[int, int]:
+        query = select(CallVersion.call_id, func.max(CallVersion.number)).group_by(
+            CallVersion.call_id
+        )
+        return dict(self.session.exec(query.where(col(CallVersion.call_id).in_(call_ids))).all())
+
+    def _call_row(
+        self, content: dict[str, Any], origin: dict[str, str], digest: str
+    ) -> dict[str, Any]:
+        row = {
+            k: date.fromisoformat(v) if k in DATE_FIELDS and v else v for k, v in content.items()
+        }
+        return row | {
+            "field_sources": origin,
+            "content_hash": digest,
+            "last_seen": self.now,
+            "last_changed": self.now,
+        }
+
+    def _insert_calls(self, rows: list[dict[str, Any]]) -> dict[str, int]:
+        if not rows:
+            return {}
+        statement = insert(Call).returning(Call.id, Call.identifier, sort_by_parameter_order=True)
+        return {identifier: id_ for id_, identifier in self.session.execute(statement, rows)}
+
+    def _write_sources(
+        self, touched: list[_Touched], call_ids: dict[Any, int], groups: dict[Any, list[_Touched]]
+    ) -> None:
+        call_of = {id(item): call_ids[key] for key, items in groups.items() for item in items}
+        new, changed = [], []
+        for item in touched:
+            values = {
+                "call_id": call_of[id(item)],
+                "url": item.record.url,
+                "record": item.record.to_json(),
+                "record_hash": item.digest,
+                "last_seen": self.now,
+            }
+            if item.row:
+                changed.append(values | {"id": item.row["id"]})
+            else:
+                new.append(
+                    values
+                    | {
+                        "source": item.record.source,
+                        "source_key": item.record.source_key,
+                        "first_seen": self.now,
+                    }
+                )
+        if new:
+            self.session.execute(insert(CallSource), new)
+        if changed:
+            self.session.execute(update(CallSource), changed)
+
+    def _write_versions(
+        self,
+        versions: list[dict[str, Any]],
+        old_contents: dict[int, dict[str, Any]],
+        sources: dict[int, str],
+    ) -> None:
+        if not versions:
+            return
+        rows = [v | {"created_at": self.now, "source": sources[v["call_id"]]} for v in versions]
+        statement = insert(CallVersion).returning(CallVersion.id, sort_by_parameter_order=True)
+        version_ids = [id_ for (id_,) in self.session.execute(statement, rows)]
+        events = [
+            event | {"call_id": row["call_id"], "version_id": version_id, "created_at": self.now}
+            for row, version_id in zip(rows, version_ids, strict=True)
+            if row["call_id"] in old_contents
+            for event in diff(old_contents[row["call_id"]], row["content"], self.today)
+        ]
+        if events:
+            self.session.execute(insert(ChangeEvent), events)
+
+
+def _stored_content(call: Call, like: dict[str, Any]) -> dict[str, Any]:
+    """The content a call holds now, in the JSON form of `like`."""
+    stored = {name: getattr(call, name) for name in like}
+    return {k: v.isoformat() if k in DATE_FIELDS and v else v for k, v in stored.items()}

@@ -1,0 +1,66 @@
+"""Read-side queries over stored calls."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from scrapers.record import Status
+from tracker.models import Call
+
+SUMMARY_FIELDS = (
+    "identifier",
+    "title",
+    "programme",
+    "status",
+    "next_deadline",
+    "deadlines",
+    "opening_date",
+    "budget_eur",
+    "type_of_action",
+    "url",
+    "first_seen",
+    "last_seen",
+)
+
+
+def status_clause(status: Status, today: date) -> Any:
+    """SQL condition equal to the computed status on `today`."""
+    not_closed = or_(col(Call.final_deadline).is_(None), col(Call.final_deadline) >= today)
+    if status == "closed":
+        return col(Call.final_deadline) < today
+    if status == "forthcoming":
+        return not_closed & (col(Call.opening_date) > today)
+    opened = or_(col(Call.opening_date).is_(None), col(Call.opening_date) <= today)
+    return not_closed & opened
+
+
+def calls(session: Session, today: date, *, status: Status | None = None) -> list[Call]:
+    """Stored calls, soonest final deadline first, optionally of one computed status."""
+    query = select(Call)
+    if status is not None:
+        query = query.where(status_clause(status, today))
+    order = (col(Call.final_deadline).is_(None), col(Call.final_deadline), col(Call.identifier))
+    return list(session.exec(query.order_by(*order)))
+
+
+def call_summary(call: Call, today: date) -> dict[str, Any]:
+    """The fields people and exports need first, with status and next deadline for `today`."""
+    upcoming = call.next_deadline(today)
+    return {
+        "identifier": call.identifier,
+        "title": call.title,
+        "programme": call.programme,
+        "status": call.status(today),
+        "next_deadline": upcoming.iso() if upcoming else None,
+        "deadlines": [d.iso() for d in call.deadline_list()],
+        "opening_date": call.opening_date.isoformat() if call.opening_date else None,
+        "budget_eur": call.budget_total_eur,
+        "type_of_action": call.type_of_action,
+        "url": call.url,
+        "first_seen": call.first_seen.isoformat(timespec="seconds"),
+        "last_seen": call.last_seen.isoformat(timespec="seconds"),
+    }
