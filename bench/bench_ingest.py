@@ -36,7 +36,13 @@ def replicated(count: int):
 def timed_ingest(engine, records) -> tuple[float, object]:
     start = time.perf_counter()
     with session_scope(engine) as session:
-        stats = ingest(session, records, priority=["ft_search", "ft_bulk"], today=date(2026, 9, 1), now=utcnow())
+        stats = ingest(
+            session,
+            records,
+            priority=["ft_search", "ft_bulk"],
+            today=date(2026, 9, 1),
+            now=utcnow(),
+        )
     return time.perf_counter() - start, stats
 
 

@@ -29,7 +29,9 @@ def replay_server():
 
 # --- data layer: every test that takes `engine` runs on SQLite and on PostgreSQL ---
 
-PG_ADMIN_URL = os.environ.get("RADAR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_ADMIN_URL = os.environ.get(
+    "RADAR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -30,7 +30,8 @@ def imported_roots(path: Path) -> set[str]:
 def test_package_imports_only_downstream(package):
     offenders = {
         str(path.relative_to(ROOT)): sorted(
-            imported_roots(path) & FORBIDDEN[package] - ALLOWED.get(str(path.relative_to(ROOT)), set())
+            imported_roots(path)
+            & FORBIDDEN[package] - ALLOWED.get(str(path.relative_to(ROOT)), set())
         )
         for path in (ROOT / package).rglob("*.py")
     }

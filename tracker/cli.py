@@ -45,7 +45,6 @@ class Context:
             self._engine = make_engine(self.settings.database.url, echo=self.settings.database.echo)
         return self._engine
 
-
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()

@@ -149,7 +149,9 @@ class Actor(SQLModel, table=True):
     municipality: str | None = Field(default=None, max_length=50)
     nuts3: str | None = Field(default="FI1C2", max_length=5)
     country: str = Field(default="FI", max_length=2)
-    industry_codes: list[dict[str, str]] = json_column()  # [{"code": "10110", "version": "TOL2008"}]
+    industry_codes: list[dict[str, str]] = (
+        json_column()
+    )  # [{"code": "10110", "version": "TOL2008"}]
     themes: list[str] = json_column()
     keywords: list[str] = json_column()
     description: str | None = Field(default=None, sa_column=Column(Text))
@@ -232,7 +234,9 @@ class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)
     name: str | None = Field(default=None, max_length=200)
-    password_hash: str | None = Field(default=None, max_length=300)  # None until the invite is accepted
+    password_hash: str | None = Field(
+        default=None, max_length=300
+    )  # None until the invite is accepted
     role: str = Field(default="member", max_length=10)  # admin, staff, member
     actor_id: int | None = Field(default=None, foreign_key="actor.id", index=True)
     locale: str = Field(default="fi", max_length=5)

@@ -20,7 +20,9 @@ def radar(engine):
     runner = CliRunner()
 
     def invoke(*args):
-        return runner.invoke(main, list(map(str, args)), env={"RADAR_DATABASE_URL": url}, catch_exceptions=False)
+        return runner.invoke(
+            main, list(map(str, args)), env={"RADAR_DATABASE_URL": url}, catch_exceptions=False
+        )
 
     return invoke
 
@@ -31,7 +33,9 @@ def test_parse_prints_one_json_object_per_call(radar):
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert len(lines) == 4
     first = lines[0]
-    assert {"identifier", "title", "programme", "deadlines", "status", "budget_eur", "url"} <= set(first)
+    assert {"identifier", "title", "programme", "deadlines", "status", "budget_eur", "url"} <= set(
+        first
+    )
     assert all(line["status"] == "open" for line in lines)
     assert lines[0]["deadlines"][0].startswith("2025-09-02T03:59")
 
@@ -59,13 +63,18 @@ def test_ingest_twice_then_export_and_sources(radar, tmp_path):
     assert second.output.splitlines()[1].split() == ["ft_search", "8", "0", "0", "8", "0"]
 
     out = tmp_path / "calls.csv"
-    assert radar("export", "calls", "--format", "csv", "--out", out, "--today", "2026-09-01").exit_code == 0
+    assert (
+        radar("export", "calls", "--format", "csv", "--out", out, "--today", "2026-09-01").exit_code
+        == 0
+    )
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
     assert len(rows) == 8
     row = next(r for r in rows if r["identifier"] == "HORIZON-CL5-2026-09-D4-03")
     assert (row["status"], row["next_deadline"]) == ("open", "2026-09-15")
 
-    exported = json.loads(radar("export", "calls", "--format", "json", "--today", "2026-10-01").output)
+    exported = json.loads(
+        radar("export", "calls", "--format", "json", "--today", "2026-10-01").output
+    )
     assert {c["identifier"]: c["status"] for c in exported}["HORIZON-CL5-2026-09-D4-03"] == "closed"
 
     sources = radar("sources").output

@@ -50,7 +50,10 @@ def test_radar_config_points_to_another_file(tmp_path):
         ("[web]\nport = true\n", "web.port: expected an integer"),
         ("[databse]\nurl = 'x'\n", "databse: unknown key"),
         ("[sources.ft_serch]\nenabled = true\n", "sources.ft_serch: unknown source"),
-        ("[sources.ft_search]\npage_size = '100'\n", "sources.ft_search.page_size: expected an integer"),
+        (
+            "[sources.ft_search]\npage_size = '100'\n",
+            "sources.ft_search.page_size: expected an integer",
+        ),
         ("[sources.ft_bulk]\nenabled = 1\n", "sources.ft_bulk.enabled: expected true or false"),
         ("[web\nport = 1\n", "not valid TOML"),
     ],

@@ -78,10 +78,13 @@ def test_budget_change_is_an_event(session):
     run(session, records, DAY1)
     target = next(r for r in records if r.budget.total_eur)
     raised = dataclasses.replace(
-        target, budget=dataclasses.replace(target.budget, total_eur=target.budget.total_eur + 1_000_000)
+        target,
+        budget=dataclasses.replace(target.budget, total_eur=target.budget.total_eur + 1_000_000),
     )
     run(session, [raised], DAY2)
-    event = session.exec(select(ChangeEvent).where(ChangeEvent.field_name == "budget_total_eur")).one()
+    event = session.exec(
+        select(ChangeEvent).where(ChangeEvent.field_name == "budget_total_eur")
+    ).one()
     assert (event.kind, event.new_value - event.old_value) == ("budget", 1_000_000)
 
 

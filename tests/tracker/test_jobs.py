@@ -62,7 +62,11 @@ def test_malformed_response_fails_that_source_only(engine, wired, replay_server)
     assert bulk.ok and bulk.new == 6
     with Session(engine) as session:
         runs = session.exec(select(JobRun).order_by(JobRun.id)).all()
-    assert [(r.source, r.ok) for r in runs] == [("ft_search", True), ("ft_search", False), ("ft_bulk", True)]
+    assert [(r.source, r.ok) for r in runs] == [
+        ("ft_search", True),
+        ("ft_search", False),
+        ("ft_bulk", True),
+    ]
 
 
 def test_bulk_file_not_modified_is_not_fetched_again(engine, wired, replay_server):
