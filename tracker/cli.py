@@ -148,6 +148,70 @@ def parse_command(ctx: Context, source: str, file: Path, today: date) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+@main.command(name="record")
+@click.argument("source", type=SOURCE_NAMES)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("recordings"),
+    show_default=True,
+)
+@pass_context
+def record_command(ctx: Context, source: str, out: Path) -> None:
+    """Save the raw responses of a live run of SOURCE as fixtures (with URL and date)."""
+    from scrapers.http import HttpClient
+    from tracker.recording import record
+
+    try:
+        written = record(make_source(ctx.settings, source), HttpClient(ctx.settings.http), out)
+    except SourceError as exc:
+        raise click.ClickException(str(exc)) from None
+    for path in written:
+        click.echo(path)
+
+
+@main.command(name="duplicates")
+@click.option(
+    "--confirm", "confirm_id", type=int, help="Merge the pair with this id into one call."
+)
+@click.option("--reject", "reject_id", type=int, help="Keep the pair with this id apart for good.")
+@pass_context
+def duplicates_command(ctx: Context, confirm_id: int | None, reject_id: int | None) -> None:
+    """List likely duplicate calls, or confirm or reject one pair."""
+    from tracker import duplicates
+    from tracker.db import session_scope
+    from tracker.models import Call, utcnow
+
+    migrate(ctx.engine)
+    with session_scope(ctx.engine) as session:
+        try:
+            if confirm_id is not None:
+                priority = [s.name for s in SOURCES]
+                kept = duplicates.confirm(
+                    session,
+                    confirm_id,
+                    user_id=None,
+                    priority=priority,
+                    today=date.today(),
+                    now=utcnow(),
+                )
+                click.echo(f"merged into {kept.identifier}")
+            elif reject_id is not None:
+                duplicates.reject(session, reject_id, user_id=None, now=utcnow())
+                click.echo(f"pair {reject_id} kept apart")
+            else:
+                for candidate in duplicates.pending(session):
+                    a, b = (
+                        session.get(Call, candidate.call_id),
+                        session.get(Call, candidate.other_id),
+                    )
+                    click.echo(
+                        f"{candidate.id:5}  {candidate.similarity:.2f}  {a.identifier}  <->  {b.identifier}  ({b.title})"
+                    )
+        except (LookupError, ValueError) as exc:
+            raise click.ClickException(str(exc)) from None
+
+
 @main.command(name="sources")
 @pass_context
 def sources_command(ctx: Context) -> None:

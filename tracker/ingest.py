@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from itertools import islice
 from typing import Any
@@ -28,10 +28,12 @@ class IngestStats:
     changed: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    call_ids: set[int] = field(default_factory=set)  # calls that are new or changed
 
     def add(self, other: IngestStats) -> None:
         for name in (f.name for f in fields(self)):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+            mine, theirs = getattr(self, name), getattr(other, name)
+            setattr(self, name, mine | theirs if isinstance(mine, set) else mine + theirs)
 
 
 @dataclass
@@ -128,15 +130,44 @@ class _Batch:
             call = calls.get(item.row["call_id"]) if item.row else calls.get(item.record.identifier)
             groups.setdefault(call.id if call else item.record.identifier, []).append(item)
         existing_ids = [key for key in groups if isinstance(key, int)]
-        siblings = self._sibling_records(existing_ids, touched)
-        numbers = self._version_numbers(existing_ids)
+        siblings = self._sibling_records(
+            existing_ids, {(t.record.source, t.record.source_key) for t in touched}
+        )
+        inputs = {
+            key: list(
+                (
+                    siblings.get(key, {})
+                    | {(t.record.source, t.record.source_key): t.record for t in items}
+                ).values()
+            )
+            for key, items in groups.items()
+        }
+        call_ids = self._store(
+            inputs, calls, {key: items[0].record.source for key, items in groups.items()}
+        )
+        self._write_sources(touched, call_ids, groups)
+
+    def remerge(self, call_ids: list[int], source: str) -> None:
+        """Merge the stored records of these calls again, e.g. after two calls became one."""
+        calls = {
+            call.id: call
+            for call in self.session.exec(select(Call).where(col(Call.id).in_(call_ids)))
+        }
+        inputs = {
+            key: list(records.values())
+            for key, records in self._sibling_records(call_ids, set()).items()
+        }
+        self._store(inputs, calls, dict.fromkeys(inputs, source))
+
+    def _store(
+        self, inputs: dict[Any, list[CallRecord]], calls: dict[Any, Call], sources: dict[Any, str]
+    ) -> dict[Any, int]:
+        """Merged content for each call (key: call id, or identifier of a new call); returns ids."""
+        numbers = self._version_numbers([key for key in inputs if isinstance(key, int)])
         versions, old_contents, created = [], {}, []
         changed_rows, seen_rows = [], []
-        for key, items in groups.items():
-            records = siblings.get(key, {}) | {
-                (t.record.source, t.record.source_key): t.record for t in items
-            }
-            content, origin = merge(list(records.values()), self.priority)
+        for key, records in inputs.items():
+            content, origin = merge(records, self.priority)
             digest = content_hash(content)
             row = self._call_row(content, origin, digest)
             if isinstance(key, str):
@@ -159,25 +190,30 @@ class _Batch:
         for rows in (changed_rows, seen_rows):
             if rows:
                 self.session.execute(update(Call), rows)
-        call_ids = {**ids, **{k: k for k in existing_ids}}
-        self._write_sources(touched, call_ids, groups)
-        sources = {call_ids[key]: items[0].record.source for key, items in groups.items()}
-        self._write_versions(versions, old_contents, sources)
+        call_ids = {key: ids.get(key, key) for key in inputs}
+        self.stats.call_ids |= {
+            call_ids[key] for key in inputs if key in ids or key in old_contents
+        }
+        self._write_versions(
+            versions, old_contents, {call_ids[key]: sources[key] for key in inputs}
+        )
+        return call_ids
 
     def _existing_calls(self, touched: list[_Touched]) -> dict[Any, Call]:
         ids = {t.row["call_id"] for t in touched if t.row}
         identifiers = {t.record.identifier for t in touched if not t.row}
         query = select(Call).where(col(Call.id).in_(ids) | col(Call.identifier).in_(identifiers))
         calls: dict[Any, Call] = {}
-        for call in self.session.exec(query):
-            calls[call.id] = calls[call.identifier] = call
+        for found in self.session.exec(query):
+            # A call staff merged into another: its records go to the call that was kept.
+            kept = self.session.get(Call, found.merged_into_id) if found.merged_into_id else found
+            calls[found.id] = calls[found.identifier] = kept
         return calls
 
     def _sibling_records(
-        self, call_ids: list[int], touched: list[_Touched]
+        self, call_ids: list[int], replaced: set[tuple[str, str]]
     ) -> dict[int, dict[Any, CallRecord]]:
-        """The stored records of other sources for these calls, keyed by (source, key)."""
-        replaced = {(t.record.source, t.record.source_key) for t in touched}
+        """The stored records of these calls but the `replaced` ones, keyed by (source, key)."""
         grouped: dict[int, dict[Any, CallRecord]] = {}
         query = select(
             CallSource.call_id, CallSource.source, CallSource.source_key, CallSource.record
@@ -268,3 +304,18 @@ def _stored_content(call: Call, like: dict[str, Any]) -> dict[str, Any]:
     """The content a call holds now, in the JSON form of `like`."""
     stored = {name: getattr(call, name) for name in like}
     return {k: v.isoformat() if k in DATE_FIELDS and v else v for k, v in stored.items()}
+
+
+def remerge(
+    session: Session,
+    call_ids: list[int],
+    *,
+    priority: Sequence[str],
+    today: date,
+    now: datetime,
+    source: str,
+) -> IngestStats:
+    """Merge the stored source records of these calls again; a change makes a version."""
+    batch = _Batch(session, priority, today, now)
+    batch.remerge(call_ids, source)
+    return batch.stats

@@ -18,6 +18,7 @@ from scrapers.http import HttpClient
 from scrapers.record import CallRecord
 from tracker.config import Settings
 from tracker.db import session_scope
+from tracker.duplicates import find_candidates
 from tracker.ingest import IngestStats, ingest
 from tracker.models import JobRun, SourceState, utcnow
 
@@ -103,6 +104,7 @@ def _run(
                 today=today or date.today(),
                 now=now,
             )
+            duplicates = find_candidates(session, stats.call_ids)
     except SourceError as exc:
         log.error("%s run failed: %s", name, exc)
         run.ok, run.errors, run.message = False, 1, str(exc)
@@ -111,7 +113,7 @@ def _run(
         run.ok, run.errors, run.message = False, 1, f"{name}: {type(exc).__name__}: {exc}"
     else:
         run.ok = True
-        _copy_stats(run, stats)
+        _copy_stats(run, stats, len(duplicates))
     run.finished_at = utcnow()
     _finish(engine, run)
     return run
@@ -123,11 +125,15 @@ def _counting(records: Iterable[CallRecord], progress: Progress) -> Iterator[Cal
         yield record
 
 
-def _copy_stats(run: JobRun, stats: IngestStats) -> None:
+def _copy_stats(run: JobRun, stats: IngestStats, likely_duplicates: int) -> None:
     run.fetched, run.new = stats.fetched, stats.new
     run.changed, run.unchanged = stats.changed, stats.unchanged
+    notes = []
     if stats.duplicates:
-        run.message = f"{stats.duplicates} records served twice were counted once"
+        notes.append(f"{stats.duplicates} records served twice were counted once")
+    if likely_duplicates:
+        notes.append(f"{likely_duplicates} likely duplicate calls for staff to confirm or reject")
+    run.message = "; ".join(notes) or None
 
 
 def _finish(engine: Engine, run: JobRun) -> None:

@@ -28,8 +28,8 @@ class Call(SQLModel, table=True):
     call_identifier: str | None = Field(default=None, max_length=200)
     call_title: str | None = Field(default=None, sa_column=Column(Text))
     programme: str | None = Field(default=None, index=True, max_length=200)
-    programme_part: str | None = Field(default=None, max_length=300)
-    type_of_action: str | None = Field(default=None, max_length=300)
+    programme_part: str | None = Field(default=None, sa_column=Column(Text))
+    type_of_action: str | None = Field(default=None, sa_column=Column(Text))
     kind: str = Field(default="grant", max_length=20)
     description_html: str | None = Field(default=None, sa_column=Column(Text))
     description_text: str | None = Field(default=None, sa_column=Column(Text))
@@ -51,6 +51,7 @@ class Call(SQLModel, table=True):
     )
     regional: bool = Field(default=False, index=True)
     url: str | None = Field(default=None, sa_column=Column(Text))
+    merged_into_id: int | None = Field(default=None, foreign_key="call.id", index=True)
     field_sources: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
@@ -83,6 +84,24 @@ class CallSource(SQLModel, table=True):
     record_hash: str = Field(max_length=64)
     first_seen: datetime = Field(default_factory=utcnow)
     last_seen: datetime = Field(default_factory=utcnow)
+
+
+class DuplicateCandidate(SQLModel, table=True):
+    """Two calls that look like one (similar title, same deadline) for staff to confirm or reject."""
+
+    __table_args__ = (UniqueConstraint("call_id", "other_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id", index=True)  # the call that stays
+    other_id: int = Field(foreign_key="call.id", index=True)  # merged into call_id on confirm
+    similarity: float
+    reasons: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    status: str = Field(
+        default="pending", max_length=10, index=True
+    )  # pending, confirmed, rejected
+    decided_by: int | None = Field(default=None, foreign_key="user.id")
+    decided_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
 
 
 class CallVersion(SQLModel, table=True):

@@ -40,7 +40,7 @@ def status_clause(status: Status, today: date) -> Any:
 
 def calls(session: Session, today: date, *, status: Status | None = None) -> list[Call]:
     """Stored calls, soonest final deadline first, optionally of one computed status."""
-    query = select(Call)
+    query = select(Call).where(col(Call.merged_into_id).is_(None))
     if status is not None:
         query = query.where(status_clause(status, today))
     order = (col(Call.final_deadline).is_(None), col(Call.final_deadline), col(Call.identifier))

@@ -22,8 +22,9 @@ def wired(settings, replay_server):
     """Settings whose F&T sources point at the local replay server."""
     settings.sources["ft_search"].url = replay_server.url("/search")
     settings.sources["ft_bulk"].url = replay_server.url("/grantsTenders.json")
-    for name in ("ft_search", "ft_bulk"):
-        settings.sources[name].pause_seconds = 0.0
+    for name, source in settings.sources.items():
+        source.pause_seconds = 0.0
+        source.enabled = name in ("ft_search", "ft_bulk")  # the others would go to the internet
     settings.http = HttpSettings(timeout_seconds=5, retries=2, backoff_seconds=0.01)
     return settings
 
