@@ -12,7 +12,7 @@ from scrapers import ft_codes
 from scrapers.base import Page, SourceSettings
 from scrapers.dates import parse_instant, utc_deadline
 from scrapers.errors import SourceError
-from scrapers.http import HttpClient
+from scrapers.http import HttpClient, conditional_headers, keep_validators
 from scrapers.parsing import extra_pairs, load_json, require, text_to_html
 from scrapers.record import Budget, CallRecord
 
@@ -40,19 +40,16 @@ class EuGrantsFeed:
 
     def fetch(self, http: HttpClient, state: dict[str, Any]) -> Iterator[Page]:
         """The snapshot, unless it is unchanged since the last run (HTTP validators in state)."""
-        headers = {}
-        if state.get("etag"):
-            headers["If-None-Match"] = str(state["etag"])
-        if state.get("last_modified"):
-            headers["If-Modified-Since"] = str(state["last_modified"])
         response = http.request(
-            self.name, "GET", self.settings.url, headers=headers, pause=self.settings.pause_seconds
+            self.name,
+            "GET",
+            self.settings.url,
+            headers=conditional_headers(state),
+            pause=self.settings.pause_seconds,
         )
-        if response.status_code == 304:
-            return
-        yield Page(self.name, response.url, response.content)
-        state["etag"] = response.headers.get("ETag")
-        state["last_modified"] = response.headers.get("Last-Modified")
+        keep_validators(state, response)
+        if response.status_code != 304:
+            yield Page(self.name, response.url, response.content)
 
     def parse(self, page: Page) -> Iterator[CallRecord]:
         """One record per grant of the snapshot."""

@@ -12,7 +12,7 @@ import ijson
 from scrapers import ft_codes
 from scrapers.base import Page, SourceSettings
 from scrapers.errors import SourceError
-from scrapers.http import HttpClient
+from scrapers.http import HttpClient, conditional_headers, keep_validators
 from scrapers.record import CallRecord, Deadline
 
 NAME = "ft_bulk"
@@ -37,21 +37,15 @@ class FtBulk:
 
     def fetch(self, http: HttpClient, state: dict[str, Any]) -> Iterator[Page]:
         """The file streamed to disk, or nothing when the server says it has not changed."""
-        headers = {}
-        if state.get("etag"):
-            headers["If-None-Match"] = str(state["etag"])
-        if state.get("last_modified"):
-            headers["If-Modified-Since"] = str(state["last_modified"])
         response, path = http.download(
-            self.name, self.settings.url, pause=self.settings.pause_seconds, headers=headers
+            self.name,
+            self.settings.url,
+            pause=self.settings.pause_seconds,
+            headers=conditional_headers(state),
         )
-        state["not_modified"] = path is None
-        if path is None:
-            return
-        for key, header in (("etag", "ETag"), ("last_modified", "Last-Modified")):
-            if response.headers.get(header):
-                state[key] = response.headers[header]
-        yield Page(self.name, self.settings.url, path)
+        keep_validators(state, response)
+        if path is not None:
+            yield Page(self.name, self.settings.url, path)
 
     def parse(self, page: Page) -> Iterator[CallRecord]:
         """One CallRecord per grant (and external or cascade call), read one record at a time."""

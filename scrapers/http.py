@@ -96,3 +96,22 @@ class HttpClient:
             delay = pause - (time.monotonic() - last)
             if delay > 0:
                 time.sleep(delay)
+
+
+VALIDATORS = (
+    ("etag", "ETag", "If-None-Match"),
+    ("last_modified", "Last-Modified", "If-Modified-Since"),
+)
+
+
+def conditional_headers(state: dict[str, Any]) -> dict[str, str]:
+    """Request headers for a conditional GET from the validators a source kept in its state."""
+    return {request: str(state[key]) for key, _, request in VALIDATORS if state.get(key)}
+
+
+def keep_validators(state: dict[str, Any], response: requests.Response) -> None:
+    """Remember the response's validators; a 304 marks the run as not modified."""
+    state["not_modified"] = response.status_code == 304
+    for key, header, _ in VALIDATORS:
+        if response.headers.get(header):
+            state[key] = response.headers[header]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -279,11 +280,23 @@ def scheduler(ctx: Context) -> None:
 
 
 def _with_progress(name: str, job: Any) -> JobRun:
-    """Run a job with a progress bar on a terminal and none in logs or pipes."""
+    """Run a job with a running count of records on a terminal and none in logs or pipes."""
     if not sys.stderr.isatty():
         return job(None)
-    with click.progressbar(length=0, label=f"{name:16}", file=sys.stderr, show_pos=True) as bar:
-        return job(bar.update)
+    # The number of records is unknown until the source is read, so count instead of a bar.
+    count, shown = 0, 0.0
+
+    def progress(step: int) -> None:
+        nonlocal count, shown
+        count += step
+        if time.monotonic() - shown > 0.1:
+            shown = time.monotonic()
+            click.echo(f"\r{name:16} {count:>8} records", nl=False, err=True)
+
+    try:
+        return job(progress)
+    finally:
+        click.echo(f"\r{name:16} {count:>8} records", err=True)
 
 
 def _describe(run: JobRun) -> str:
