@@ -213,6 +213,63 @@ def duplicates_command(ctx: Context, confirm_id: int | None, reject_id: int | No
             raise click.ClickException(str(exc)) from None
 
 
+@main.command(name="match")
+@today_option
+@pass_context
+def match_command(ctx: Context, today: date) -> None:
+    """Re-score every actor against every open or forthcoming call."""
+    from tracker.db import session_scope
+    from tracker.matching import rescore_all
+    from tracker.models import utcnow
+
+    migrate(ctx.engine)
+    with session_scope(ctx.engine) as session:
+        count = rescore_all(session, ctx.settings, today, utcnow())
+    click.echo(f"{count} matches stored")
+
+
+@main.command(name="eval-matcher")
+@click.argument("cases", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("topics", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def eval_matcher_command(cases: Path, topics: Path) -> None:
+    """Rank the benchmark's candidate topics for each case; print recall@10/50, MRR, nDCG@10."""
+    from matcher.evaluation import evaluate
+
+    click.echo(json.dumps(evaluate(cases, topics), indent=1))
+
+
+@main.command(name="import-cordis")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--region", help="Create actors for the organisations of this NUTS region, e.g. FI1C2."
+)
+@click.option(
+    "--topics",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CORDIS topics.csv: each project's topic id and title.",
+)
+@pass_context
+def import_cordis_command(
+    ctx: Context, file: Path, region: str | None, topics: Path | None
+) -> None:
+    """Attach past EU projects from a CORDIS organization.csv to actors."""
+    from tracker.cordis import import_cordis
+    from tracker.db import session_scope
+
+    migrate(ctx.engine)
+    with session_scope(ctx.engine) as session:
+        try:
+            report = import_cordis(session, file, region=region, topics=topics)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(
+        f"{report.rows} rows: {report.projects_added} projects attached to {len(report.actors_matched)} actors "
+        f"({report.actors_created} new), {len(report.skipped)} rows skipped"
+    )
+    for line, why in report.skipped:
+        click.echo(f"line {line}: {why}", err=True)
+
+
 @main.command(name="sources")
 @pass_context
 def sources_command(ctx: Context) -> None:

@@ -78,6 +78,25 @@ class SchedulerSettings:
 
 
 @dataclass
+class ThemeSettings:
+    """A Smart Häme theme: data, since the regional strategy is revised every programme period."""
+
+    name: str
+    label_fi: str
+    label_en: str
+    keywords_fi: list[str] = field(default_factory=list)
+    keywords_en: list[str] = field(default_factory=list)
+
+
+@dataclass
+class MatchingSettings:
+    min_days_to_prepare: int = 14  # a call closing sooner is not worth starting
+    min_score: float = 30.0  # matches below are not kept
+    max_matches_per_actor: int = 25
+    themes: list[ThemeSettings] = field(default_factory=list)
+
+
+@dataclass
 class Settings:
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
@@ -85,6 +104,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     about: AboutSettings = field(default_factory=AboutSettings)
+    matching: MatchingSettings = field(default_factory=MatchingSettings)
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     path: Path = DEFAULT_CONFIG
 

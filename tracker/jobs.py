@@ -20,6 +20,7 @@ from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.duplicates import find_candidates
 from tracker.ingest import IngestStats, ingest
+from tracker.matching import rescore_calls
 from tracker.models import JobRun, SourceState, utcnow
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def scrape(
                 if isinstance(page.body, Path):
                     page.body.unlink(missing_ok=True)  # a streamed download
 
-    run = _run(engine, "scrape", name, _records(source, pages()), today, progress)
+    run = _run(engine, settings, "scrape", name, _records(source, pages()), today, progress)
     if run.ok:
         _save_state(engine, name, state)
         if state.pop("not_modified", False):
@@ -74,7 +75,7 @@ def ingest_files(
     """Parse recorded responses and ingest them as a scrape would."""
     source = make_source(settings, name)
     pages = (Page(source=name, url=path.resolve().as_uri(), body=path) for path in files)
-    return _run(engine, "ingest", name, _records(source, pages), today, progress)
+    return _run(engine, settings, "ingest", name, _records(source, pages), today, progress)
 
 
 def _records(source: Any, pages: Iterable[Page]) -> Iterator[CallRecord]:
@@ -84,6 +85,7 @@ def _records(source: Any, pages: Iterable[Page]) -> Iterator[CallRecord]:
 
 def _run(
     engine: Engine,
+    settings: Settings,
     job: str,
     name: str,
     records: Iterable[CallRecord],
@@ -100,11 +102,12 @@ def _run(
             stats = ingest(
                 session,
                 records,
-                priority=[s.name for s in SOURCES],
+                priority=[source.name for source in SOURCES],
                 today=today or date.today(),
                 now=now,
             )
             duplicates = find_candidates(session, stats.call_ids)
+            rescore_calls(session, settings, sorted(stats.call_ids), today or date.today(), now)
     except SourceError as exc:
         log.error("%s run failed: %s", name, exc)
         run.ok, run.errors, run.message = False, 1, str(exc)

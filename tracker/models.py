@@ -164,7 +164,7 @@ class Actor(SQLModel, table=True):
     name: str = Field(max_length=300, index=True)
     business_id: str | None = Field(default=None, max_length=9, unique=True)  # Y-tunnus 1234567-8
     pic: str | None = Field(default=None, max_length=9, index=True)
-    organisation_type: str = Field(default="sme_small", max_length=30)
+    organisation_type: str = Field(default="small", max_length=30)  # matcher.profile.ORG_TYPES
     municipality: str | None = Field(default=None, max_length=50)
     nuts3: str | None = Field(default="FI1C2", max_length=5)
     country: str = Field(default="FI", max_length=2)

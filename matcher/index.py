@@ -1,0 +1,222 @@
+"""Calls and actors turned once into vectors and facts, updated one call or actor at a time."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.calls import (
+    CallInput,
+    action_kind,
+    call_hash,
+    call_prefix,
+    grant_range,
+    identifier_prefix,
+    is_single_applicant,
+    topic_series,
+)
+from matcher.facts import ActorArrays, ActorFacts, CallFacts, RowStore, actor_arrays
+from matcher.feedback import Feedback, feedback_sign
+from matcher.profile import Profile
+from matcher.settings import MatchSettings, Priors
+from matcher.text import (
+    Matrix,
+    StemCache,
+    TextModel,
+    count_stems,
+    count_stems_bilingual,
+    fit_counts,
+    vectorize,
+    vectorize_counts,
+    vectorize_fields,
+)
+from matcher.themes import Theme, ThemeMatcher
+
+# Share of past participation credited to the programme part and to the recurring topic.
+PREFIX_SHARE, SERIES_SHARE = 0.75, 0.25
+
+
+def call_fields(call: CallInput) -> tuple[str, str, str]:
+    """The call's text as head (title, keywords), context (programme, call) and body."""
+    head = " ".join((call.title, *call.keywords))
+    context = " ".join((call.programme, call.programme_part, call.call_title))
+    return head, context, call.description
+
+
+PROFILE_FIELDS = ("description", "keywords", "past titles", "past programme parts", "past fields")
+
+
+def profile_fields(profile: Profile) -> tuple[str, str, str, str, str]:
+    """Profile text as description, keywords, past topics, past programme parts, past fields."""
+    past = profile.past_projects
+    return (
+        profile.description,
+        " ".join(profile.keywords),
+        " ".join(p.title for p in past),
+        " ".join(p.programme_part for p in past),
+        " ".join(f for p in past for f in p.fields),
+    )
+
+
+@dataclass
+class MatchIndex:
+    """Everything scoring needs, kept in memory between incremental updates."""
+
+    model: TextModel
+    settings: MatchSettings
+    priors: Priors
+    themes: ThemeMatcher
+    keys: dict[str, int] = field(default_factory=dict)
+    calls: list[CallFacts] = field(default_factory=list)
+    call_pos: dict[str, int] = field(default_factory=dict)
+    call_vectors: RowStore | None = None
+    actors: list[ActorFacts] = field(default_factory=list)
+    actor_pos: dict[str, int] = field(default_factory=dict)
+    actor_vectors: RowStore | None = None
+    arrays: ActorArrays | None = None  # per-actor arrays, rebuilt after an actor changes
+
+    def key(self, name: str) -> int:
+        """The number of a programme-part or topic key, added when new."""
+        return self.keys.setdefault(name, len(self.keys))
+
+    def call_matrix(self) -> Matrix:
+        """Text vectors of all calls (calls x vocabulary)."""
+        assert self.call_vectors is not None
+        return self.call_vectors.matrix()
+
+    def actor_matrix(self) -> Matrix:
+        """Text vectors of all actors (actors x vocabulary)."""
+        assert self.actor_vectors is not None
+        return self.actor_vectors.matrix()
+
+    def actor_arrays(self, rows: npt.NDArray[np.int64]) -> ActorArrays:
+        """Facts of the given actors as arrays, for scoring them without Python loops."""
+        names = [t.name for t in self.themes.themes]
+        if self.arrays is None and len(rows) <= 16:  # one changed actor: skip the full rebuild
+            return actor_arrays([self.actors[i] for i in rows.tolist()], names)
+        if self.arrays is None:
+            self.arrays = actor_arrays(self.actors, names)
+        return self.arrays.take(rows)
+
+
+def vectorize_calls(index: MatchIndex, calls: Sequence[CallInput]) -> Matrix:
+    """Text vectors of calls: head, context and body fields weighted."""
+    fields = list(zip(*(call_fields(c) for c in calls), strict=True)) or [(), (), ()]
+    return vectorize_fields(index.model, fields, index.settings.call_field_weights)
+
+
+def call_facts(index: MatchIndex, call: CallInput) -> CallFacts:
+    """The facts of one call."""
+    prefix = call_prefix(call)
+    series = topic_series(call.identifier)
+    keys = (index.key("P:" + prefix) if prefix else -1, index.key("S:" + series) if series else -1)
+    kind = action_kind(call.type_of_action, call.identifier)
+    tags = index.themes.tag(call)
+    single = is_single_applicant(call)
+    return CallFacts(call, prefix, keys, kind, tags, call_hash(call), single, grant_range(call))
+
+
+def actor_facts(index: MatchIndex, profile: Profile, feedback: Sequence[Feedback]) -> ActorFacts:
+    """The facts of one actor, its feedback included."""
+    teaching = [f for f in feedback if feedback_sign(f)]
+    past = profile.past_projects
+    past_texts = [" ".join((p.title, " ".join(p.fields))) for p in past]
+    return ActorFacts(
+        profile=profile,
+        key_weights=_key_weights(index, profile),
+        past_vectors=vectorize(index.model, past_texts),
+        past_prefixes=Counter(identifier_prefix(p.topic_id) for p in past),
+        feedback_vectors=vectorize_calls(index, [f.call for f in teaching]),
+        feedback_signs=tuple(feedback_sign(f) for f in teaching),
+        dismissed={f.call.id: f.marked_hash() for f in feedback if f.kind == "not_relevant"},
+    )
+
+
+def _key_weights(index: MatchIndex, profile: Profile) -> tuple[tuple[int, float], ...]:
+    """Per programme part and recurring topic: its credit times sqrt(share of past projects)."""
+    past = profile.past_projects
+    weights: dict[int, float] = {}
+    for tag, credit, names in (
+        ("P:", PREFIX_SHARE, Counter(identifier_prefix(p.topic_id) for p in past)),
+        ("S:", SERIES_SHARE, Counter(topic_series(p.topic_id) for p in past)),
+    ):
+        for name, count in names.items():
+            if name:
+                # sqrt: a second programme part still counts when a first one dominates.
+                weights[index.key(tag + name)] = credit * math.sqrt(count / len(past))
+    return tuple(sorted(weights.items()))
+
+
+def build_index(
+    calls: Sequence[CallInput],
+    profiles: Sequence[Profile],
+    *,
+    themes: Sequence[Theme] = (),
+    settings: MatchSettings | None = None,
+    priors: Priors | None = None,
+    feedback: Mapping[str, Sequence[Feedback]] | None = None,
+    model: TextModel | None = None,
+) -> MatchIndex:
+    """An index of calls and actors; the text model is fitted on the calls unless given."""
+    settings = settings or MatchSettings()
+    # Each call text is read once: its counts both fit the model and make its vector.
+    stem_cache, seen = (model.stem_cache, None) if model else (StemCache(), Counter[str]())
+    counts = [[count_stems(t, stem_cache, seen) for t in call_fields(c)] for c in calls]
+    if model is None:
+        model = fit_counts(counts, stem_cache, seen or Counter())
+    index = MatchIndex(model, settings, priors or Priors(), ThemeMatcher(themes, model.stem_cache))
+    index.calls = [call_facts(index, c) for c in calls]
+    index.call_pos = {c.id: i for i, c in enumerate(calls)}
+    vectors = vectorize_counts(model, counts, settings.call_field_weights)
+    index.call_vectors = RowStore(vectors)
+    feedback = feedback or {}
+    index.actors = [actor_facts(index, p, feedback.get(p.id, ())) for p in profiles]
+    index.actor_pos = {p.id: i for i, p in enumerate(profiles)}
+    index.actor_vectors = RowStore(vectorize_profiles(index, profiles))
+    return index
+
+
+def vectorize_profiles(index: MatchIndex, profiles: Sequence[Profile]) -> Matrix:
+    """Text vectors of profiles, their fields weighted."""
+    cache = index.model.stem_cache
+    counts = [
+        [
+            # Keywords are often a mix of Finnish and English: both stemmers read them.
+            count_stems_bilingual(text, cache) if name == "keywords" else count_stems(text, cache)
+            for name, text in zip(PROFILE_FIELDS, profile_fields(p), strict=True)
+        ]
+        for p in profiles
+    ]
+    return vectorize_counts(index.model, counts, index.settings.profile_field_weights)
+
+
+def upsert_call(index: MatchIndex, call: CallInput) -> int:
+    """Add or replace one call; its row number."""
+    i = index.call_pos.setdefault(call.id, len(index.calls))
+    facts = call_facts(index, call)
+    if i == len(index.calls):
+        index.calls.append(facts)
+    else:
+        index.calls[i] = facts
+    assert index.call_vectors is not None
+    index.call_vectors.set(i, vectorize_calls(index, [call]))
+    return i
+
+
+def upsert_actor(index: MatchIndex, profile: Profile, feedback: Sequence[Feedback] = ()) -> int:
+    """Add or replace one actor (profile and feedback); its row number."""
+    i = index.actor_pos.setdefault(profile.id, len(index.actors))
+    facts = actor_facts(index, profile, feedback)
+    if i == len(index.actors):
+        index.actors.append(facts)
+    else:
+        index.actors[i] = facts
+    index.arrays = None
+    assert index.actor_vectors is not None
+    index.actor_vectors.set(i, vectorize_profiles(index, [profile]))
+    return i

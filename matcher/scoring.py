@@ -1,0 +1,234 @@
+"""The named score components and their 0-100 combination, for blocks of actors x calls."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from matcher.calls import call_status, next_deadline
+from matcher.facts import ActorArrays, CallFacts
+from matcher.index import MatchIndex
+from matcher.settings import COMPONENTS, lift_component
+from matcher.text import Matrix
+
+Array = npt.NDArray[np.float32]
+BoolArray = npt.NDArray[np.bool_]
+Rows = npt.NDArray[np.int64]
+NA = np.float32(np.nan)  # the component does not apply to this pair
+PARTNER_ON_SINGLE = 0.2  # role fit of a partner-minded actor for a single-applicant call
+ADDITIVE = ("feedback",)  # components added to the weighted mean rather than averaged in
+
+
+@dataclass
+class CallBlock:
+    """The calls of one scoring run as arrays, prepared once for every actor chunk."""
+
+    rows: Rows
+    facts: list[CallFacts]
+    vectors_t: Matrix  # vocabulary x calls
+    open_ok: BoolArray  # status and time to prepare allow the call (all True without today)
+    days_left: Array  # to the next deadline; NaN when no deadline or no today
+    deadlines: list[date | None]  # the next deadline of each call on `today`
+    time: Array  # the time component per call
+    column: dict[int, int]  # index row of a call -> its column in this block
+    theme_scores: Array  # call x theme
+    grants: npt.NDArray[np.float64]  # call x (low, high) in EUR, NaN when unknown
+    funding_rate: npt.NDArray[np.float64]  # percent; 100 when unknown
+    single: BoolArray
+    interests: dict[str, BoolArray] = field(default_factory=dict)  # interest -> calls it names
+
+
+def prepare_calls(index: MatchIndex, rows: Sequence[int], today: date | None) -> CallBlock:
+    """Per-call arrays for scoring: vectors, filters on `today`, time left, themes, money."""
+    facts = [index.calls[i] for i in rows]
+    idx = np.asarray(rows, dtype=np.int64)
+    assert index.call_vectors is not None
+    n = len(facts)
+    days = np.full(n, np.nan, dtype=np.float32)
+    open_ok = np.ones(n, dtype=bool)
+    deadlines: list[date | None] = [None] * n
+    for j, f in enumerate(facts if today is not None else ()):
+        assert today is not None
+        deadlines[j] = deadline = next_deadline(f.call, today)
+        days[j] = np.nan if deadline is None else (deadline - today).days
+        short = deadline is not None and days[j] < index.settings.min_days_to_prepare
+        open_ok[j] = call_status(f.call, today) != "closed" and not short
+    full = float(index.settings.time_full_days)
+    time = np.where(np.isnan(days), 1.0, np.minimum(1.0, days / full)).astype(np.float32)
+    if today is None:
+        time[:] = NA
+    names = [t.name for t in index.themes.themes]
+    themes = np.zeros((n, len(names)), dtype=np.float32)
+    for j, f in enumerate(facts):
+        for tag in f.tags:
+            themes[j, names.index(tag.theme)] = tag.score
+    return CallBlock(
+        rows=idx,
+        facts=facts,
+        vectors_t=index.call_vectors.take(idx).T.tocsr(),
+        open_ok=open_ok,
+        days_left=days,
+        deadlines=deadlines,
+        time=time,
+        column={int(row): j for j, row in enumerate(idx)},
+        theme_scores=themes,
+        grants=np.array([f.grant or (np.nan, np.nan) for f in facts], float).reshape(n, 2),
+        funding_rate=np.array([f.call.funding_rate or 100.0 for f in facts], float),
+        single=np.array([f.single for f in facts], bool),
+    )
+
+
+def components(
+    index: MatchIndex, sel: Rows, calls: CallBlock, arrays: ActorArrays
+) -> dict[str, Array]:
+    """Each component, NaN where it does not apply; some broadcast along actors or calls."""
+    assert index.actor_vectors is not None
+    cosine = dense(index.actor_vectors.take(sel) @ calls.vectors_t)
+    values = {
+        "text": np.minimum(1.0, cosine / index.settings.text_scale),
+        "theme": _theme(arrays, calls),
+        "past": _past(index, arrays, calls),
+        "interest": _interest(arrays, calls),
+        "org_fit": _org_fit(index, arrays, calls),
+        "budget": _budget(arrays, calls),
+        "role": _role(arrays, calls),
+        "time": calls.time[None, :],
+        "feedback": _feedback(index, arrays, calls),
+    }
+    return {k: np.asarray(values[k], dtype=np.float32) for k in COMPONENTS}
+
+
+def combine(index: MatchIndex, parts: dict[str, Array]) -> Array:
+    """The 0-100 score: weighted mean of the components that apply, plus feedback."""
+    shape = parts["text"].shape
+    num = np.zeros(shape, dtype=np.float32)
+    den = np.zeros(shape, dtype=np.float32)
+    for name, value in parts.items():
+        weight = np.float32(index.settings.weights.get(name))
+        applies = ~np.isnan(value)
+        num += weight * np.where(applies, value, 0)
+        # Feedback (-1..1) only moves a score: calls unlike any marked one keep theirs.
+        den += 0 if name in ADDITIVE else weight * applies
+    return np.asarray(np.clip(100 * num / np.maximum(den, 1e-6), 0, 100), dtype=np.float32)
+
+
+def dense(matrix: Matrix) -> Array:
+    """A sparse result as a dense float32 array."""
+    return np.asarray(matrix.toarray(), dtype=np.float32)
+
+
+def _rows_na(values: Array, applies: BoolArray) -> Array:
+    """`values` with the rows of actors the component does not apply to set to NaN."""
+    values[~applies] = NA
+    return values
+
+
+def _theme(arrays: ActorArrays, calls: CallBlock) -> Array:
+    mask = arrays.theme_mask
+    out = np.zeros((len(mask), len(calls.facts)), dtype=np.float32)
+    for t in range(mask.shape[1]):  # best score among the call's themes the actor chose
+        np.maximum(out, mask[:, t, None] * calls.theme_scores[None, :, t], out=out)
+    return _rows_na(out, np.asarray(mask.any(axis=1), dtype=bool))
+
+
+def _past(index: MatchIndex, arrays: ActorArrays, calls: CallBlock) -> Array:
+    n_keys = len(index.keys)
+    weights = arrays.key_weights.copy()
+    weights.resize(
+        (weights.shape[0], n_keys)
+    )  # calls may have added keys since the arrays were built
+    cols = [(j, k) for j, f in enumerate(calls.facts) for k in f.keys if k >= 0]
+    one_hot = sparse.csr_matrix(
+        (np.ones(len(cols)), ([k for _, k in cols], [j for j, _ in cols])),
+        shape=(n_keys, len(calls.facts)),
+    )
+    return _rows_na(dense(weights @ one_hot), arrays.has_past)
+
+
+def interest_matches(interest: str, facts: CallFacts) -> bool:
+    """True when a programme of interest (`LIFE`, `HORIZON-CL6`, `CL6`) names this call's."""
+    wanted = interest.strip().upper()
+    return bool(wanted) and (
+        f"-{wanted}-" in f"-{facts.prefix}-"
+        or facts.prefix.startswith(wanted)
+        or wanted in facts.call.programme.upper()
+    )
+
+
+def _interest(arrays: ActorArrays, calls: CallBlock) -> Array:
+    mask = arrays.interest_mask
+    used = np.flatnonzero(mask.any(axis=0))
+    hits = np.zeros((len(used), len(calls.facts)), dtype=np.float32)
+    for i, interest_index in enumerate(used):
+        interest = arrays.interests[interest_index]
+        if interest not in calls.interests:
+            calls.interests[interest] = np.array(
+                [interest_matches(interest, f) for f in calls.facts]
+            )
+        hits[i] = calls.interests[interest]
+    out = np.minimum(1.0, mask[:, used].astype(np.float32) @ hits)
+    return _rows_na(out, np.asarray(mask.any(axis=1), dtype=bool))
+
+
+def _org_fit(index: MatchIndex, arrays: ActorArrays, calls: CallBlock) -> Array:
+    types, type_idx = np.unique(arrays.eligibility, return_inverse=True)
+    kinds, kind_idx = np.unique([f.kind for f in calls.facts], return_inverse=True)
+    table = np.full((len(types), len(kinds)), NA, dtype=np.float32)
+    for t, org_type in enumerate(types.tolist()):
+        for k, kind in enumerate(kinds.tolist()):
+            lift = index.priors.lift(org_type, kind)
+            table[t, k] = NA if lift is None else lift_component(lift)
+    return np.asarray(table[type_idx.ravel()][:, kind_idx.ravel()], dtype=np.float32)
+
+
+def _budget(arrays: ActorArrays, calls: CallBlock) -> Array:
+    c_low, c_high = calls.grants[None, :, 0], calls.grants[None, :, 1]
+    a_low, a_high = arrays.budget_low[:, None], arrays.budget_high[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Orders of magnitude between the ranges: a tenfold gap scores 0.
+        gap = np.maximum(np.log10(np.maximum(a_low, 1) / c_high), np.log10(c_low / a_high))
+        fit = np.clip(1 - np.maximum(gap, 0), 0, 1)
+        # The own share of the smallest grant's project beyond the actor's means lowers it.
+        need = calls.grants[:, 0] * (100 - calls.funding_rate) / calls.funding_rate
+        means = arrays.cofinancing[:, None]
+        cover = np.where(need[None, :] > 0, means / need[None, :], 1.0)
+        fit *= np.minimum(1.0, np.nan_to_num(cover, nan=1.0))
+    return _rows_na(np.asarray(fit, dtype=np.float32), arrays.budget_known)
+
+
+def _role(arrays: ActorArrays, calls: CallBlock) -> Array:
+    role = arrays.role[:, None]
+    out = np.where((role == 2) & calls.single[None, :], PARTNER_ON_SINGLE, 1.0)
+    return _rows_na(out.astype(np.float32), arrays.role != 0)
+
+
+def _feedback(index: MatchIndex, arrays: ActorArrays, calls: CallBlock) -> Array:
+    out = np.full((len(arrays.role), len(calls.facts)), NA, dtype=np.float32)
+    marks = arrays.feedback
+    if not len(marks.owner):
+        return out
+    low, high = index.settings.feedback_cosines
+    cosine = dense(marks.vectors @ calls.vectors_t)
+    # Any two calls share some boilerplate: only a cosine above `low` counts as alike.
+    alike = np.clip((cosine - low) / (high - low), 0.0, 1.0)
+    out[arrays.has_feedback] = 0.0
+    for sign in (1, -1):
+        chosen = np.flatnonzero(marks.sign == sign)
+        owners, best = _max_by_owner(alike[chosen], marks.owner[chosen])
+        out[owners] += sign * best
+    return out
+
+
+def _max_by_owner(values: Array, owners: npt.NDArray[np.int64]) -> tuple[Rows, Array]:
+    """Per distinct owner, the elementwise maximum of its rows of `values`."""
+    if not len(owners):
+        return owners, values
+    order = np.argsort(owners, kind="stable")
+    owners, values = owners[order], values[order]
+    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+    return owners[starts], np.maximum.reduceat(values, starts, axis=0)

@@ -1,0 +1,49 @@
+"""Tokens, language, stemming and TF-IDF vectors in Finnish and English."""
+
+import numpy as np
+
+from matcher.text import StemCache, analyze, detect_language, fit_text_model, tokens, vectorize
+
+
+def test_tokens_drop_html_numbers_and_single_letters():
+    assert tokens("<p>Expected Outcome: 5 G-networks & <b>AI</b></p>") == [
+        "expected",
+        "outcome",
+        "networks",
+        "ai",
+    ]
+
+
+def test_language_is_detected_from_function_words():
+    assert detect_language(tokens("Jalostamme sivuvirroista biokaasua ja lannoitteita.")) == "fi"
+    assert detect_language(tokens("Projects should address the recycling of food waste.")) == "en"
+    assert detect_language(tokens("Älykäs muotoilu")) == "fi"  # no function words: ä and ö
+
+
+def test_stems_join_inflected_forms_in_both_languages():
+    cache = StemCache()
+    _, en = analyze("recycling recycled recycles", cache)
+    assert len(set(en)) == 1
+    _, fi = analyze("biokaasua biokaasun biokaasusta ja", cache)
+    assert len(set(fi)) == 1  # and the stop word "ja" is gone
+
+
+def test_vectors_are_unit_length_and_match_across_inflections():
+    corpus = [
+        "Biogas production from agricultural residues and manure",
+        "Quantum computing platforms for simulation",
+        "Recycling of nutrients from food industry side streams",
+    ]
+    model = fit_text_model(corpus)
+    vectors = vectorize(model, [*corpus, "We produce biogas from manures"])
+    norms = np.sqrt(np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel())
+    assert np.allclose(norms, 1.0)
+    cosines = (vectors[3] @ vectors[:3].T).toarray().ravel()
+    assert cosines.argmax() == 0
+    assert cosines[1] == 0.0
+    assert model.display[model.vocabulary["manur"]] == "manure"  # the commonest word of the stem
+
+
+def test_unknown_words_are_dropped():
+    model = fit_text_model(["circular economy"])
+    assert vectorize(model, ["kiertotalous"]).nnz == 0
