@@ -7,7 +7,7 @@ SHARED ?= ../shared
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install run demo-data test lint bench clean
+.PHONY: install translations messages browser run demo-data test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +15,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) translations
+
+# Compiled catalogs (.mo) are built here, never committed; the .po sources are.
+translations: $(STAMP)
+	$(BIN)/pybabel compile -d webapp/translations >/dev/null
+
+# After changing texts: extract them and merge into the catalogs, then translate webapp/translations/fi.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F webapp/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --no-fuzzy-matching --ignore-obsolete
+
+# The browser tests drive Debian's Chromium, never a downloaded browser.
+browser:
+	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
 # Live sources when the network answers, else the real recorded responses in ../shared.
 run: install
@@ -37,13 +50,15 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy scrapers matcher
 
-test: lint
+test: lint browser
 	$(BIN)/pytest
 
 bench: install
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_stream_bulk.py
 	$(BIN)/python bench/bench_fixtures.py
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python bench/bench_web.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache

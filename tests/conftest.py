@@ -95,3 +95,28 @@ def settings(tmp_path, engine):
     settings = load_settings(env={})
     settings.database.url = engine.url.render_as_string(hide_password=False)
     return settings
+
+
+# --- web: the app on the test database, with CSRF on as in production ---
+
+
+@pytest.fixture(scope="session")
+def catalogs():
+    """Compiled translations, as `make install` builds them."""
+    from webapp.i18n import compile_catalogs
+
+    compile_catalogs()
+
+
+@pytest.fixture
+def app(settings, engine, catalogs):
+    from webapp import create_app
+
+    app = create_app(settings, engine=engine)
+    app.config.update(TESTING=True)
+    return app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

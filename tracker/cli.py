@@ -270,6 +270,40 @@ def import_cordis_command(
         click.echo(f"line {line}: {why}", err=True)
 
 
+@main.command(name="create-user")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice(["admin", "staff", "member"]), default="member", show_default=True
+)
+@click.option("--actor-id", type=int, help="The organisation of a member.")
+@click.option("--name", help="The person's name.")
+@click.option("--locale", type=click.Choice(["fi", "en"]), default="fi", show_default=True)
+@click.password_option(help="Leave out to be asked; at least 10 characters.")
+@pass_context
+def create_user_command(
+    ctx: Context,
+    email: str,
+    role: str,
+    actor_id: int | None,
+    name: str | None,
+    locale: str,
+    password: str,
+) -> None:
+    """Create a user who signs in with EMAIL (the first admin, say)."""
+    from tracker.accounts import AccountError, create_user
+    from tracker.db import session_scope
+
+    migrate(ctx.engine)
+    with session_scope(ctx.engine) as session:
+        try:
+            user = create_user(
+                session, email, role, actor_id=actor_id, password=password, name=name, locale=locale
+            )
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(f"{user.role} {user.email} created")
+
+
 @main.command(name="sources")
 @pass_context
 def sources_command(ctx: Context) -> None:

@@ -16,6 +16,7 @@ from scrapers.record import CallRecord
 from tracker.changes import diff
 from tracker.merge import content_hash, merge
 from tracker.models import Call, CallSource, CallVersion, ChangeEvent
+from tracker.search import refresh_deadlines
 
 BATCH = 500
 DATE_FIELDS = ("opening_date", "final_deadline")
@@ -191,9 +192,9 @@ class _Batch:
             if rows:
                 self.session.execute(update(Call), rows)
         call_ids = {key: ids.get(key, key) for key in inputs}
-        self.stats.call_ids |= {
-            call_ids[key] for key in inputs if key in ids or key in old_contents
-        }
+        stored = {call_ids[key] for key in inputs if key in ids or key in old_contents}
+        refresh_deadlines(self.session, stored)  # the index of deadlines the call list sorts by
+        self.stats.call_ids |= stored
         self._write_versions(
             versions, old_contents, {call_ids[key]: sources[key] for key in inputs}
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from typing import Any
 
 from flask import Flask
@@ -14,15 +15,27 @@ from tracker.db import make_engine
 def create_app(settings: Settings, *, engine: Any = None) -> Flask:
     """A Flask app for these settings; the engine is made here unless one is given."""
     app = Flask(__name__)
-    # The key comes only from RADAR_WEB_SECRET_KEY; without it, sessions last one process.
-    app.config["SECRET_KEY"] = settings.web.secret_key or secrets.token_hex(32)
+    web = settings.web
+    app.config.update(
+        # The key comes only from RADAR_WEB_SECRET_KEY; without it, sessions last one process.
+        SECRET_KEY=web.secret_key or secrets.token_hex(32),
+        PERMANENT_SESSION_LIFETIME=timedelta(minutes=web.session_lifetime_minutes),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=web.secure_cookies,
+        # A form stays valid as long as the session that rendered it.
+        WTF_CSRF_TIME_LIMIT=web.session_lifetime_minutes * 60,
+    )
     app.extensions["radar"] = {
         "settings": settings,
         "engine": engine or make_engine(settings.database.url),
     }
-    from webapp.calls import calls
+    from webapp import i18n, security
+    from webapp.blueprints import register
 
-    app.register_blueprint(calls)
+    i18n.init_app(app, settings)
+    security.init_app(app)
+    register(app)
     return app
 
 

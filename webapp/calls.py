@@ -1,25 +1,114 @@
-"""Pages of calls."""
+"""Pages of calls: the searchable list and one call in full."""
 
 from __future__ import annotations
 
-from datetime import date
+from time import monotonic
+from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
-from sqlmodel import Session
+from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
-from tracker.queries import calls as stored_calls
+from tracker.actors import call_matches
+from tracker.models import Actor, Call
+from tracker.overview import call_history, call_sources
+from tracker.search import (
+    SORTS,
+    CallQuery,
+    Organisation,
+    call_themes,
+    filter_options,
+    search_calls,
+)
+from webapp.changes import describe_change
+from webapp.forms import STATUS_LABELS, CallSearchForm
+from webapp.web import db, is_staff, settings, today
 
 calls = Blueprint("calls", __name__)
-STATUSES = ("open", "forthcoming", "closed")
+calls.add_app_template_filter(describe_change, "change")
+OPTIONS_SECONDS = 60.0
+
+
+def call_query(
+    args: MultiDict[str, str], page_size: int, actor: Actor | None
+) -> tuple[CallQuery, CallSearchForm]:
+    """The search in the URL's arguments as a CallQuery; invalid filters are ignored."""
+    form = CallSearchForm(args, meta={"csrf": False})
+    form.offer(stored_options())
+    form.validate()
+    value = {name: (None if field.errors else field.data) for name, field in form._fields.items()}
+    query = CallQuery(
+        text=(value["q"] or "").strip(),
+        programme=value["programme"] or "",
+        status=value["status"] or "",
+        deadline_from=value["deadline_from"],
+        deadline_to=value["deadline_to"],
+        theme=value["theme"] or "",
+        type_of_action=value["type_of_action"] or "",
+        source=value["source"] or "",
+        budget_min=value["budget_min"],
+        budget_max=value["budget_max"],
+        sort=value["sort"] if value["sort"] in SORTS else "deadline",
+        page=_page(args.get("page")),
+        page_size=page_size,
+    )
+    if actor is not None:
+        query.actor_id = actor.id
+        if value["eligible"]:
+            query.eligible_for = Organisation(actor.country, actor.nuts3, actor.organisation_type)
+    return query, form
+
+
+def stored_options() -> dict[str, list[str]]:
+    """The values of the search selects, read again at most once a minute per worker."""
+    cache = current_app.extensions["radar"].setdefault("options", {})
+    if cache.get("until", 0.0) < monotonic():
+        cache.update(values=filter_options(db()), until=monotonic() + OPTIONS_SECONDS)
+    return cache["values"]
+
+
+def _page(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
+def _own_actor() -> Actor | None:
+    if not current_user.is_authenticated or not current_user.actor_id:
+        return None
+    return db().get(Actor, current_user.actor_id)
 
 
 @calls.get("/")
 def index() -> str:
-    """Stored calls with their computed status and next deadline."""
-    status = request.args.get("status")
-    status = status if status in STATUSES else None
-    today = date.today()
-    engine = current_app.extensions["radar"]["engine"]
-    with Session(engine) as session:
-        rows = stored_calls(session, today, status=status)
-    return render_template("calls.html", calls=rows, today=today, status=status, statuses=STATUSES)
+    """Calls matching the filters in the URL, one page at a time."""
+    query, form = call_query(request.args, settings().web.page_size, _own_actor())
+    day = today()
+    found = search_calls(db(), query, day)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template(
+        "calls/index.html",
+        form=form,
+        found=found,
+        today=day,
+        args=args,
+        can_filter_eligible=current_user.is_authenticated and bool(current_user.actor_id),
+        status_labels={key: str(label) for key, label in STATUS_LABELS.items()},
+    )
+
+
+@calls.get("/calls/<int:call_id>")
+def show(call_id: int) -> str:
+    """One call: texts, deadlines, budget, eligibility, sources, history; matches for staff."""
+    session = db()
+    call = session.get(Call, call_id)
+    if call is None:
+        abort(404)
+    context: dict[str, Any] = {
+        "call": call,
+        "today": today(),
+        "sources": call_sources(session, call_id),
+        "history": call_history(session, call_id),
+        "themes": call_themes(session, [call_id]).get(call_id, []),
+        "matches": call_matches(session, call_id) if is_staff() else [],
+        "status_labels": STATUS_LABELS,
+    }
+    return render_template("calls/show.html", **context)

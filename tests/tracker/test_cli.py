@@ -152,3 +152,24 @@ def test_import_cordis_then_match(radar):
     assert radar("ingest", "eu_grants_feed", feed, "--today", "2026-08-22").exit_code == 0
     matched = radar("match", "--today", "2026-08-22").output
     assert int(matched.split()[0]) > 0
+
+
+def test_create_user(radar):
+    made = radar(
+        "create-user", "kirsi@hame.example", "--role", "admin", "--password", "long enough secret"
+    )
+    assert made.output.strip() == "admin kirsi@hame.example created"
+    again = radar(
+        "create-user",
+        "kirsi@hame.example",
+        "--role",
+        "staff",
+        "--password",
+        "long enough secret",
+        catch_exceptions=True,
+    )
+    assert again.exit_code == 1 and "Error:" in again.output
+    member = radar(
+        "create-user", "m@hame.example", "--password", "long enough secret", catch_exceptions=True
+    )
+    assert member.exit_code == 1  # a member belongs to an organisation

@@ -7,6 +7,7 @@ from scrapers.record import Deadline
 from tests.tracker.helpers import bulk_records, sedia_records
 from tracker.ingest import ingest
 from tracker.models import Call, CallSource, CallVersion, ChangeEvent
+from tracker.models_web import CallDeadline
 
 PRIORITY = ["ft_search", "ft_bulk"]
 DAY1 = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
@@ -71,6 +72,11 @@ def test_moved_deadline_makes_a_version_and_change_events(session):
     assert (events["status"].old_value, events["status"].new_value) == ("closed", "open")
     assert events["status"].version_id == versions[1].id
     assert call.status(date(2026, 10, 1)) == "open"
+    # The deadline index the call list sorts and filters by follows the move.
+    indexed = session.exec(
+        select(CallDeadline.deadline).where(CallDeadline.call_id == call.id)
+    ).all()
+    assert indexed == [date(2026, 11, 17)]
 
 
 def test_budget_change_is_an_event(session):

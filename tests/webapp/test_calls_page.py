@@ -1,18 +1,142 @@
-from datetime import date
+"""The calls list and a call's page, on the real recorded calls."""
 
-from tests.tracker.helpers import sedia_records
-from tracker.ingest import ingest
-from tracker.models import utcnow
-from webapp import create_app
+from datetime import date, timedelta
+
+from sqlmodel import select
+
+from tests.webapp.conftest import sign_in
+from tracker.models import CallTheme, ChangeEvent, utcnow
+from tracker.search import CallQuery, Organisation, eligible, search_calls
 
 
-def test_calls_page_lists_stored_calls_with_status_and_next_deadline(engine, settings, session):
-    ingest(session, sedia_records(), priority=["ft_search"], today=date.today(), now=utcnow())
-    session.commit()
-    client = create_app(settings, engine=engine).test_client()
+def test_calls_page_lists_stored_calls_with_next_deadline(client, calls):
     page = client.get("/").get_data(as_text=True)
     assert "HORIZON-CL5-2026-09-D4-03" in page
     assert "Advanced data platforms to integrate whole life carbon" in page
     closed = client.get("/?status=closed").get_data(as_text=True)
     # The Horizon topic closed on 2025-10-02 whatever its source said.
     assert "HORIZON-CL4-2025-04-DATA-03" in closed
+
+
+def test_filters_live_in_the_url_and_count_the_results(client, session, calls):
+    everything = search_calls(session, CallQuery(page_size=500), date.today())
+    horizon = [r for r in everything.rows if r.call.programme == everything.rows[0].call.programme]
+    programme = horizon[0].call.programme
+    page = client.get("/", query_string={"programme": programme, "sort": "budget"}).get_data(
+        as_text=True
+    )
+    assert f'<option value="{programme}" selected>' in page
+    found = search_calls(session, CallQuery(programme=programme, sort="budget"), date.today())
+    assert found.total == len(horizon)
+    assert f"{found.total} " in page and (
+        "calls found" in page or "hakua löytyi" in page or "haku löytyi" in page
+    )
+    budgets = [r.call.budget_total_eur for r in found.rows if r.call.budget_total_eur]
+    assert budgets == sorted(budgets, reverse=True)
+
+
+def test_text_search_theme_source_and_budget_filters(session, calls):
+    today = date.today()
+    call = calls["HORIZON-CL5-2026-09-D4-03"]
+    by_words = search_calls(session, CallQuery(text="whole life carbon"), today)
+    assert call.identifier in [r.call.identifier for r in by_words.rows]
+    session.add(CallTheme(call_id=call.id, theme="circular_economy", score=0.9))
+    session.commit()
+    themed = search_calls(session, CallQuery(theme="circular_economy"), today)
+    assert [r.call.identifier for r in themed.rows] == [call.identifier]
+    assert themed.rows[0].themes == ["circular_economy"]
+    bulk_only = search_calls(session, CallQuery(source="ft_bulk", page_size=500), today)
+    assert 0 < bulk_only.total < len(calls)
+    floor = 5_000_000
+    rich = search_calls(session, CallQuery(budget_min=floor, page_size=500), today)
+    assert rich.total and all(r.call.budget_total_eur >= floor for r in rich.rows)
+
+
+def test_deadline_range_uses_the_next_deadline(session, calls):
+    today = date(2026, 6, 1)  # a day when the recorded calls were open
+    soon = search_calls(session, CallQuery(status="open", sort="deadline", page_size=500), today)
+    nexts = [r.next_deadline for r in soon.rows if r.next_deadline]
+    assert nexts == sorted(nexts)
+    first = nexts[0]
+    window = search_calls(session, CallQuery(deadline_from=first, deadline_to=first), today)
+    assert window.total >= 1
+    assert all(r.next_deadline == first for r in window.rows)
+
+
+def test_pages_of_results(session, calls):
+    today = date.today()
+    one = search_calls(session, CallQuery(page_size=2, page=1), today)
+    two = search_calls(session, CallQuery(page_size=2, page=2), today)
+    assert one.pages == -(-one.total // 2)
+    assert {r.call.id for r in one.rows}.isdisjoint({r.call.id for r in two.rows})
+
+
+def test_eligibility_rules():
+    sme_hame = Organisation("FI", "FI1C2", "sme_small")
+    assert eligible({}, sme_hame)
+    assert eligible({"countries": ["FI", "SE"]}, sme_hame)
+    assert not eligible({"countries": ["SE"]}, sme_hame)
+    assert eligible({"regions": ["FI1C"]}, sme_hame)
+    assert not eligible({"countries": ["FI"], "regions": ["FI1D"]}, sme_hame)
+    assert not eligible({"organisation_types": ["research"]}, sme_hame)
+    assert eligible({"organisation_types": ["sme", "research"]}, sme_hame)
+    assert eligible({"organisation_types": ["public"]}, Organisation("FI", "FI1C2", "public"))
+
+
+def test_call_page_shows_timeline_budget_sources_and_history(client, session, calls):
+    call = calls["HORIZON-CL5-2026-09-D4-03"]
+    session.add(
+        ChangeEvent(
+            call_id=call.id,
+            version_id=1,
+            kind="deadline",
+            field_name="deadlines",
+            old_value=[{"date": "2026-09-01", "time": None, "timezone": None, "label": None}],
+            new_value=[{"date": "2026-09-15", "time": None, "timezone": None, "label": None}],
+            created_at=utcnow(),
+        )
+    )
+    session.commit()
+    page = client.get(f"/calls/{call.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<h1>Advanced data platforms" in page
+    assert "Deadline moved from Sep 1, 2026 to Sep 15, 2026." in page
+    assert "ft_search" in page
+    assert 'rel="noopener noreferrer"' in page
+    fi = client.get(f"/calls/{call.id}", headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    assert "Määräaika siirtyi: 1.9.2026 → 15.9.2026." in fi
+
+
+def test_a_script_in_a_description_is_shown_harmless(client, session, calls):
+    call = calls["HORIZON-CL5-2026-09-D4-03"]
+    call.description_html = '<p>Fund<script>alert("x")</script><img src=x onerror="alert(1)"></p>'
+    session.add(call)
+    session.commit()
+    response = client.get(f"/calls/{call.id}")
+    page = response.get_data(as_text=True)
+    assert "<script>alert" not in page and "onerror" not in page
+    assert "<p>Fund" in page
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
+def test_unknown_call_is_404(client, calls):
+    assert client.get("/calls/999999").status_code == 404
+
+
+def test_eligible_filter_uses_the_members_organisation(client, session, calls, people):
+    sign_in(client, "member@kone.example")
+    page = client.get("/?eligible=y").get_data(as_text=True)
+    assert 'name="eligible"' in page
+    who = Organisation("FI", "FI1C2", "sme_small")
+    found = search_calls(session, CallQuery(eligible_for=who, page_size=500), date.today())
+    everything = search_calls(session, CallQuery(page_size=500), date.today())
+    assert found.total <= everything.total
+    for row in found.rows:
+        assert eligible(row.call.eligibility, who)
+    assert session.exec(select(CallTheme)).all() == []  # nothing written by reading
+
+
+def test_bad_filter_values_are_ignored(client, calls):
+    response = client.get("/?deadline_from=notadate&budget_min=-5&sort=evil&page=0")
+    assert response.status_code == 200
+    recent = (date.today() - timedelta(days=1)).isoformat()
+    assert client.get(f"/?deadline_from={recent}").status_code == 200

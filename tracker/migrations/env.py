@@ -4,6 +4,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 import tracker.models  # noqa: F401  (registers the tables)
+import tracker.models_web  # noqa: F401
 
 config = context.config
 engine = config.attributes["engine"]

@@ -1,0 +1,106 @@
+"""A real server thread on a real SQLite database, and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.webapp.conftest import add_matches, store_calls
+from tracker.accounts import create_user
+from tracker.config import load_settings
+from tracker.db import make_engine
+from tracker.models import Actor
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, sqlite_template, catalogs):
+    """The app served on a free port, with real calls, two actors, users and matches."""
+    path = tmp_path_factory.mktemp("browser") / "radar.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    from sqlmodel import Session
+
+    with Session(engine, expire_on_commit=False) as session:
+        calls = store_calls(session)
+        kone = Actor(name="Hämeen Kone Oy", municipality="Hämeenlinna")
+        ruoka = Actor(name="Forssan Ruoka ry", organisation_type="ngo", municipality="Forssa")
+        session.add_all([kone, ruoka])
+        session.flush()
+        create_user(session, "member@kone.example", "member", actor_id=kone.id, password=PASSWORD)
+        create_user(session, "staff@hameenliitto.example", "staff", password=PASSWORD)
+        session.commit()
+        # The company's matches come from the real matcher once its profile is complete.
+        add_matches(session, ruoka, [calls["FSTP-11143"]])
+    settings = load_settings(env={})
+    settings.database.url = f"sqlite:///{path}"
+    from webapp import create_app
+
+    server = make_server("127.0.0.1", 0, create_app(settings, engine=engine), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"{CHROMIUM} is required in CI (make browser installs it)")
+        pytest.skip(f"{CHROMIUM} missing: run `make browser`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page that fails the test on any CSP violation or script error."""
+    context = browser.new_context(locale="fi-FI", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: problems.append(message.text) if message.type == "error" else None,
+    )
+    yield page
+    context.close()
+    assert problems == []
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page, site: str, email: str) -> None:
+    page.goto(f"{site}/login")
+    page.get_by_label("Sähköposti").fill(email)
+    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_role("button", name="Kirjaudu").click()
+    page.wait_for_url(f"{site}/")

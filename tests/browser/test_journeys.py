@@ -1,0 +1,139 @@
+"""End to end in headless Chromium: what a company member and staff do, in both languages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import shot, sign_in
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """Serious and critical axe-core findings on the current page."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # through DevTools: the page's CSP stays strict
+    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_member_completes_profile_sees_matches_and_triages(page, site):
+    sign_in(page, site, "member@kone.example")
+    page.get_by_role("link", name="Profiilimme").click()
+    page.get_by_role("link", name="Muokkaa profiilia").click()
+    page.get_by_label("Y-tunnus").fill("0112038-8")
+    page.get_by_role("button", name="Tallenna profiili").click()
+    # A wrong check digit is named next to the field, and the field says so to screen readers.
+    error = page.locator("#business_id-error")
+    assert "Virheellinen Y-tunnus" in error.inner_text()
+    assert page.get_by_label("Y-tunnus").get_attribute("aria-invalid") == "true"
+    page.get_by_label("Y-tunnus").fill("0112038-9")
+    page.get_by_label("Avainsanat").fill("internships, digital skills, semiconductors, scholarship")
+    page.get_by_label("Kuvaus").fill("Digital skills, chips and internships for students.")
+    page.get_by_label("Toimialakoodit").fill("62010 TOL2008")
+    page.get_by_label("Hankkeen budjetti vähintään (EUR)").fill("10000")
+    page.get_by_label("Hankkeen budjetti enintään (EUR)").fill("200000")
+    page.get_by_label("Toivottu rooli").select_option("partner")
+    page.get_by_label("Yhteyshenkilöt").fill(
+        "Maija Meikäläinen; maija@kone.example; +358 40 123 4567"
+    )
+    shot(page, "profile-edit")
+    page.get_by_role("button", name="Tallenna profiili").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Hämeen Kone Oy"
+    assert "Profiili on tallennettu." in page.locator(".messages").inner_text()
+
+    # Saving the profile scored it against the open calls: matches with their reasons.
+    page.get_by_role("link", name="Meille sopivat haut").click()
+    matches = page.locator("li.match")
+    assert matches.count() >= 2
+    assert "Pisteet" in matches.first.inner_text() and "internships" in matches.first.inner_text()
+    shot(page, "matches")
+    second = matches.nth(1)
+    second_id = second.get_attribute("id")
+    second.get_by_label("Syy").select_option("not_eligible")
+    second.get_by_role("button", name="Ei kiinnosta").click()
+    page.locator(f"#{second_id}").wait_for(state="detached")
+    assert "poistettiin listalta" in page.locator("#triage-status").inner_text()
+    first = page.locator("li.match").first
+    first_id = first.get_attribute("id")
+    first.get_by_role("button", name="Kiinnostava").click()
+    page.locator(f"#{first_id} .verdict").wait_for()
+    assert page.locator(f"#{first_id} .verdict").inner_text() == "Merkitty kiinnostavaksi"
+    page.reload()
+    assert page.locator(f"#{second_id}").count() == 0  # stays gone
+
+
+def test_member_keyboard_reaches_the_content(page, site):
+    page.goto(f"{site}/")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    assert skip.inner_text() == "Siirry sisältöön"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+
+
+def test_staff_sees_all_actors(page, site):
+    sign_in(page, site, "staff@hameenliitto.example")
+    page.get_by_role("link", name="Yleiskuva").click()
+    table = page.locator("table").first
+    assert "Hämeen Kone Oy" in table.inner_text() and "Forssan Ruoka ry" in table.inner_text()
+    shot(page, "staff-overview")
+    page.get_by_role("link", name="Lähteet").click()
+    shot(page, "sources")
+    page.get_by_role("link", name="Toimijat").click()
+    assert page.get_by_role("link", name="Forssan Ruoka ry", exact=True).count() == 1
+
+
+def test_switching_language_changes_the_page(page, site):
+    page.goto(f"{site}/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Rahoitushaut"
+    shot(page, "calls-fi")
+    page.get_by_role("button", name="In English").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Funding calls"
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(f"{site}/about")
+    assert page.get_by_role("heading", level=1).inner_text() == "About the service"
+    shot(page, "about-en")
+    page.get_by_role("button", name="Suomeksi").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Tietoa palvelusta"
+
+
+def test_search_filters_stay_in_the_url(page, site):
+    page.goto(f"{site}/")
+    page.get_by_label("Hakusanat").fill("carbon")
+    page.get_by_label("Järjestys").select_option("budget")
+    page.get_by_role("button", name="Hae", exact=True).click()
+    assert "q=carbon" in page.url and "sort=budget" in page.url
+    assert "HORIZON-CL5-2026-09-D4-03" in page.locator("table").inner_text()
+    page.get_by_role(
+        "link", name="Advanced data platforms to integrate whole life carbon", exact=False
+    ).first.click()
+    assert page.get_by_role("heading", level=2, name="Määräajat").count() == 1
+    shot(page, "call-detail")
+
+
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [
+        ("/", None),
+        ("/about", None),
+        ("/login", None),
+        ("/calls/1", None),
+        ("/actors/1/matches", "member@kone.example"),
+        ("/actors/1/edit", "member@kone.example"),
+        ("/staff/", "staff@hameenliitto.example"),
+        ("/staff/sources", "staff@hameenliitto.example"),
+        ("/users", "staff@hameenliitto.example"),
+    ],
+)
+def test_main_pages_have_no_serious_accessibility_violations(page, site, path, who):
+    if who:
+        sign_in(page, site, who)
+    page.goto(f"{site}{path}")
+    assert page.locator("h1").count() == 1
+    assert axe_violations(page) == []

@@ -1,0 +1,149 @@
+"""Web fixtures: real calls from the recorded responses, users of each role, signing in."""
+
+from __future__ import annotations
+
+import re
+import socket
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from tests.tracker.helpers import bulk_records, sedia_records
+from tracker.accounts import create_user
+from tracker.ingest import ingest
+from tracker.matching import rescore_actor
+from tracker.models import Actor, Call, Match, utcnow
+from tracker.search import refresh_deadlines
+
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"'
+)
+
+
+def csrf(client, url: str = "/login") -> str:
+    """The CSRF token of a page's form, as a browser would send it back."""
+    page = client.get(url).get_data(as_text=True)
+    found = TOKEN.search(page)
+    assert found, f"no CSRF token on {url}"
+    return found.group(1) or found.group(2)
+
+
+def sign_in(client, email: str, password: str = PASSWORD):
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": csrf(client)}
+    )
+
+
+def post_verdict(client, actor_id: int, call_id: int, verdict: str, token: str):
+    """Triage a matched call as the page's form does without htmx."""
+    return client.post(
+        f"/actors/{actor_id}/matches/{call_id}/feedback",
+        data={"verdict": verdict, "csrf_token": token},
+    )
+
+
+def store_calls(session) -> dict[str, Call]:
+    """The real recorded F&T records, ingested as a scrape would, by identifier."""
+    records = sedia_records() + bulk_records()
+    ingest(session, records, priority=["ft_search", "ft_bulk"], today=date.today(), now=utcnow())
+    calls = {call.identifier: call for call in session.exec(select(Call))}
+    refresh_deadlines(session, [call.id for call in calls.values()])
+    session.commit()
+    return calls
+
+
+@pytest.fixture
+def calls(session):
+    return store_calls(session)
+
+
+@pytest.fixture
+def people(session):
+    """Two actors, a member of each, a staff member and an admin."""
+    hame = Actor(
+        name="Hämeen Kone Oy",
+        business_id="0112038-9",
+        municipality="Hämeenlinna",
+        organisation_type="small",
+        keywords=["internships", "digital skills", "semiconductors", "scholarship"],
+        description="Digital skills, chips and internships for students.",
+    )
+    forssa = Actor(name="Forssan Ruoka ry", organisation_type="ngo", municipality="Forssa")
+    session.add_all([hame, forssa])
+    session.flush()
+    users = {
+        "member": create_user(
+            session, "member@kone.example", "member", actor_id=hame.id, password=PASSWORD
+        ),
+        "other": create_user(
+            session, "other@ruoka.example", "member", actor_id=forssa.id, password=PASSWORD
+        ),
+        "staff": create_user(session, "staff@hameenliitto.example", "staff", password=PASSWORD),
+        "admin": create_user(session, "admin@hameenliitto.example", "admin", password=PASSWORD),
+    }
+    session.commit()
+    return {"actor": hame, "other_actor": forssa, **users}
+
+
+def rescore(session, settings, actor: Actor) -> list[Match]:
+    """The matcher's real matches of an actor, best first."""
+    rescore_actor(session, settings, actor.id, date.today(), utcnow())
+    session.commit()
+    query = select(Match).where(Match.actor_id == actor.id).order_by(Match.score.desc())
+    return list(session.exec(query))
+
+
+def add_matches(session, actor: Actor, calls: list[Call]) -> list[Match]:
+    """Scored matches as the matcher would store them (until it is wired in), best first."""
+    matches = [
+        Match(
+            actor_id=actor.id,
+            call_id=call.id,
+            score=90.0 - 10 * i,
+            components={"text": 0.8 - 0.1 * i, "themes": 0.5, "deadline": 1.0},
+            explanation_fi=f"Sopii: avainsanat osuvat hakuun {call.identifier}.",
+            explanation_en=f"Fits: the keywords meet call {call.identifier}.",
+        )
+        for i, call in enumerate(calls)
+    ]
+    session.add_all(matches)
+    session.commit()
+    return matches
+
+
+class Inbox:
+    """Messages a real SMTP server on localhost received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        from email import message_from_bytes
+        from email.policy import default
+
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+    def link(self, index: int = -1) -> str:
+        """The path of the link in a received message's plain text."""
+        text = self.messages[index].get_body(preferencelist=("plain",)).get_content()
+        found = re.search(r"https?://[^/\s]+(/\S+)", text)
+        assert found, text
+        return found.group(1)
+
+
+@pytest.fixture
+def inbox(settings):
+    from aiosmtpd.controller import Controller
+
+    handler = Inbox()
+    with socket.socket() as probe:  # a free port: the controller checks its own with a connection
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.mail.host, settings.mail.port = "127.0.0.1", port
+    yield handler
+    controller.stop()

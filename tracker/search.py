@@ -1,0 +1,251 @@
+"""Searching stored calls: filters, sorting and paging in SQL, as the web page and the API need."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, delete, func, insert, or_
+from sqlalchemy.orm import load_only
+from sqlmodel import Session, col, select
+
+from matcher.profile import eligibility_type
+from tracker.models import Call, CallSource, CallTheme, Match
+from tracker.models_web import CallDeadline
+from tracker.queries import status_clause
+
+SORTS = ("deadline", "newest", "budget", "relevance")
+STATUSES = ("open", "forthcoming", "closed")
+# What a list of calls shows (and call_summary needs); the rest is not loaded.
+LISTED = (
+    "id", "identifier", "title", "programme", "type_of_action", "opening_date", "deadlines",
+    "final_deadline", "continuous", "budget_total_eur", "url", "first_seen", "last_seen",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """What eligibility depends on: the applicant's country, NUTS-3 region and kind."""
+
+    country: str
+    nuts3: str | None
+    organisation_type: str
+
+
+@dataclass
+class CallQuery:
+    """One search: every filter optional, as in the URL of the calls page."""
+
+    text: str = ""
+    programme: str = ""
+    status: str = ""
+    deadline_from: date | None = None
+    deadline_to: date | None = None
+    theme: str = ""
+    type_of_action: str = ""
+    source: str = ""
+    budget_min: int | None = None
+    budget_max: int | None = None
+    eligible_for: Organisation | None = None
+    actor_id: int | None = None  # ranks by this actor's match scores when sorting by relevance
+    sort: str = "deadline"
+    page: int = 1
+    page_size: int = 50
+
+
+@dataclass
+class CallRow:
+    """A call as a list shows it, with its next deadline and themes."""
+
+    call: Call
+    next_deadline: date | None
+    themes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CallPage:
+    rows: list[CallRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
+    """Rewrite the deadline index of these calls from their stored deadlines."""
+    ids = list(call_ids)
+    if not ids:
+        return
+    session.exec(delete(CallDeadline).where(col(CallDeadline.call_id).in_(ids)))
+    rows = session.exec(select(Call.id, Call.deadlines).where(col(Call.id).in_(ids)))
+    values = [
+        {"call_id": call_id, "deadline": date.fromisoformat(item["date"])}
+        for call_id, deadlines in rows
+        for item in deadlines or []
+    ]
+    if values:
+        session.exec(insert(CallDeadline), params=values)
+
+
+def search_calls(session: Session, query: CallQuery, today: date) -> CallPage:
+    """One page of calls matching every filter of `query`, with the total count."""
+    # Correlated, so only the filtered calls look up their next deadline (an index seek each).
+    upcoming = (
+        select(func.min(CallDeadline.deadline))
+        .where(CallDeadline.call_id == Call.id, CallDeadline.deadline >= today)
+        .correlate(Call)
+        .scalar_subquery()
+    )
+    conditions = _conditions(query, today, upcoming)
+    if query.eligible_for is not None:
+        conditions.append(col(Call.id).in_(_eligible_ids(session, conditions, query.eligible_for)))
+    page = max(1, query.page)
+    # Ids first: sorting narrow rows is fast, whole calls (long texts inline) are not. The
+    # window count gives the total in the same pass over the filtered calls.
+    columns = select(Call.id, upcoming.label("next"), func.count().over().label("total"))
+    statement, order = _ordered(columns, query, upcoming)
+    chosen = session.exec(
+        statement.where(*conditions)
+        .order_by(*order, col(Call.id))
+        .offset((page - 1) * query.page_size)
+        .limit(query.page_size)
+    ).all()
+    if chosen:
+        total = chosen[0][2]
+    else:  # past the last page, or nothing found
+        total = session.exec(select(func.count(col(Call.id))).where(*conditions)).one()
+    loaded = session.exec(
+        select(Call)
+        .where(col(Call.id).in_([row[0] for row in chosen]))
+        .options(load_only(*(getattr(Call, name) for name in LISTED)))
+    )
+    by_id = {call.id: call for call in loaded}
+    found = [(by_id[call_id], nxt) for call_id, nxt, _total in chosen]
+    themes = call_themes(session, [call.id for call, _ in found])
+    rows = [CallRow(call, nxt, themes.get(call.id, [])) for call, nxt in found]
+    return CallPage(rows=rows, total=total, page=page, page_size=query.page_size)
+
+
+def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
+    conditions: list[Any] = []
+    for term in query.text.split()[:8]:
+        pattern = f"%{_escape(term)}%"
+        conditions.append(
+            or_(
+                *(
+                    col(column).ilike(pattern, escape="\\")
+                    for column in (
+                        Call.title,
+                        Call.identifier,
+                        Call.call_title,
+                        Call.description_text,
+                    )
+                )
+            )
+        )
+    if query.programme:
+        conditions.append(Call.programme == query.programme)
+    if query.status in STATUSES:
+        conditions.append(status_clause(query.status, today))  # type: ignore[arg-type]
+    if query.deadline_from:
+        conditions.append(next_deadline >= query.deadline_from)
+    if query.deadline_to:
+        conditions.append(next_deadline <= query.deadline_to)
+    if query.theme:
+        themed = select(CallTheme.call_id).where(CallTheme.theme == query.theme)
+        conditions.append(col(Call.id).in_(themed))
+    if query.type_of_action:
+        conditions.append(Call.type_of_action == query.type_of_action)
+    if query.source:
+        sourced = select(CallSource.call_id).where(CallSource.source == query.source)
+        conditions.append(col(Call.id).in_(sourced))
+    if query.budget_min is not None:
+        conditions.append(col(Call.budget_total_eur) >= query.budget_min)
+    if query.budget_max is not None:
+        conditions.append(col(Call.budget_total_eur) <= query.budget_max)
+    return conditions
+
+
+def _ordered(statement: Any, query: CallQuery, next_deadline: Any) -> tuple[Any, list[Any]]:
+    soonest = [func.coalesce(next_deadline, date.max)]  # none ahead: last
+    if query.sort == "newest":
+        return statement, [col(Call.first_seen).desc()]
+    if query.sort == "budget":
+        return statement, [col(Call.budget_total_eur).is_(None), col(Call.budget_total_eur).desc()]
+    if query.sort == "relevance" and query.text:
+        first = f"%{_escape(query.text.split()[0])}%"
+        in_title = case((col(Call.title).ilike(first, escape="\\"), 0), else_=1)
+        return statement, [in_title, *soonest]
+    if query.sort == "relevance" and query.actor_id is not None:
+        statement = statement.outerjoin(
+            Match, (Match.call_id == Call.id) & (Match.actor_id == query.actor_id)
+        )
+        return statement, [col(Match.score).is_(None), col(Match.score).desc(), *soonest]
+    return statement, soonest
+
+
+def _escape(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _eligible_ids(session: Session, conditions: list[Any], who: Organisation) -> list[int]:
+    """Ids of calls `who` may apply to; JSON rules differ by dialect, so they are read here."""
+    rows = session.exec(select(Call.id, Call.eligibility).where(*conditions))
+    return [call_id for call_id, rules in rows if eligible(rules or {}, who)]
+
+
+def eligible(rules: dict[str, Any], who: Organisation) -> bool:
+    """The call's countries, regions and organisation types admit `who` (empty means any)."""
+    regions = rules.get("regions") or []
+    countries = rules.get("countries") or []
+    if regions or countries:
+        nuts3 = who.nuts3 or ""
+        in_region = any(nuts3.startswith(code) for code in regions if len(code) >= 2)
+        # A country listed alone admits all of it; listed with its own regions, only those.
+        in_country = who.country in countries and not any(
+            code.startswith(who.country) for code in regions
+        )
+        if not (in_region or in_country):
+            return False
+    kinds = rules.get("organisation_types") or []
+    return not kinds or call_organisation_type(who.organisation_type) in kinds
+
+
+def call_organisation_type(profile_type: str) -> str:
+    """The calls' organisation type of a profile's type ("sme_small", an older spelling, too)."""
+    return eligibility_type(profile_type.removeprefix("sme_"))
+
+
+def call_themes(session: Session, call_ids: list[Any]) -> dict[int, list[str]]:
+    """The Smart Häme themes of these calls, best first."""
+    themes: dict[int, list[str]] = {}
+    if not call_ids:
+        return themes
+    rows = session.exec(
+        select(CallTheme.call_id, CallTheme.theme)
+        .where(col(CallTheme.call_id).in_(call_ids))
+        .order_by(col(CallTheme.score).desc())
+    )
+    for call_id, theme in rows:
+        themes.setdefault(call_id, []).append(theme)
+    return themes
+
+
+def filter_options(session: Session) -> dict[str, list[str]]:
+    """The values each select of the search form offers, as stored."""
+    return {
+        "programme": _distinct(session, Call.programme),
+        "type_of_action": _distinct(session, Call.type_of_action),
+        "source": _distinct(session, CallSource.source),
+        "theme": _distinct(session, CallTheme.theme),
+    }
+
+
+def _distinct(session: Session, column: Any) -> list[str]:
+    rows = session.exec(select(column).where(col(column).is_not(None)).distinct())
+    return sorted(rows)

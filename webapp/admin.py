@@ -1,0 +1,76 @@
+"""Managing people: staff invite members by email, admins change roles and deactivate."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from tracker.accounts import AccountError, create_user, list_users, update_user
+from tracker.actors import list_actors
+from tracker.models import Actor
+from webapp.auth import send_link
+from webapp.forms import InviteForm, UserForm, options
+from webapp.web import db, roles_required
+
+admin = Blueprint("admin", __name__)
+
+
+@admin.get("/users")
+@roles_required("staff", "admin")
+def users() -> str:
+    """Everyone with an account; admins get a form per user."""
+    session = db()
+    people = list_users(session)
+    actors = {actor.id: actor.name for actor in list_actors(session)}
+    forms = {user.id: UserForm(prefix=f"u{user.id}", obj=user) for user in people}
+    return render_template("admin/users.html", people=people, actors=actors, forms=forms)
+
+
+@admin.post("/users/<int:user_id>")
+@roles_required("admin")
+def change_user(user_id: int) -> Response:
+    form = UserForm(prefix=f"u{user_id}")
+    if not form.validate_on_submit():
+        abort(400)
+    if user_id == current_user.id and (form.role.data != "admin" or not form.active.data):
+        flash(_("You cannot remove your own admin rights."), "error")
+        return redirect(url_for("admin.users"))
+    session = db()
+    try:
+        user = update_user(session, user_id, role=form.role.data, active=form.active.data)
+    except AccountError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.users"))
+    session.commit()
+    flash(_("Saved %(email)s.", email=user.email))
+    return redirect(url_for("admin.users"))
+
+
+@admin.route("/users/invite", methods=["GET", "POST"])
+@roles_required("staff", "admin")
+def invite() -> str | Response:
+    """Create a member of an actor and email them a link to choose their password."""
+    session = db()
+    form = InviteForm()
+    form.actor_id.choices = options((a.id, a.name) for a in list_actors(session))
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                session,
+                form.email.data,
+                "member",
+                actor_id=form.actor_id.data,
+                name=form.name.data or None,
+                locale=form.locale.data,
+            )
+        except AccountError as exc:
+            form.email.errors = [str(exc)]
+            return render_template("admin/invite.html", form=form)
+        actor = session.get(Actor, form.actor_id.data)
+        send_link(user, "invite", inviter=current_user.name or current_user.email, actor=actor.name)
+        session.commit()
+        flash(_("Invitation sent to %(email)s.", email=user.email))
+        return redirect(url_for("admin.users"))
+    return render_template("admin/invite.html", form=form)

@@ -1,0 +1,250 @@
+"""The forms of the app; CSRF comes with FlaskForm, the calls search is a plain GET form."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Form,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SearchField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from tracker.accounts import MIN_PASSWORD, ROLES
+from tracker.matching import VERDICTS
+from tracker.search import SORTS
+
+# The values of matcher.profile.ORG_TYPES.
+ORGANISATION_TYPES = (
+    ("micro", _l("Micro enterprise")),
+    ("small", _l("Small enterprise")),
+    ("medium", _l("Medium-sized enterprise")),
+    ("large", _l("Large company")),
+    ("higher_education", _l("University or university of applied sciences")),
+    ("research", _l("Research organisation")),
+    ("public", _l("Municipality or other public body")),
+    ("ngo", _l("Association or NGO")),
+)
+MUNICIPALITIES = (
+    "Forssa", "Hattula", "Hausjärvi", "Humppila", "Hämeenlinna", "Janakkala",
+    "Jokioinen", "Loppi", "Riihimäki", "Tammela", "Ypäjä",
+)  # fmt: skip
+LANGUAGES = (("fi", "suomi"), ("en", "English"))
+ROLES_OF_ACTOR = (
+    ("either", _l("Either")),
+    ("coordinator", _l("Coordinator")),
+    ("partner", _l("Partner")),
+)
+Y_TUNNUS = re.compile(r"^\d{7}-\d$")
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
+# A plain shape check: the invitation or reset email itself proves the address.
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an email address."))
+
+
+def options(pairs: Any) -> list[SelectChoice]:
+    """Select options from (value, label) pairs, in the form WTForms wants them."""
+    return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def y_tunnus_ok(value: str) -> bool:
+    """The Finnish business ID's check digit: weights 7,9,10,5,8,4,2, modulo 11."""
+    if not Y_TUNNUS.match(value):
+        return False
+    remainder = sum(int(d) * w for d, w in zip(value[:7], WEIGHTS, strict=True)) % 11
+    if remainder == 1:
+        return False
+    return int(value[-1]) == (0 if remainder == 0 else 11 - remainder)
+
+
+def _y_tunnus(_form: Any, field: Any) -> None:
+    if field.data and not y_tunnus_ok(field.data.strip()):
+        raise ValidationError(_l("Not a valid business ID (Y-tunnus), e.g. 0112038-9."))
+
+
+def _not_below(other: str) -> Any:
+    def check(form: Any, field: Any) -> None:
+        low = form[other].data
+        if field.data is not None and low is not None and field.data < low:
+            raise ValidationError(_l("Must not be less than the minimum."))
+
+    return check
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), EMAIL])
+    password = PasswordField(_l("Password"), validators=[InputRequired()])
+    next = HiddenField()
+
+
+class ForgotForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), EMAIL])
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"), validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)]
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[InputRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), EMAIL])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    actor_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
+    locale = SelectField(_l("Language of the email"), choices=options(LANGUAGES))
+
+
+class UserForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=options((r, r) for r in ROLES))
+    active = BooleanField(_l("Active"))
+
+
+class ActionForm(FlaskForm):
+    """A form with no fields but its CSRF token: sign out, new API token."""
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(choices=options(LANGUAGES))
+    next = HiddenField()
+
+
+class FeedbackForm(FlaskForm):
+    verdict = SelectField(choices=options((v, v) for v in VERDICTS))
+    reason = SelectField(
+        _l("Reason"),
+        choices=options(
+            [
+                ("", _l("Choose a reason")),
+                ("not_our_field", _l("Not our field")),
+                ("not_eligible", _l("We are not eligible")),
+                ("no_capacity", _l("No capacity to apply")),
+                ("deadline", _l("Cannot meet the deadline")),
+                ("budget", _l("Budget does not fit")),
+                ("other", _l("Other")),
+            ]
+        ),
+        validators=[Optional()],
+    )
+
+
+class ActorForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=300)])
+    business_id = StringField(
+        _l("Business ID (Y-tunnus)"), validators=[Optional(), Length(max=9), _y_tunnus]
+    )
+    pic = StringField(
+        _l("EU PIC"),
+        validators=[Optional(), Regexp(r"^\d{9}$", message=_l("A PIC has nine digits."))],
+    )
+    organisation_type = SelectField(_l("Organisation type"), choices=options(ORGANISATION_TYPES))
+    municipality = SelectField(
+        _l("Municipality"),
+        choices=options([("", "–"), *((m, m) for m in MUNICIPALITIES), ("other", _l("Other"))]),
+    )
+    nuts3 = StringField(
+        _l("NUTS-3 region"),
+        default="FI1C2",
+        validators=[
+            Optional(),
+            Regexp(r"^[A-Z]{2}[0-9A-Z]{0,3}$", message=_l("A NUTS code, e.g. FI1C2.")),
+        ],
+    )
+    country = StringField(
+        _l("Country"),
+        default="FI",
+        validators=[
+            InputRequired(),
+            Regexp(r"^[A-Z]{2}$", message=_l("Two capital letters, e.g. FI.")),
+        ],
+    )
+    industry_codes = TextAreaField(_l("Industry codes"), validators=[Optional()])
+    themes = StringField(_l("Smart Häme themes"), validators=[Optional()])
+    keywords = StringField(_l("Keywords"), validators=[Optional()])
+    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
+    programmes = StringField(_l("Programmes of interest"), validators=[Optional()])
+    preferred_role = SelectField(_l("Preferred role"), choices=options(ROLES_OF_ACTOR))
+    budget_min_eur = IntegerField(
+        _l("Project budget from (EUR)"), validators=[Optional(), NumberRange(min=0)]
+    )
+    budget_max_eur = IntegerField(
+        _l("Project budget up to (EUR)"),
+        validators=[Optional(), NumberRange(min=0), _not_below("budget_min_eur")],
+    )
+    cofinancing_eur = IntegerField(
+        _l("Co-financing capacity (EUR)"), validators=[Optional(), NumberRange(min=0)]
+    )
+    contacts = TextAreaField(_l("Contact people"), validators=[Optional()])
+
+    def validate_industry_codes(self, field: Any) -> None:
+        for line in lines(field.data):
+            parts = line.split()
+            if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ("TOL2008", "TOL2025"):
+                raise ValidationError(_l("One code a line with its version, e.g. 62010 TOL2008."))
+
+    def validate_contacts(self, field: Any) -> None:
+        for line in lines(field.data):
+            parts = [p.strip() for p in line.split(";")]
+            if not parts[0] or (len(parts) > 1 and parts[1] and "@" not in parts[1]):
+                raise ValidationError(_l("One person a line: name; email; phone."))
+
+
+class CallSearchForm(Form):
+    """The filters of the calls page, read from the URL."""
+
+    q = SearchField(_l("Search words"), validators=[Optional(), Length(max=200)])
+    programme = SelectField(_l("Programme"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])
+    deadline_from = DateField(_l("Next deadline from"), validators=[Optional()])
+    deadline_to = DateField(_l("Next deadline to"), validators=[Optional()])
+    theme = SelectField(_l("Smart Häme theme"), validators=[Optional()])
+    type_of_action = SelectField(_l("Type of action"), validators=[Optional()])
+    source = SelectField(_l("Source"), validators=[Optional()])
+    budget_min = IntegerField(_l("Budget from (EUR)"), validators=[Optional(), NumberRange(min=0)])
+    budget_max = IntegerField(_l("Budget up to (EUR)"), validators=[Optional(), NumberRange(min=0)])
+    eligible = BooleanField(_l("Only calls my organisation is eligible for"))
+    sort = SelectField(_l("Sort by"), validators=[Optional()])
+
+    def offer(self, stored: dict[str, list[str]]) -> None:
+        """Fill the selects with the values stored in the database."""
+        anything = [("", _l("Any"))]
+        for name, values in stored.items():
+            self[name].choices = options(anything + [(v, v) for v in values])
+        self.status.choices = options(anything + list(STATUS_LABELS.items()))
+        self.sort.choices = options((s, SORT_LABELS[s]) for s in SORTS)
+
+
+STATUS_LABELS = {"open": _l("Open"), "forthcoming": _l("Forthcoming"), "closed": _l("Closed")}
+SORT_LABELS = {
+    "deadline": _l("Next deadline"),
+    "newest": _l("Newest"),
+    "budget": _l("Budget"),
+    "relevance": _l("Relevance"),
+}
+
+
+def lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]

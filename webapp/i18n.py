@@ -1,0 +1,132 @@
+"""Finnish and English: the chosen locale, and dates, money and deadlines shown in it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel import dates
+from flask import Flask, current_app, request
+from flask_babel import (
+    Babel,
+    format_date,
+    format_decimal,
+    format_time,
+    gettext,
+    ngettext,
+)
+from flask_login import current_user
+from markupsafe import Markup
+
+from scrapers.record import Deadline
+from tracker.config import Settings
+from tracker.html import sanitize
+
+LOCALES = ("fi", "en")
+LOCALE_COOKIE = "lang"
+TRANSLATIONS = Path(__file__).resolve().parent / "translations"
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        BABEL_DEFAULT_LOCALE=settings.web.default_locale,
+        BABEL_DEFAULT_TIMEZONE=settings.web.timezone,
+        BABEL_TRANSLATION_DIRECTORIES=str(TRANSLATIONS),
+    )
+    Babel(app, locale_selector=select_locale)
+    app.jinja_env.filters.update(
+        date=format_day,
+        datetime=format_moment,
+        number=format_decimal,
+        eur=format_eur,
+        deadline=format_deadline,
+        days_left=days_left,
+        safe_html=safe_html,
+    )
+    app.jinja_env.globals.update(locales=LOCALES, current_locale=current_locale)
+
+
+def select_locale() -> str:
+    """The signed-in user's choice, else the cookie, else the browser's, else the default."""
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    cookie = request.cookies.get(LOCALE_COOKIE)
+    if cookie in LOCALES:
+        return cookie
+    return request.accept_languages.best_match(LOCALES) or "fi"
+
+
+def current_locale() -> str:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale else "fi"
+
+
+def format_day(value: date | None, style: str = "medium") -> str:
+    return format_date(value, style) if value else ""
+
+
+def format_moment(value: datetime | None) -> str:
+    """A stored UTC time as date and minutes in Europe/Helsinki."""
+    if value is None:
+        return ""
+    # Both rebase a naive time from UTC to the zone of BABEL_DEFAULT_TIMEZONE.
+    return f"{format_date(value, 'medium')} {format_time(value, 'short')}"
+
+
+def format_eur(value: int | float | None) -> str:
+    return f"{format_decimal(value)}\u00a0€" if value is not None else ""
+
+
+def format_deadline(value: Deadline | dict[str, Any] | None) -> str:
+    """A deadline's date, with its time converted to Helsinki time when the source gave one."""
+    if value is None:
+        return ""
+    deadline = Deadline.from_json(value) if isinstance(value, dict) else value
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return _deadline_text(current_locale(), zone, deadline.date, deadline.time, deadline.timezone)
+
+
+@lru_cache(maxsize=4096)
+def _deadline_text(
+    locale: str, zone: str, day: date, at: time | None, source_zone: str | None
+) -> str:
+    """Cached: a list shows the same few deadlines many times, and Babel is slow."""
+    if at is None:
+        return dates.format_date(day, "medium", locale=locale)
+    # F&T deadlines without a zone are Brussels time.
+    moment = datetime.combine(day, at, ZoneInfo(source_zone or "Europe/Brussels"))
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{dates.format_date(local, 'medium', locale=locale)} {dates.format_time(local, 'short', locale=locale)}"
+
+
+def days_left(value: date | None, today: date) -> str:
+    if value is None:
+        return ""
+    days = (value - today).days
+    if days == 0:
+        return gettext("today")
+    if days < 0:
+        return ngettext("%(num)d day ago", "%(num)d days ago", -days)
+    return ngettext("%(num)d day left", "%(num)d days left", days)
+
+
+def safe_html(value: str | None) -> Markup:
+    """Scraped HTML cleaned again at render, whatever the database holds."""
+    return Markup(sanitize(value) or "")
+
+
+def compile_catalogs() -> None:
+    """Build the .mo files from the .po sources (what `pybabel compile` does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parts[-3])
+        with po.with_suffix(".mo").open("wb") as target:
+            write_mo(target, catalog)

@@ -1,0 +1,104 @@
+"""An actor's matched calls, best first, with triage that updates in place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
+
+from tracker.actors import actor_matches, find_match
+from tracker.matching import record_feedback
+from tracker.models import Actor, utcnow
+from webapp.forms import FeedbackForm
+from webapp.i18n import current_locale
+from webapp.web import check_actor_access, db, is_htmx, settings, today
+
+matches = Blueprint("matches", __name__, url_prefix="/actors")
+
+
+def _page() -> int:
+    text = request.args.get("page", "1")
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
+def row_texts() -> dict[str, Any]:
+    """The words of a match row, translated once per page rather than once per row."""
+    options = "".join(
+        f'<option value="{escape(c.value)}">{escape(str(c.label))}</option>'
+        for c in FeedbackForm().reason.choices
+    )
+    return {
+        "lang": current_locale(),
+        "csrf": generate_csrf(),
+        "score": _("Score %(score)s / 100"),
+        "next_deadline": _("Next deadline"),
+        "components": _("Components of the score"),
+        "relevant": _("Relevant"),
+        "applied": _("Applied"),
+        "not_relevant": _("Not relevant"),
+        "reason": _("Reason"),
+        "reasons": Markup(options),
+        "verdicts": {
+            "relevant": _("Marked relevant"),
+            "applied": _("Marked applied"),
+            "not_relevant": _("Marked not relevant"),
+        },
+    }
+
+
+@matches.get("/<int:actor_id>/matches")
+def index(actor_id: int) -> str:
+    """Ranked matches with score, explanation and components; judged-irrelevant calls hidden."""
+    check_actor_access(actor_id)
+    session = db()
+    actor = session.get(Actor, actor_id) or abort(404)
+    page, size = _page(), settings().web.page_size
+    rows, total = actor_matches(session, actor_id, limit=size, offset=(page - 1) * size)
+    return render_template(
+        "matches/index.html",
+        actor=actor,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // size)),
+        today=today(),
+        t=row_texts(),
+        offset=(page - 1) * size,
+        actor_id=actor_id,
+    )
+
+
+@matches.post("/<int:actor_id>/matches/<int:call_id>/feedback")
+def feedback(actor_id: int, call_id: int) -> str | Response:
+    """Store a verdict; htmx gets the updated row (nothing when the call is not relevant)."""
+    check_actor_access(actor_id)
+    form = FeedbackForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db()
+    if find_match(session, actor_id, call_id) is None:
+        abort(404)
+    record_feedback(
+        session,
+        settings(),
+        actor_id=actor_id,
+        call_id=call_id,
+        verdict=form.verdict.data,
+        reason=form.reason.data or None,
+        user_id=current_user.id,
+        today=today(),
+        now=utcnow(),
+    )  # also re-scores the actor, so similar calls rise or fall
+    session.commit()
+    if not is_htmx():
+        return redirect(url_for("matches.index", actor_id=actor_id))
+    rows, _total = actor_matches(session, actor_id, limit=1, call_id=call_id)
+    if form.verdict.data == "not_relevant" or not rows:
+        return render_template("matches/hidden.html")
+    context = {"row": rows[0], "actor_id": actor_id, "today": today(), "t": row_texts()}
+    return render_template("matches/row.html", **context)

@@ -1,0 +1,84 @@
+"""Sign-in sessions, CSRF on every form and htmx request, and the security headers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, Response, render_template
+from flask_login import LoginManager, UserMixin
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from tracker.models import User
+from webapp.web import close_db, db
+
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+@dataclass
+class SignedIn(UserMixin):
+    """The signed-in user as views see them, detached from the database session."""
+
+    id: int
+    email: str
+    name: str | None
+    role: str
+    actor_id: int | None
+    locale: str
+
+    @classmethod
+    def of(cls, user: User) -> SignedIn:
+        assert user.id is not None
+        return cls(user.id, user.email, user.name, user.role, user.actor_id, user.locale)
+
+
+def init_app(app: Flask) -> None:
+    CSRFProtect(app)
+    login = LoginManager(app)
+    login.login_view = "auth.login"
+    login.session_protection = "basic"
+    login.user_loader(_load_user)
+    app.teardown_appcontext(close_db)
+    app.after_request(_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    for code in (400, 403, 404, 429):
+        app.register_error_handler(code, _error_page)
+
+
+def _load_user(user_id: str) -> SignedIn | None:
+    user = db().get(User, int(user_id)) if user_id.isdigit() else None
+    return SignedIn.of(user) if user is not None and user.active else None
+
+
+def _headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if response.mimetype == "text/html":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _csrf_error(error: CSRFError) -> tuple[str, int]:
+    return render_template("error.html", code=400, message=error.description), 400
+
+
+def _error_page(error: Exception) -> tuple[str, int]:
+    code = getattr(error, "code", 500) or 500
+    return render_template("error.html", code=code, message=None), code
