@@ -102,7 +102,7 @@ def add_matches(session, actor: Actor, calls: list[Call]) -> list[Match]:
             actor_id=actor.id,
             call_id=call.id,
             score=90.0 - 10 * i,
-            components={"text": 0.8 - 0.1 * i, "themes": 0.5, "deadline": 1.0},
+            components={"text": 0.8 - 0.1 * i, "theme": 0.5, "time": 1.0},
             explanation_fi=f"Sopii: avainsanat osuvat hakuun {call.identifier}.",
             explanation_en=f"Fits: the keywords meet call {call.identifier}.",
         )

@@ -142,7 +142,7 @@ def test_matches_ranked_with_reasons_and_components(client, session, people, cal
     positions = [page.index(f'id="match-{call.id}"') for call in ordered]
     assert positions == sorted(positions)
     assert "Sopii: avainsanat osuvat hakuun HORIZON-CL5-2026-09-D4-03." in page
-    assert "Pisteet 90 / 100" in page and "themes: 0.5" in page
+    assert "Pisteet 90 / 100" in page and "Älykäs Häme -teema 50 %" in page
     english = client.get(f"/actors/{people['actor'].id}/matches", headers={"Cookie": "lang=en"})
     assert "Sopii:" in english.get_data(
         as_text=True
