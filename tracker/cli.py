@@ -218,14 +218,13 @@ def duplicates_command(ctx: Context, confirm_id: int | None, reject_id: int | No
 @pass_context
 def match_command(ctx: Context, today: date) -> None:
     """Re-score every actor against every open or forthcoming call."""
-    from tracker.db import session_scope
-    from tracker.matching import rescore_all
-    from tracker.models import utcnow
+    from tracker.jobs import match
 
     migrate(ctx.engine)
-    with session_scope(ctx.engine) as session:
-        count = rescore_all(session, ctx.settings, today, utcnow())
-    click.echo(f"{count} matches stored")
+    run = match(ctx.engine, ctx.settings, today=today)
+    click.echo(run.message, err=not run.ok)
+    if not run.ok:
+        sys.exit(1)
 
 
 @main.command(name="eval-matcher")

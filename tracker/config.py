@@ -93,6 +93,7 @@ class MatchingSettings:
     min_days_to_prepare: int = 14  # a call closing sooner is not worth starting
     min_score: float = 30.0  # matches below are not kept
     max_matches_per_actor: int = 25
+    rescore_at: str = "04:30"  # the nightly full re-score, HH:MM in the scheduler's time zone
     themes: list[ThemeSettings] = field(default_factory=list)
 
 

@@ -20,7 +20,7 @@ from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.duplicates import find_candidates
 from tracker.ingest import IngestStats, ingest
-from tracker.matching import rescore_calls
+from tracker.matching import rescore_all, rescore_calls
 from tracker.models import JobRun, SourceState, utcnow
 
 log = logging.getLogger(__name__)
@@ -76,6 +76,23 @@ def ingest_files(
     source = make_source(settings, name)
     pages = (Page(source=name, url=path.resolve().as_uri(), body=path) for path in files)
     return _run(engine, settings, "ingest", name, _records(source, pages), today, progress)
+
+
+def match(engine: Engine, settings: Settings, *, today: date | None = None) -> JobRun:
+    """Re-score every actor against every open or forthcoming call, recorded as a JobRun."""
+    run = JobRun(job="match", started_at=utcnow())
+    _finish(engine, run)
+    try:
+        with session_scope(engine) as session:
+            count = rescore_all(session, settings, today or date.today(), utcnow())
+    except Exception as exc:  # recorded and loud, like a failed source
+        log.exception("match run crashed")
+        run.ok, run.errors, run.message = False, 1, f"match: {type(exc).__name__}: {exc}"
+    else:
+        run.ok, run.message = True, f"{count} matches stored"
+    run.finished_at = utcnow()
+    _finish(engine, run)
+    return run
 
 
 def _records(source: Any, pages: Iterable[Page]) -> Iterator[CallRecord]:

@@ -7,13 +7,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
 from scrapers import SOURCES
 from scrapers.http import HttpClient
 from tracker.config import Settings
-from tracker.jobs import scrape
+from tracker.jobs import match, scrape
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,18 @@ def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingSched
             coalesce=True,
             misfire_grace_time=3600,
         )
+    # Every night all matches again: deadlines pass and time left shrinks even when no call changes.
+    hour, minute = (int(part) for part in settings.matching.rescore_at.split(":"))
+    scheduler.add_job(
+        match,
+        CronTrigger(hour=hour, minute=minute, timezone=zone),
+        args=(engine, settings),
+        id="match",
+        name="match all actors",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
     return scheduler
 
 
@@ -46,7 +59,7 @@ def run_scheduler(engine: Engine, settings: Settings) -> None:
     """Block and run the jobs until interrupted."""
     scheduler = build_scheduler(engine, settings)
     for job in scheduler.get_jobs():
-        log.info("scheduled %s every %s", job.name, job.trigger.interval)
+        log.info("scheduled %s: %s", job.name, job.trigger)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -87,8 +87,11 @@ def test_scheduler_runs_each_source_and_a_failure_stops_no_other(engine, wired, 
     replay_server.add("POST", "/search", Reply(b'{"unexpected": true}'))
     replay_server.add("GET", "/grantsTenders.json", Reply(BULK))
     scheduler = build_scheduler(engine, wired, BackgroundScheduler(timezone="Europe/Helsinki"))
-    jobs = {job.id: job.trigger.interval.total_seconds() for job in scheduler.get_jobs()}
-    assert jobs == {"scrape:ft_search": 360 * 60, "scrape:ft_bulk": 1440 * 60}
+    jobs = {job.id: job.trigger for job in scheduler.get_jobs()}
+    assert jobs["scrape:ft_search"].interval.total_seconds() == 360 * 60
+    assert jobs["scrape:ft_bulk"].interval.total_seconds() == 1440 * 60
+    assert str(jobs["match"]) == "cron[hour='4', minute='30']"
+    assert set(jobs) == {"scrape:ft_search", "scrape:ft_bulk", "match"}
     scheduler.start()
     try:
         deadline = time.monotonic() + 20
@@ -103,4 +106,5 @@ def test_scheduler_runs_each_source_and_a_failure_stops_no_other(engine, wired, 
 
 def _finished(engine):
     with Session(engine) as session:
-        return session.exec(select(JobRun).where(JobRun.finished_at.is_not(None))).all()
+        query = select(JobRun).where(JobRun.finished_at.is_not(None), JobRun.job == "scrape")
+        return session.exec(query).all()

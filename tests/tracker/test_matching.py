@@ -4,7 +4,7 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 
 from matcher.engine import rank_calls
 from scrapers.eu_grants_feed import EuGrantsFeed
@@ -13,6 +13,7 @@ from tests.tracker.helpers import parse_file
 from tracker.config import load_settings
 from tracker.cordis import import_cordis
 from tracker.ingest import ingest
+from tracker.jobs import match
 from tracker.matching import load_index, record_feedback, rescore_all, rescore_calls
 from tracker.models import Actor, Call, CallTheme, Match
 
@@ -155,3 +156,10 @@ def test_a_new_call_is_scored_like_a_full_rescore(session, region):
     assert again and all(
         again[pair] == pytest.approx(score) for pair, score in full.items() if pair[1] == call_id
     )
+
+
+def test_nightly_match_job_is_recorded(engine, session, region):
+    run = match(engine, region, today=TODAY)
+    assert run.ok and run.job == "match"
+    stored = session.exec(select(func.count()).select_from(Match)).one()
+    assert run.message == f"{stored} matches stored" and stored > 0
