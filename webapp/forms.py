@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -31,6 +30,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from matcher.identifiers import is_valid_ytunnus
+from matcher.profile import MUNICIPALITIES
 from tracker.accounts import MIN_PASSWORD, ROLES
 from tracker.matching import VERDICTS
 from tracker.search import SORTS
@@ -46,18 +47,12 @@ ORGANISATION_TYPES = (
     ("public", _l("Municipality or other public body")),
     ("ngo", _l("Association or NGO")),
 )
-MUNICIPALITIES = (
-    "Forssa", "Hattula", "Hausjärvi", "Humppila", "Hämeenlinna", "Janakkala",
-    "Jokioinen", "Loppi", "Riihimäki", "Tammela", "Ypäjä",
-)  # fmt: skip
 LANGUAGES = (("fi", "suomi"), ("en", "English"))
 ROLES_OF_ACTOR = (
     ("either", _l("Either")),
     ("coordinator", _l("Coordinator")),
     ("partner", _l("Partner")),
 )
-Y_TUNNUS = re.compile(r"^\d{7}-\d$")
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 # A plain shape check: the invitation or reset email itself proves the address.
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an email address."))
 
@@ -67,18 +62,8 @@ def options(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
-def y_tunnus_ok(value: str) -> bool:
-    """The Finnish business ID's check digit: weights 7,9,10,5,8,4,2, modulo 11."""
-    if not Y_TUNNUS.match(value):
-        return False
-    remainder = sum(int(d) * w for d, w in zip(value[:7], WEIGHTS, strict=True)) % 11
-    if remainder == 1:
-        return False
-    return int(value[-1]) == (0 if remainder == 0 else 11 - remainder)
-
-
 def _y_tunnus(_form: Any, field: Any) -> None:
-    if field.data and not y_tunnus_ok(field.data.strip()):
+    if field.data and not is_valid_ytunnus(field.data.strip()):
         raise ValidationError(_l("Not a valid business ID (Y-tunnus), e.g. 0112038-9."))
 
 
@@ -163,7 +148,9 @@ class ActorForm(FlaskForm):
     organisation_type = SelectField(_l("Organisation type"), choices=options(ORGANISATION_TYPES))
     municipality = SelectField(
         _l("Municipality"),
-        choices=options([("", "–"), *((m, m) for m in MUNICIPALITIES), ("other", _l("Other"))]),
+        choices=options(
+            [("", "–"), *((m, m) for m in sorted(MUNICIPALITIES)), ("other", _l("Other"))]
+        ),
     )
     nuts3 = StringField(
         _l("NUTS-3 region"),

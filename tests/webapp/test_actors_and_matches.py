@@ -4,7 +4,6 @@ from sqlmodel import select
 
 from tests.webapp.conftest import add_matches, csrf, post_verdict, rescore, sign_in
 from tracker.models import Actor, ActorProject, Feedback
-from webapp.forms import y_tunnus_ok
 
 PROFILE = {
     "name": "Hämeen Kone Oy",
@@ -25,16 +24,6 @@ PROFILE = {
     "cofinancing_eur": "150000",
     "contacts": "Maija Meikäläinen; maija@kone.example; +358 40 123 4567",
 }
-
-
-def test_y_tunnus_check_digit():
-    assert y_tunnus_ok("0112038-9")
-    assert not y_tunnus_ok("0112038-8")  # wrong check digit
-    assert not y_tunnus_ok("112038-9")  # bad format
-    assert y_tunnus_ok("1234567-1")  # remainder 10: check digit 1
-    # Weighted sum 12, remainder 1: such numbers are never issued, whatever the last digit.
-    assert not any(y_tunnus_ok(f"0000110-{d}") for d in range(10))
-    assert y_tunnus_ok("0000000-0")  # remainder 0: check digit 0
 
 
 def test_member_completes_the_profile(client, session, people):
