@@ -18,6 +18,7 @@ from tracker.queries import status_clause
 
 SORTS = ("deadline", "newest", "budget", "relevance")
 STATUSES = ("open", "forthcoming", "closed")
+CURRENT = "current"  # open or forthcoming: what the calls page shows first
 # What a list of calls shows (and call_summary needs); the rest is not loaded.
 LISTED = (
     "id", "identifier", "title", "programme", "type_of_action", "opening_date", "deadlines",
@@ -152,6 +153,8 @@ def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
         conditions.append(Call.programme == query.programme)
     if query.status in STATUSES:
         conditions.append(status_clause(query.status, today))  # type: ignore[arg-type]
+    elif query.status == CURRENT:
+        conditions.append(or_(status_clause("open", today), status_clause("forthcoming", today)))
     if query.deadline_from:
         conditions.append(next_deadline >= query.deadline_from)
     if query.deadline_to:

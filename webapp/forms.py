@@ -34,7 +34,7 @@ from matcher.identifiers import is_valid_ytunnus
 from matcher.profile import MUNICIPALITIES
 from tracker.accounts import MIN_PASSWORD, ROLES
 from tracker.matching import VERDICTS
-from tracker.search import SORTS
+from tracker.search import CURRENT, SORTS
 
 # The values of matcher.profile.ORG_TYPES.
 ORGANISATION_TYPES = (
@@ -204,7 +204,7 @@ class CallSearchForm(Form):
 
     q = SearchField(_l("Search words"), validators=[Optional(), Length(max=200)])
     programme = SelectField(_l("Programme"), validators=[Optional()])
-    status = SelectField(_l("Status"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()], default=CURRENT)
     deadline_from = DateField(_l("Next deadline from"), validators=[Optional()])
     deadline_to = DateField(_l("Next deadline to"), validators=[Optional()])
     theme = SelectField(_l("Smart Häme theme"), validators=[Optional()])
@@ -220,7 +220,8 @@ class CallSearchForm(Form):
         anything = [("", _l("Any"))]
         for name, values in stored.items():
             self[name].choices = options(anything + [(v, v) for v in values])
-        self.status.choices = options(anything + list(STATUS_LABELS.items()))
+        current = [(CURRENT, _l("Open or forthcoming"))]
+        self.status.choices = options(current + anything + list(STATUS_LABELS.items()))
         self.sort.choices = options((s, SORT_LABELS[s]) for s in SORTS)
 
 

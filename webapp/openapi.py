@@ -7,7 +7,11 @@ from typing import Any
 FILTERS = (
     ("q", "string", "Search words, each must occur in the title, identifier or description"),
     ("programme", "string", "Programme, as stored (e.g. Horizon Europe)"),
-    ("status", "string", "open, forthcoming or closed (computed for today)"),
+    (
+        "status",
+        "string",
+        "current (open or forthcoming, the default), open, forthcoming, closed, or empty for any; computed for today",
+    ),
     ("deadline_from", "string", "Next deadline on or after this date (YYYY-MM-DD)"),
     ("deadline_to", "string", "Next deadline on or before this date (YYYY-MM-DD)"),
     ("theme", "string", "Smart Häme theme"),
