@@ -35,7 +35,6 @@ from tracker.accounts import create_user  # noqa: E402
 from tracker.db import make_engine, migrate, session_scope  # noqa: E402
 from tracker.ingest import ingest  # noqa: E402
 from tracker.models import Actor, Call, CallTheme, Match, utcnow  # noqa: E402
-from tracker.search import refresh_deadlines  # noqa: E402
 
 CALLS, ACTORS, MATCHES_PER_ACTOR = 10_000, 1_000, 100
 THEMES = ("circular_economy", "sustainable_food", "smart_production", "sustainable_design")
@@ -62,7 +61,6 @@ def build(url: str) -> None:
             now=utcnow(),
         )
         call_ids = list(session.exec(select(Call.id)))
-        refresh_deadlines(session, call_ids)
         rng = random.Random(5)
         themes = [
             {"call_id": c, "theme": rng.choice(THEMES), "score": 0.5, "reason": {}}

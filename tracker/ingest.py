@@ -9,14 +9,13 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
 
 from scrapers.record import CallRecord
 from tracker.changes import diff
 from tracker.merge import content_hash, merge
-from tracker.models import Call, CallSource, CallVersion, ChangeEvent
-from tracker.search import refresh_deadlines
+from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEvent
 
 BATCH = 500
 DATE_FIELDS = ("opening_date", "final_deadline")
@@ -320,3 +319,19 @@ def remerge(
     batch = _Batch(session, priority, today, now)
     batch.remerge(call_ids, source)
     return batch.stats
+
+
+def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
+    """Rewrite the deadline index of these calls from their stored deadlines."""
+    ids = list(call_ids)
+    if not ids:
+        return
+    session.exec(delete(CallDeadline).where(col(CallDeadline.call_id).in_(ids)))
+    rows = session.exec(select(Call.id, Call.deadlines).where(col(Call.id).in_(ids)))
+    values = [
+        {"call_id": call_id, "deadline": date.fromisoformat(item["date"])}
+        for call_id, deadlines in rows
+        for item in deadlines or []
+    ]
+    if values:
+        session.exec(insert(CallDeadline), params=values)

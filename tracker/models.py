@@ -104,6 +104,19 @@ class DuplicateCandidate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class CallDeadline(SQLModel, table=True):
+    """Each deadline of a call as a row, so the next deadline is sortable and filterable in SQL."""
+
+    __table_args__ = (
+        Index("ix_calldeadline_call_deadline", "call_id", "deadline"),
+        Index("ix_calldeadline_deadline_call", "deadline", "call_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id")
+    deadline: date
+
+
 class CallVersion(SQLModel, table=True):
     """A snapshot of a call's content, stored each time the content changes."""
 

@@ -1,8 +1,8 @@
-"""Tables the web side needs: login attempts, sent emails, and the deadline index of calls."""
+"""Tables the web side needs: login attempts and sent emails."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
@@ -39,16 +39,3 @@ class EmailLog(SQLModel, table=True):
     locale: str = Field(max_length=5)
     subject: str = Field(sa_column=Column(Text, nullable=False))
     sent_at: datetime = Field(default_factory=utcnow, index=True)
-
-
-class CallDeadline(SQLModel, table=True):
-    """Each deadline of a call as a row, so the next deadline is sortable and filterable in SQL."""
-
-    __table_args__ = (
-        Index("ix_calldeadline_call_deadline", "call_id", "deadline"),
-        Index("ix_calldeadline_deadline_call", "deadline", "call_id"),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    call_id: int = Field(foreign_key="call.id")
-    deadline: date

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, or_
+from sqlalchemy import case, func, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from matcher.profile import eligibility_type
-from tracker.models import Call, CallSource, CallTheme, Match
-from tracker.models_web import CallDeadline
+from tracker.models import Call, CallDeadline, CallSource, CallTheme, Match
 from tracker.queries import status_clause
 
 SORTS = ("deadline", "newest", "budget", "relevance")
@@ -75,22 +73,6 @@ class CallPage:
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.page_size))
-
-
-def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
-    """Rewrite the deadline index of these calls from their stored deadlines."""
-    ids = list(call_ids)
-    if not ids:
-        return
-    session.exec(delete(CallDeadline).where(col(CallDeadline.call_id).in_(ids)))
-    rows = session.exec(select(Call.id, Call.deadlines).where(col(Call.id).in_(ids)))
-    values = [
-        {"call_id": call_id, "deadline": date.fromisoformat(item["date"])}
-        for call_id, deadlines in rows
-        for item in deadlines or []
-    ]
-    if values:
-        session.exec(insert(CallDeadline), params=values)
 
 
 def search_calls(session: Session, query: CallQuery, today: date) -> CallPage:

@@ -6,8 +6,7 @@ from sqlmodel import func, select
 from scrapers.record import Deadline
 from tests.tracker.helpers import bulk_records, sedia_records
 from tracker.ingest import ingest
-from tracker.models import Call, CallSource, CallVersion, ChangeEvent
-from tracker.models_web import CallDeadline
+from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEvent
 
 PRIORITY = ["ft_search", "ft_bulk"]
 DAY1 = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)

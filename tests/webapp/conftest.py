@@ -14,7 +14,6 @@ from tracker.accounts import create_user
 from tracker.ingest import ingest
 from tracker.matching import rescore_actor
 from tracker.models import Actor, Call, Match, utcnow
-from tracker.search import refresh_deadlines
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(
@@ -49,7 +48,6 @@ def store_calls(session) -> dict[str, Call]:
     records = sedia_records() + bulk_records()
     ingest(session, records, priority=["ft_search", "ft_bulk"], today=date.today(), now=utcnow())
     calls = {call.identifier: call for call in session.exec(select(Call))}
-    refresh_deadlines(session, [call.id for call in calls.values()])
     session.commit()
     return calls
 
