@@ -76,9 +76,11 @@ def init(ctx: Context) -> None:
     click.echo(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
 
 
-def _day(_ctx: Any, _param: Any, value: str | None) -> date:
+def _day(ctx: click.Context, _param: Any, value: str | None) -> date:
+    if not value:
+        return ctx.find_object(Context).settings.today()
     try:
-        return date.fromisoformat(value) if value else date.today()
+        return date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
 
@@ -193,7 +195,7 @@ def duplicates_command(ctx: Context, confirm_id: int | None, reject_id: int | No
                     confirm_id,
                     user_id=None,
                     priority=priority,
-                    today=date.today(),
+                    today=ctx.settings.today(),
                     now=utcnow(),
                 )
                 click.echo(f"merged into {kept.identifier}")

@@ -8,8 +8,10 @@ import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from scrapers import SOURCES
 from scrapers.base import SourceSettings
@@ -111,6 +113,10 @@ class Settings:
 
     def source(self, name: str) -> SourceSettings:
         return self.sources[name]
+
+    def today(self) -> date:
+        """Today in the service's time zone: deadlines and days left are Helsinki days."""
+        return datetime.now(ZoneInfo(self.web.timezone)).date()
 
 
 def load_settings(path: str | Path | None = None, env: dict[str, str] | None = None) -> Settings:

@@ -84,7 +84,7 @@ def match(engine: Engine, settings: Settings, *, today: date | None = None) -> J
     _finish(engine, run)
     try:
         with session_scope(engine) as session:
-            count = rescore_all(session, settings, today or date.today(), utcnow())
+            count = rescore_all(session, settings, today or settings.today(), utcnow())
     except Exception as exc:  # recorded and loud, like a failed source
         log.exception("match run crashed")
         run.ok, run.errors, run.message = False, 1, f"match: {type(exc).__name__}: {exc}"
@@ -120,11 +120,11 @@ def _run(
                 session,
                 records,
                 priority=[source.name for source in SOURCES],
-                today=today or date.today(),
+                today=today or settings.today(),
                 now=now,
             )
             duplicates = find_candidates(session, stats.call_ids)
-            rescore_calls(session, settings, sorted(stats.call_ids), today or date.today(), now)
+            rescore_calls(session, settings, sorted(stats.call_ids), today or settings.today(), now)
     except SourceError as exc:
         log.error("%s run failed: %s", name, exc)
         run.ok, run.errors, run.message = False, 1, str(exc)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g, request
 from flask_login import current_user, login_required
@@ -35,7 +34,7 @@ def close_db(_exc: BaseException | None = None) -> None:
 
 def today() -> date:
     """Today in the service's time zone: deadlines are Helsinki days."""
-    return datetime.now(ZoneInfo(settings().web.timezone)).date()
+    return settings().today()
 
 
 def is_staff() -> bool:

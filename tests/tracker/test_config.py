@@ -84,3 +84,14 @@ def test_no_secret_in_committed_config():
     assert not {"secret_key", "password"} & set(keys(committed))
     assert load_settings(env={}).web.secret_key == ""
     assert load_settings(env={"RADAR_WEB_SECRET_KEY": "s3cret"}).web.secret_key == "s3cret"
+
+
+def test_today_is_the_day_in_the_service_time_zone():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    assert load_settings(env={}).today() == datetime.now(ZoneInfo("Europe/Helsinki")).date()
+    # 25 hours apart, these two zones never share a date: the zone, not the machine, decides.
+    east = load_settings(env={"RADAR_WEB_TIMEZONE": "Pacific/Kiritimati"}).today()
+    west = load_settings(env={"RADAR_WEB_TIMEZONE": "Pacific/Pago_Pago"}).today()
+    assert east > west
