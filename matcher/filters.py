@@ -29,14 +29,30 @@ def allowed(index: MatchIndex, sel: Rows, calls: CallBlock, arrays: ActorArrays)
     return mask
 
 
+def admits(rule: Rule, country: str, nuts3: str, kind: str) -> bool:
+    """The call's rule admits one applicant: a country listed alone admits all of it, a country
+    listed with regions of its own only those regions; empty lists restrict nothing."""
+    countries, regions, org_types = rule
+    if countries or regions:
+        in_region = any(nuts3.startswith(code) for code in regions)
+        whole_country = country in countries and country not in {code[:2] for code in regions}
+        if not (in_region or whole_country):
+            return False
+    return not org_types or kind in org_types
+
+
 def eligible(arrays: ActorArrays, rule: Rule) -> BoolArray:
-    """Per actor: its country, NUTS region and organisation type fit the call's rule."""
+    """Per actor, `admits` for every actor at once."""
     countries, regions, org_types = rule
     ok = np.ones(len(arrays.country), dtype=bool)
-    if countries:
-        ok &= np.isin(arrays.country, countries)
-    if regions:
-        ok &= np.any([np.char.startswith(arrays.nuts3, r) for r in regions], axis=0)
+    if countries or regions:
+        place = np.zeros(len(arrays.country), dtype=bool)
+        if regions:
+            place |= np.any([np.char.startswith(arrays.nuts3, r) for r in regions], axis=0)
+        if countries:
+            limited = sorted({code[:2] for code in regions})
+            place |= np.isin(arrays.country, countries) & ~np.isin(arrays.country, limited)
+        ok &= place
     if org_types:
         ok &= np.isin(arrays.eligibility, org_types)
     return ok

@@ -10,6 +10,7 @@ from sqlalchemy import case, func, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
+from matcher.filters import admits
 from matcher.profile import eligibility_type
 from tracker.models import Call, CallDeadline, CallSource, CallTheme, Match
 from tracker.queries import status_clause
@@ -185,20 +186,12 @@ def _eligible_ids(session: Session, conditions: list[Any], who: Organisation) ->
 
 
 def eligible(rules: dict[str, Any], who: Organisation) -> bool:
-    """The call's countries, regions and organisation types admit `who` (empty means any)."""
-    regions = rules.get("regions") or []
-    countries = rules.get("countries") or []
-    if regions or countries:
-        nuts3 = who.nuts3 or ""
-        in_region = any(nuts3.startswith(code) for code in regions if len(code) >= 2)
-        # A country listed alone admits all of it; listed with its own regions, only those.
-        in_country = who.country in countries and not any(
-            code.startswith(who.country) for code in regions
-        )
-        if not (in_region or in_country):
-            return False
-    kinds = rules.get("organisation_types") or []
-    return not kinds or call_organisation_type(who.organisation_type) in kinds
+    """The call's countries, regions and organisation types admit `who` (the matcher's rule)."""
+    rule = tuple(
+        tuple(rules.get(key) or ()) for key in ("countries", "regions", "organisation_types")
+    )
+    kind = call_organisation_type(who.organisation_type)
+    return admits(rule, who.country, who.nuts3 or "", kind)  # type: ignore[arg-type]
 
 
 def call_organisation_type(profile_type: str) -> str:
