@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from scrapers import SOURCES
 from scrapers.base import Page, SourceError
 from tracker.config import ConfigError, Settings, load_settings
 from tracker.db import make_engine, migrate
 from tracker.jobs import ingest_files, last_runs, make_source, scrape
-from tracker.models import JobRun
+from tracker.models import JobRun, User
 
 SOURCE_NAMES = click.Choice([s.name for s in SOURCES])
 
@@ -356,6 +356,12 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     from webapp import create_app
 
     migrate(ctx.engine)
+    with Session(ctx.engine) as session:
+        if session.exec(select(User.id)).first() is None:
+            click.echo(
+                "No users yet: create the first with `radar create-user EMAIL --role admin`.",
+                err=True,
+            )
     app = create_app(ctx.settings, engine=ctx.engine)
     app.run(host=host or ctx.settings.web.host, port=port or ctx.settings.web.port)
 

@@ -2,6 +2,7 @@ import csv
 import dataclasses
 import io
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 
@@ -173,3 +174,34 @@ def test_create_user(radar):
         "create-user", "m@hame.example", "--password", "long enough secret", catch_exceptions=True
     )
     assert member.exit_code == 1  # a member belongs to an organisation
+
+
+def test_serve_answers_and_says_how_to_make_the_first_user(engine, tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "RADAR_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
+    radar_bin = Path(sys.executable).with_name("radar")
+    server = subprocess.Popen(
+        [radar_bin, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/about") as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                assert time.monotonic() < deadline, "radar serve did not answer"
+                time.sleep(0.2)
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=10)
+    assert "No users yet: create the first with `radar create-user EMAIL --role admin`." in err
