@@ -7,7 +7,12 @@ SHARED ?= ../shared
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install translations messages browser run demo-data test lint bench clean
+.PHONY: install system-packages translations messages browser run demo-data test lint bench clean
+
+# Finnish analysis: Voikko's morphology and FreeDict's Finnish-English dictionary (Debian).
+DEBIAN_PACKAGES := libvoikko1 voikko-fi dict-freedict-fin-eng
+system-packages:
+	dpkg -s $(DEBIAN_PACKAGES) >/dev/null 2>&1 || (apt-get update && apt-get install -y $(DEBIAN_PACKAGES))
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -15,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP) translations
+install: system-packages $(STAMP) translations
 
 # Compiled catalogs (.mo) are built here, never committed; the .po sources are.
 translations: $(STAMP)

@@ -91,6 +91,18 @@ def case_profile(case: Mapping[str, Any], topic_titles: Mapping[str, str] | None
     )
 
 
+def coldstart_profile(case: Mapping[str, Any]) -> Profile:
+    """A cold-start case as the profile form makes it: description, keywords, type, country."""
+    return Profile(
+        id=case["case_id"],
+        name=case["org_name"],
+        org_type=org_type_of(case["activity_type"], bool(case["sme"])),
+        country=case["country"],
+        description=case["description"],
+        keywords=tuple(case["keywords"]),
+    )
+
+
 def read_csv(path: Path, delimiter: str = ";") -> Iterator[dict[str, str]]:
     """Rows of a CORDIS CSV file as dicts of strings."""
     with path.open(encoding="utf-8", newline="") as handle:

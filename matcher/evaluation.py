@@ -10,7 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from matcher.benchdata import case_profile, history_priors, topic_call, topic_titles
+from matcher.benchdata import (
+    case_profile,
+    coldstart_profile,
+    history_priors,
+    topic_call,
+    topic_titles,
+)
 from matcher.engine import score_matrix
 from matcher.index import build_index
 from matcher.settings import MatchSettings, Priors
@@ -52,11 +58,17 @@ def rankings(
     data_dir: Path | None,
     settings: MatchSettings | None = None,
 ) -> list[list[str]]:
-    """Every case's ranking of all topics, best first; `relevant_topics` is never read."""
+    """Every case's ranking of all topics, best first; `relevant_topics` is never read.
+
+    Cold-start cases (a description, no past projects) are profiles as the web form makes them
+    and are ranked without CORDIS history, as production ranks a newcomer.
+    """
+    coldstart = all("description" in c and "profile_projects" not in c for c in cases)
+    data_dir = None if coldstart else data_dir
     titles = topic_titles(data_dir) if data_dir else None
     priors = history_priors(data_dir) if data_dir else Priors()
     calls = [topic_call(topics[k]) for k in sorted(topics)]
-    profiles = [case_profile(c, titles) for c in cases]
+    profiles = [coldstart_profile(c) if coldstart else case_profile(c, titles) for c in cases]
     index = build_index(calls, profiles, settings=settings, priors=priors)
     # No `today`: the topics are from 2023, so no date filter applies and time is neutral.
     scores, _ = score_matrix(index, today=None)
@@ -90,9 +102,21 @@ def evaluate(
         relevant = [t for t in case["relevant_topics"] if t not in bottom_up]
         if relevant:
             thematic.append(case_metrics([t for t in order if t not in bottom_up], relevant))
-    return {
+    out: dict[str, Any] = {
         "all": {"cases": len(everything), **mean_metrics(everything)},
         "thematic": {"cases": len(thematic), **mean_metrics(thematic)},
-        "candidates": len(topics),
-        "history": str(data) if data else None,
     }
+    languages = sorted({c["language"] for c in cases if c.get("language")})
+    if languages:
+        out["languages"] = {
+            lang: {
+                "cases": len(rows),
+                **mean_metrics(rows),
+            }
+            for lang in languages
+            for rows in [
+                [m for c, m in zip(cases, everything, strict=True) if c.get("language") == lang]
+            ]
+        }
+    cold = all("profile_projects" not in c for c in cases)
+    return {**out, "candidates": len(topics), "history": str(data) if data and not cold else None}

@@ -44,6 +44,7 @@ class ActorFacts:
     past_prefixes: Mapping[str, int]  # programme-part prefix -> number of past projects
     feedback_vectors: Matrix  # one row per teaching feedback
     feedback_signs: tuple[int, ...]
+    feedback_series: tuple[int, ...]  # recurring-topic key of each marked call (-1: none)
     dismissed: Mapping[str, str]  # call id -> content hash when dismissed
 
 
@@ -87,23 +88,28 @@ class FeedbackRows:
     vectors: Matrix  # marks x vocabulary
     owner: npt.NDArray[np.int64]  # row of the actor in its ActorArrays
     sign: npt.NDArray[np.int8]  # +1 like, -1 unlike
+    series: npt.NDArray[np.int64]  # recurring-topic key of the marked call (-1: none)
 
     def take(self, rows: npt.NDArray[np.int64], n_actors: int) -> FeedbackRows:
         """The marks of some actors only, owners renumbered to their place in `rows`."""
         place = np.full(n_actors, -1, dtype=np.int64)
         place[rows] = np.arange(len(rows))
         kept = np.flatnonzero(place[self.owner] >= 0)
-        return FeedbackRows(self.vectors[kept], place[self.owner[kept]], self.sign[kept])
+        owner = place[self.owner[kept]]
+        return FeedbackRows(self.vectors[kept], owner, self.sign[kept], self.series[kept])
 
 
 def feedback_rows(actors: Sequence[ActorFacts]) -> FeedbackRows:
     """The teaching feedback of the actors, stacked."""
     owners = [r for r, a in enumerate(actors) for _ in a.feedback_signs]
     signs = [s for a in actors for s in a.feedback_signs]
+    series = [k for a in actors for k in a.feedback_series]
     matrices = [a.feedback_vectors for a in actors if a.feedback_signs]
     width = actors[0].feedback_vectors.shape[1] if actors else 0
     vectors = sparse.vstack(matrices, "csr") if matrices else sparse.csr_matrix((0, width))
-    return FeedbackRows(vectors, np.array(owners, np.int64), np.array(signs, np.int8))
+    return FeedbackRows(
+        vectors, np.array(owners, np.int64), np.array(signs, np.int8), np.array(series, np.int64)
+    )
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from matcher.calls import CallInput, call_hash
 
 FeedbackKind = Literal["relevant", "not_relevant", "applied"]
 FEEDBACK_KINDS = ("relevant", "not_relevant", "applied")
-# Why a call was not relevant. Only a wrong topic says anything about similar calls; a
-# budget, timing, eligibility or capacity reason dismisses this call alone.
+# Why a call was not relevant: the one list the form, the API, the database and scoring use.
+# Only a wrong topic says anything about similar calls; a budget, timing, eligibility or
+# capacity reason dismisses this call alone.
 REASONS = ("topic", "budget", "timing", "eligibility", "capacity", "other")
+DEFAULT_REASON = "other"  # a dismissal without a stated reason
 _TEACHING_REASONS = ("topic", "other")
 
 

@@ -29,7 +29,6 @@ from matcher.text import (
     StemCache,
     TextModel,
     count_stems,
-    count_stems_bilingual,
     fit_counts,
     vectorize,
     vectorize_counts,
@@ -113,8 +112,7 @@ def vectorize_calls(index: MatchIndex, calls: Sequence[CallInput]) -> Matrix:
 def call_facts(index: MatchIndex, call: CallInput) -> CallFacts:
     """The facts of one call."""
     prefix = call_prefix(call)
-    series = topic_series(call.identifier)
-    keys = (index.key("P:" + prefix) if prefix else -1, index.key("S:" + series) if series else -1)
+    keys = (index.key("P:" + prefix) if prefix else -1, _series_key(index, call))
     kind = action_kind(call.type_of_action, call.identifier)
     tags = index.themes.tag(call)
     single = is_single_applicant(call)
@@ -133,8 +131,15 @@ def actor_facts(index: MatchIndex, profile: Profile, feedback: Sequence[Feedback
         past_prefixes=Counter(identifier_prefix(p.topic_id) for p in past),
         feedback_vectors=vectorize_calls(index, [f.call for f in teaching]),
         feedback_signs=tuple(feedback_sign(f) for f in teaching),
+        feedback_series=tuple(_series_key(index, f.call) for f in teaching),
         dismissed={f.call.id: f.marked_hash() for f in feedback if f.kind == "not_relevant"},
     )
+
+
+def _series_key(index: MatchIndex, call: CallInput) -> int:
+    """The recurring-topic key of a call, -1 when its identifier names no series."""
+    series = topic_series(call.identifier)
+    return index.key("S:" + series) if series else -1
 
 
 def _key_weights(index: MatchIndex, profile: Profile) -> tuple[tuple[int, float], ...]:
@@ -184,14 +189,7 @@ def build_index(
 def vectorize_profiles(index: MatchIndex, profiles: Sequence[Profile]) -> Matrix:
     """Text vectors of profiles, their fields weighted."""
     cache = index.model.stem_cache
-    counts = [
-        [
-            # Keywords are often a mix of Finnish and English: both stemmers read them.
-            count_stems_bilingual(text, cache) if name == "keywords" else count_stems(text, cache)
-            for name, text in zip(PROFILE_FIELDS, profile_fields(p), strict=True)
-        ]
-        for p in profiles
-    ]
+    counts = [[count_stems(text, cache) for text in profile_fields(p)] for p in profiles]
     return vectorize_counts(index.model, counts, index.settings.profile_field_weights)
 
 

@@ -216,6 +216,10 @@ def _feedback(index: MatchIndex, arrays: ActorArrays, calls: CallBlock) -> Array
     cosine = dense(marks.vectors @ calls.vectors_t)
     # Any two calls share some boilerplate: only a cosine above `low` counts as alike.
     alike = np.clip((cosine - low) / (high - low), 0.0, 1.0)
+    # The next edition of a marked topic (same series, another year) is fully alike.
+    call_series = np.array([f.keys[1] for f in calls.facts], np.int64)
+    same = (marks.series[:, None] == call_series[None, :]) & (marks.series[:, None] >= 0)
+    alike = np.maximum(alike, same.astype(np.float32))
     out[arrays.has_feedback] = 0.0
     for sign in (1, -1):
         chosen = np.flatnonzero(marks.sign == sign)

@@ -60,7 +60,7 @@ class MatchSettings:
     weights: Weights = field(default_factory=Weights)
     # Field weights of the text vectors, tuned on the benchmark's dev cases.
     call_field_weights: tuple[float, float, float] = (1.0, 1.0, 1.5)  # head, context, body
-    profile_field_weights: tuple[float, ...] = (2.0, 2.0, 3.0, 0.5, 1.0)  # see profile_fields
+    profile_field_weights: tuple[float, ...] = (2.0, 1.0, 3.0, 0.5, 1.0)  # see profile_fields
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> MatchSettings:

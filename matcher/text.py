@@ -1,4 +1,10 @@
-"""Finnish and English text to stemmed TF-IDF vectors: tokens, language, stop words, model."""
+"""Finnish and English text to TF-IDF vectors in one space: tokens, language, terms, model.
+
+English words count as their Snowball stems. A Finnish word counts as its base form (Voikko),
+its roots at a lower weight, and the English stems of its senses (glossary, then FreeDict),
+so a Finnish profile meets an English call, and an English profile a Finnish call, on the
+English stems they share.
+"""
 
 from __future__ import annotations
 
@@ -15,10 +21,18 @@ import numpy.typing as npt
 import Stemmer
 from scipy import sparse
 
+from matcher import finnish, lexicon
 from matcher.stopwords import DOMAIN_STOP_WORDS, ENGLISH_STOP_WORDS, FINNISH_STOP_WORDS
 
 Language = Literal["fi", "en"]
 Matrix: TypeAlias = sparse.csr_matrix
+Terms: TypeAlias = tuple[tuple[str, float], ...]  # (term, weight) pairs of one word
+Counts: TypeAlias = dict[str, float]  # term -> weighted count in one text
+
+ROOT_WEIGHT = 0.5  # a root of a Finnish word ("avustus" in "valtionavustus")
+TRANSLATION_WEIGHT = 1.0  # the English senses of a Finnish word, together
+SENSE_DECAY = 0.6  # each later sense of a word weighs this much of the one before
+MAX_SENSES = 4
 
 _TOKEN = re.compile(r"[^\W\d_][^\W_]+")
 _TAG = re.compile(r"<[^>]+>")
@@ -35,13 +49,14 @@ def tokens(text: str) -> list[str]:
 
 
 def detect_language(words: Sequence[str]) -> Language:
-    """Finnish or English, by which language's function words are more common."""
+    """Finnish or English, by function words; else (a keyword list) by words Voikko knows."""
     sample = words[:200]
     fi = sum(map(FINNISH_STOP_WORDS.__contains__, sample))
     en = sum(map(ENGLISH_STOP_WORDS.__contains__, sample))
     if fi != en:
         return "fi" if fi > en else "en"
-    return "fi" if any("ä" in w or "ö" in w for w in sample) else "en"
+    known = sum(bool(finnish.readings(w)) for w in sample)
+    return "fi" if sample and known * 2 > len(sample) else "en"
 
 
 class StemCache:
@@ -50,6 +65,8 @@ class StemCache:
     def __init__(self) -> None:
         self._all: dict[Language, dict[str, str]] = {"fi": {}, "en": {}}
         self._content: dict[Language, dict[str, str]] = {"fi": {}, "en": {}}  # "" = stop word
+        self._finnish: dict[str, Terms] = {}  # Finnish word -> its weighted terms
+        self._shown: dict[str, str] = {}  # word -> term, for terms no English text spelled
 
     def stems(
         self, words: Sequence[str], language: Language, keep_stop_words: bool = False
@@ -68,10 +85,61 @@ class StemCache:
             return list(map(self._all[language].__getitem__, words))
         return [s for s in map(known.__getitem__, words) if s]
 
+    def terms(self, words: Sequence[str], language: Language) -> Counts:
+        """Weighted terms of words in one language: stems, or Finnish readings and senses."""
+        if language == "en":
+            return dict(Counter(self.stems(words, "en")))
+        counts: Counts = {}
+        for word in words:
+            terms = self._finnish.get(word)
+            if terms is None:
+                terms = self._finnish[word] = self._finnish_terms(word)
+            for term, weight in terms:
+                counts[term] = counts.get(term, 0.0) + weight
+        return counts
+
+    def _finnish_terms(self, word: str) -> Terms:
+        """Base form, roots and English senses of one Finnish word; () for a stop word."""
+        readings = finnish.readings(word)
+        if not readings:  # a name or a loanword Voikko does not know: read it both ways
+            stems = {*self.stems([word], "fi"), *self.stems([word], "en")}
+            return tuple((s, 1.0) for s in sorted(stems))
+        # The first reading whose base form has an English sense, else the first.
+        reading = next((r for r in readings if lexicon.english(r.base)), readings[0])
+        if reading.base in FINNISH_STOP_WORDS or word in FINNISH_STOP_WORDS:
+            return ()
+        weights: dict[str, float] = {reading.base: 1.0}
+        self._shown[reading.base] = reading.base
+        for root in reading.roots:
+            if root not in FINNISH_STOP_WORDS:
+                weights[root] = weights.get(root, 0.0) + ROOT_WEIGHT
+                self._shown[root] = root
+        # Senses of the whole word; of each root when the word itself is not listed.
+        units = [reading.base] if lexicon.english(reading.base) else list(reading.roots)
+        for unit in units:
+            for stem, weight in self._senses(lexicon.english(unit)).items():
+                weights[stem] = weights.get(stem, 0.0) + weight
+        return tuple(weights.items())
+
+    def _senses(self, senses: Sequence[str]) -> dict[str, float]:
+        """English stems of a word's senses, TRANSLATION_WEIGHT shared, earlier senses more."""
+        shares = [SENSE_DECAY**i for i in range(min(len(senses), MAX_SENSES))]
+        out: dict[str, float] = {}
+        for sense, share in zip(senses, shares, strict=False):
+            words = tokens(sense)
+            for word, stem in zip(
+                words, self.stems(words, "en", keep_stop_words=True), strict=True
+            ):
+                if self._content["en"].get(word):  # not a stop word
+                    out[stem] = max(out.get(stem, 0.0), TRANSLATION_WEIGHT * share / sum(shares))
+                    self._shown.setdefault(word, stem)
+        return out
+
     def words(self) -> Iterable[tuple[str, str]]:
-        """Every (word, stem) seen, stop words left out."""
+        """Every (word, term) seen, stop words left out."""
         for mapping in self._content.values():
             yield from ((w, s) for w, s in mapping.items() if s)
+        yield from self._shown.items()
 
 
 def analyze(
@@ -99,23 +167,16 @@ class TextModel:
         return len(self.display)
 
 
-def count_stems(text: str, stem_cache: StemCache, seen: Counter[str] | None = None) -> Counter[str]:
-    """The content stems of a text with their counts; its words are tallied into `seen`."""
+def count_stems(text: str, stem_cache: StemCache, seen: Counter[str] | None = None) -> Counts:
+    """The weighted terms of a text; its words are tallied into `seen`."""
     words = tokens(text)
     if seen is not None:
         seen.update(words)
-    return Counter(stem_cache.stems(words, detect_language(words)))
-
-
-def count_stems_bilingual(text: str, stem_cache: StemCache) -> Counter[str]:
-    """Stems of short mixed-language text (a keyword list) by both stemmers, so either matches."""
-    words = tokens(text)
-    stems = set(stem_cache.stems(words, "en")) | set(stem_cache.stems(words, "fi"))
-    return Counter(stems)
+    return stem_cache.terms(words, detect_language(words))
 
 
 def fit_counts(
-    documents: Sequence[Sequence[Counter[str]]], stem_cache: StemCache, seen: Counter[str]
+    documents: Sequence[Sequence[Counts]], stem_cache: StemCache, seen: Counter[str]
 ) -> TextModel:
     """Fit vocabulary and smoothed IDF (as scikit-learn's) on documents counted by field."""
     df: Counter[str] = Counter()
@@ -128,7 +189,7 @@ def fit_counts(
     for word, stem in stem_cache.words():
         shown = display.get(stem)
         # The commonest word of a stem reads best ("mobility" rather than "mobile").
-        if shown is not None and (-seen[word], word) < (-seen[shown], shown):
+        if shown is not None and (not shown or (-seen[word], word) < (-seen[shown], shown)):
             display[stem] = word
     return TextModel(vocabulary, idf, tuple(display.values()), tuple(idf.tolist()), stem_cache)
 
@@ -154,7 +215,7 @@ def vectorize_fields(
 
 
 def vectorize_counts(
-    model: TextModel, documents: Sequence[Sequence[Counter[str]]], weights: Sequence[float]
+    model: TextModel, documents: Sequence[Sequence[Counts]], weights: Sequence[float]
 ) -> Matrix:
     """vectorize_fields for documents already counted by field."""
     rows = []
@@ -171,10 +232,11 @@ def vectorize_counts(
     return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), model.size))
 
 
-def _tfidf(model: TextModel, counts: Counter[str]) -> dict[int, float]:
+def _tfidf(model: TextModel, counts: Counts) -> dict[int, float]:
     vocabulary, idf = model.vocabulary, model.idf_values
     terms = [(vocabulary[s], c) for s, c in counts.items() if s in vocabulary]
-    return {t: (1.0 + math.log(c)) * idf[t] for t, c in terms}
+    # Sublinear term frequency; a translated sense may count for less than one word.
+    return {t: (1.0 + math.log(c) if c >= 1 else c) * idf[t] for t, c in terms}
 
 
 def _unit(row: dict[int, float]) -> dict[int, float]:

@@ -69,17 +69,28 @@ def actor_projects(session: Session, actor_id: int) -> list[ActorProject]:
     return list(session.exec(query.order_by(*order, col(ActorProject.project_id))))
 
 
+def latest_marks(session: Session, actor_id: int | None = None) -> list[Feedback]:
+    """The newest mark of each actor (or of one) on each call it judged, oldest first."""
+    newest = select(func.max(Feedback.id)).group_by(Feedback.actor_id, col(Feedback.call_id))
+    if actor_id is not None:
+        newest = newest.where(Feedback.actor_id == actor_id)
+    query = select(Feedback).where(col(Feedback.id).in_(newest)).order_by(col(Feedback.id))
+    return list(session.exec(query))
+
+
 def latest_verdicts(session: Session, actor_id: int) -> dict[int, str]:
     """The newest verdict on each call this actor judged."""
-    newest = (
-        select(func.max(Feedback.id))
-        .where(Feedback.actor_id == actor_id)
-        .group_by(col(Feedback.call_id))
-    )
-    rows = session.exec(
-        select(Feedback.call_id, Feedback.verdict).where(col(Feedback.id).in_(newest))
-    )
-    return dict(rows.all())
+    return {mark.call_id: mark.verdict for mark in latest_marks(session, actor_id)}
+
+
+def dismissed_calls(session: Session, actor_id: int) -> list[tuple[Feedback, Call]]:
+    """The calls this actor marked not relevant (its newest mark), newest mark first."""
+    marks = [m for m in latest_marks(session, actor_id) if m.verdict == "not_relevant"]
+    calls = {
+        c.id: c
+        for c in session.exec(select(Call).where(col(Call.id).in_([m.call_id for m in marks])))
+    }
+    return [(m, calls[m.call_id]) for m in reversed(marks)]
 
 
 def actor_matches(

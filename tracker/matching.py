@@ -12,12 +12,13 @@ from sqlmodel import Session, col, select
 from matcher.calls import CallInput, normalise_topic_id
 from matcher.engine import Match as Scored
 from matcher.engine import score_all, score_call, score_profile
-from matcher.feedback import REASONS
+from matcher.feedback import DEFAULT_REASON, REASONS
 from matcher.feedback import Feedback as Mark
 from matcher.index import MatchIndex, build_index
 from matcher.profile import Contact, IndustryCode, PastProject, Profile
 from matcher.settings import MatchSettings
 from matcher.themes import Theme
+from tracker.actors import latest_marks
 from tracker.config import Settings
 from tracker.models import Actor, ActorProject, Call, CallTheme, Feedback, Match
 from tracker.queries import status_clause
@@ -132,18 +133,21 @@ def load_index(session: Session, settings: Settings, today: date) -> MatchIndex:
 
 
 def _marks(session: Session, calls: dict[int | None, CallInput]) -> dict[str, list[Mark]]:
-    """Each actor's latest mark per call, for calls still in the index."""
-    latest: dict[tuple[int, int], Feedback] = {}
-    for row in session.exec(select(Feedback).order_by(col(Feedback.created_at), col(Feedback.id))):
-        latest[(row.actor_id, row.call_id)] = row
+    """Each actor's latest mark per call; a closed call's mark keeps teaching."""
+    latest = latest_marks(session)
+    missing = {row.call_id for row in latest} - set(calls)
+    if missing:
+        closed = session.exec(select(Call).where(col(Call.id).in_(missing))).all()
+        calls = {**calls, **{call.id: call_input(call) for call in closed}}
     marks: dict[str, list[Mark]] = defaultdict(list)
-    for (actor_id, call_id), row in latest.items():
-        if call_id in calls:
-            reason = row.reason if row.reason in REASONS else "other"
-            mark = Mark(
-                call=calls[call_id], kind=row.verdict, content_hash=row.call_hash, reason=reason
-            )  # type: ignore[arg-type]
-            marks[str(actor_id)].append(mark)
+    for row in latest:
+        mark = Mark(
+            call=calls[row.call_id],
+            kind=row.verdict,  # type: ignore[arg-type]
+            content_hash=row.call_hash,
+            reason=row.reason or DEFAULT_REASON,
+        )
+        marks[str(row.actor_id)].append(mark)
     return marks
 
 
@@ -256,6 +260,10 @@ def record_feedback(
     """Store a mark on a matched call and re-score the actor so similar calls rise or fall."""
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
+    if reason is not None and reason not in REASONS:
+        raise ValueError(f"reason must be one of {', '.join(REASONS)}")
+    if verdict == "not_relevant":
+        reason = reason or DEFAULT_REASON
     call = session.get(Call, call_id)
     if call is None:
         raise LookupError(f"no call {call_id}")
@@ -272,3 +280,14 @@ def record_feedback(
     session.flush()
     rescore_actor(session, settings, actor_id, today, now)
     return mark
+
+
+def undo_feedback(
+    session: Session, settings: Settings, actor_id: int, call_id: int, today: date, now: datetime
+) -> int:
+    """Take back an actor's marks on a call and re-score it; the number of marks removed."""
+    query = delete(Feedback).where(Feedback.actor_id == actor_id, Feedback.call_id == call_id)
+    removed = session.execute(query).rowcount  # type: ignore[attr-defined]
+    session.flush()
+    rescore_actor(session, settings, actor_id, today, now)
+    return int(removed or 0)

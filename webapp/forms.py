@@ -30,6 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from matcher.feedback import REASONS
 from matcher.identifiers import is_valid_ytunnus
 from matcher.profile import MUNICIPALITIES
 from tracker.accounts import MIN_PASSWORD, ROLES
@@ -117,21 +118,22 @@ class LanguageForm(FlaskForm):
     next = HiddenField()
 
 
+# Labels of the matcher's reasons (matcher.feedback.REASONS owns the list).
+REASON_LABELS = {
+    "topic": _l("Not our field"),
+    "eligibility": _l("We are not eligible"),
+    "capacity": _l("No capacity to apply"),
+    "timing": _l("Cannot meet the deadline"),
+    "budget": _l("Budget does not fit"),
+    "other": _l("Other"),
+}
+
+
 class FeedbackForm(FlaskForm):
     verdict = SelectField(choices=options((v, v) for v in VERDICTS))
     reason = SelectField(
         _l("Reason"),
-        choices=options(
-            [
-                ("", _l("Choose a reason")),
-                ("not_our_field", _l("Not our field")),
-                ("not_eligible", _l("We are not eligible")),
-                ("no_capacity", _l("No capacity to apply")),
-                ("deadline", _l("Cannot meet the deadline")),
-                ("budget", _l("Budget does not fit")),
-                ("other", _l("Other")),
-            ]
-        ),
+        choices=options([("", _l("Choose a reason")), *((r, REASON_LABELS[r]) for r in REASONS)]),
         validators=[Optional()],
     )
 

@@ -11,10 +11,10 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
-from tracker.actors import actor_matches, find_match
-from tracker.matching import record_feedback
+from tracker.actors import actor_matches, dismissed_calls, find_match
+from tracker.matching import record_feedback, undo_feedback
 from tracker.models import Actor, utcnow
-from webapp.forms import FeedbackForm
+from webapp.forms import REASON_LABELS, ActionForm, FeedbackForm
 from webapp.i18n import current_locale
 from webapp.web import check_actor_access, db, is_htmx, settings, today
 
@@ -113,3 +113,27 @@ def feedback(actor_id: int, call_id: int) -> str | Response:
         return render_template("matches/hidden.html")
     context = {"row": rows[0], "actor_id": actor_id, "today": today(), "t": row_texts()}
     return render_template("matches/row.html", **context)
+
+
+@matches.get("/<int:actor_id>/dismissed")
+def dismissed(actor_id: int) -> str:
+    """The calls this organisation marked not relevant, with the reason and an undo button."""
+    check_actor_access(actor_id)
+    session = db()
+    actor = session.get(Actor, actor_id) or abort(404)
+    rows = dismissed_calls(session, actor_id)
+    return render_template(
+        "matches/dismissed.html", actor=actor, rows=rows, labels=REASON_LABELS, form=ActionForm()
+    )
+
+
+@matches.post("/<int:actor_id>/matches/<int:call_id>/undo")
+def undo(actor_id: int, call_id: int) -> Response:
+    """Take back this organisation's marks on a call; the call is scored again."""
+    check_actor_access(actor_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    session = db()
+    undo_feedback(session, settings(), actor_id, call_id, today(), utcnow())
+    session.commit()
+    return redirect(url_for("matches.dismissed", actor_id=actor_id))

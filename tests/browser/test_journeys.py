@@ -55,7 +55,7 @@ def test_member_completes_profile_sees_matches_and_triages(page, site):
     shot(page, "matches")
     second = matches.nth(1)
     second_id = second.get_attribute("id")
-    second.get_by_label("Syy").select_option("not_eligible")
+    second.get_by_label("Syy").select_option(label="Emme ole kelpoisia")
     second.get_by_role("button", name="Ei kiinnosta").click()
     page.locator(f"#{second_id}").wait_for(state="detached")
     assert "poistettiin listalta" in page.locator("#triage-status").inner_text()
@@ -66,6 +66,14 @@ def test_member_completes_profile_sees_matches_and_triages(page, site):
     assert page.locator(f"#{first_id} .verdict").inner_text() == "Merkitty kiinnostavaksi"
     page.reload()
     assert page.locator(f"#{second_id}").count() == 0  # stays gone
+    # The dismissed call waits on a page of its own, with the reason, until it is undone.
+    page.get_by_role("link", name="Epäkiinnostaviksi merkitsemänne haut").click()
+    dismissed = page.locator("li.match")
+    assert dismissed.count() == 1 and "Emme ole kelpoisia" in dismissed.first.inner_text()
+    dismissed.first.get_by_role("button", name="Peru").click()
+    assert page.locator("li.match").count() == 0
+    page.get_by_role("link", name="Takaisin osuviin hakuihin").click()
+    assert page.locator(f"#{second_id}").count() == 1  # back among the matches
 
 
 def test_member_keyboard_reaches_the_content(page, site):

@@ -67,3 +67,17 @@ def test_dismissed_call_stays_away_until_its_content_changes(index, feed):
     back = score_call(index, changed, TODAY)
     assert [m.call_id for m in back] == [best]
     assert best in {m.call_id for m in score_all(index, TODAY)}
+
+
+def test_a_dismissal_reaches_the_next_edition_of_the_topic_even_in_other_words(index, feed):
+    """The same topic series in a later work programme, its text rewritten, is pushed down."""
+    unrelated = feed[UNRELATED]
+    edition = dataclasses.replace(
+        unrelated, id="next-edition", identifier="HORIZON-CL6-2028-02-FARM2FORK-01"
+    )
+    score_call(index, edition, TODAY)
+    (before,) = scores(index, "next-edition")
+    mark(index, feed, "not_relevant")
+    match = score_pair(index, "jokioinen-research", "next-edition", TODAY)
+    assert match.components["feedback"] == -1.0
+    assert before - match.score > 10

@@ -209,8 +209,9 @@ def test_finnish_and_mixed_language_profiles_find_their_words(feed, themes):
     index = make_index([finnish_call, feed[PV], feed[CIRCULAR]], themes=themes)
     finnish = score_pair(index, "forssa-biokaasu", "eakr-kh-1", TODAY)
     assert finnish.components["text"] > 0.5
-    assert {"biokaasua", "kiertotalouden"} <= set(finnish.evidence.words)
+    assert {"biokaasu", "kiertotalous"} <= set(finnish.evidence.words)  # as base forms
     # The keywords mix Finnish and English: "nutrient recycling" still meets English calls.
     english = score_pair(index, "forssa-biokaasu", CIRCULAR, TODAY)
     assert "recycling" in english.evidence.words
-    assert score_pair(index, "forssa-biokaasu", PV, TODAY).components["text"] == 0.0
+    unrelated = score_pair(index, "forssa-biokaasu", PV, TODAY).components["text"]
+    assert unrelated < 0.1 < english.components["text"]

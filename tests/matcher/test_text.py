@@ -44,6 +44,23 @@ def test_vectors_are_unit_length_and_match_across_inflections():
     assert model.display[model.vocabulary["manur"]] == "manure"  # the commonest word of the stem
 
 
-def test_unknown_words_are_dropped():
+def test_words_outside_the_vocabulary_are_dropped():
     model = fit_text_model(["circular economy"])
-    assert vectorize(model, ["kiertotalous"]).nnz == 0
+    assert vectorize(model, ["quantum photonics"]).nnz == 0
+
+
+def test_a_finnish_word_meets_english_text_through_its_base_form_and_senses():
+    model = fit_text_model(["Circular economy and waste recycling", "Quantum computing"])
+    vectors = vectorize(model, ["Circular economy", "kiertotaloudessa", "jätteiden kierrätys"])
+    assert (vectors[1] != vectors[0]).nnz == 0  # kiertotalous = circular economy
+    cosines = (vectors[2] @ vectorize(model, ["waste recycling"]).T).toarray()
+    assert cosines[0, 0] > 0.9
+
+
+def test_finnish_words_are_read_as_base_forms_not_snowball_stems():
+    cache = StemCache()
+    assert set(cache.terms(["valtionavustuksia"], "fi")) >= {"valtionavustus"}
+    assert set(cache.terms(["valtionavustus"], "fi")) == set(
+        cache.terms(["valtionavustuksia"], "fi")
+    )
+    assert "kiertotalous" in cache.terms(["kiertotaloudessa"], "fi")

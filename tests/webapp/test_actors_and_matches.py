@@ -157,7 +157,7 @@ def test_triage_updates_in_place_and_not_relevant_disappears(
     assert "Merkitty kiinnostavaksi" in fragment
     gone = client.post(
         f"/actors/{actor_id}/matches/{second}/feedback",
-        data={"verdict": "not_relevant", "reason": "not_eligible"},
+        data={"verdict": "not_relevant", "reason": "eligibility"},
         headers=headers,
     )
     assert 'hx-swap-oob="true"' in gone.get_data(as_text=True)
@@ -165,7 +165,7 @@ def test_triage_updates_in_place_and_not_relevant_disappears(
     page = client.get(f"/actors/{actor_id}/matches").get_data(as_text=True)
     assert f'id="match-{second}"' not in page and f'id="match-{first}"' in page
     verdicts = session.exec(select(Feedback.verdict, Feedback.reason).order_by(Feedback.id)).all()
-    assert verdicts == [("relevant", None), ("not_relevant", "not_eligible")]
+    assert verdicts == [("relevant", None), ("not_relevant", "eligibility")]
     # Without htmx the same form posts and comes back to the list.
     plain = post_verdict(client, actor_id, first, "applied", headers["X-CSRFToken"])
     assert plain.status_code == 302

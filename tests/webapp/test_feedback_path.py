@@ -1,0 +1,108 @@
+"""The matches page's feedback form, posted as a member does, through the stored row to the next
+score; the dismissed calls page and undo."""
+
+from alembic import command
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from matcher.feedback import REASONS
+from tests.webapp.conftest import csrf, rescore, sign_in
+from tracker.db import alembic_config, migrate
+from tracker.models import Feedback, Match
+
+
+def match_scores(session, actor_id):
+    session.expire_all()
+    rows = session.exec(select(Match).where(Match.actor_id == actor_id))
+    return {m.call_id: m for m in rows}
+
+
+def dismiss_from_page(client, actor_id, call_id, reason):
+    """Fill in the row's form as the page renders it and post it."""
+    page = BeautifulSoup(client.get(f"/actors/{actor_id}/matches").data, "html.parser")
+    form = page.select_one(f"#match-{call_id} form.triage")
+    offered = [o["value"] for o in form.select("select[name=reason] option") if o["value"]]
+    assert offered == list(REASONS)  # the form offers the matcher's reasons, no others
+    data = {"csrf_token": form.select_one("input[name=csrf_token]")["value"]}
+    return client.post(form["action"], data={**data, "verdict": "not_relevant", "reason": reason})
+
+
+def test_not_our_field_posted_from_the_page_lowers_similar_calls(
+    client, session, settings, people, calls
+):
+    actor_id = people["actor"].id
+    before = {c: m.score for c, m in match_scores(session, actor_id).items()} or {
+        m.call_id: m.score for m in rescore(session, settings, people["actor"])
+    }
+    dismissed = max(before, key=before.get)
+    sign_in(client, "member@kone.example")
+    assert dismiss_from_page(client, actor_id, dismissed, "topic").status_code == 302
+    stored = session.exec(select(Feedback).where(Feedback.call_id == dismissed)).one()
+    assert (stored.verdict, stored.reason) == ("not_relevant", "topic")
+    after = match_scores(session, actor_id)
+    assert dismissed not in after
+    pushed = {c: m for c, m in after.items() if m.components.get("feedback", 0) < 0}
+    assert pushed, "a topic dismissal must push similar calls down"
+    assert all(m.score < before[c] for c, m in pushed.items() if c in before)
+
+
+def test_a_budget_reason_dismisses_that_call_only(client, session, settings, people, calls):
+    actor_id = people["actor"].id
+    before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
+    dismissed = max(before, key=before.get)
+    sign_in(client, "member@kone.example")
+    dismiss_from_page(client, actor_id, dismissed, "budget")
+    after = match_scores(session, actor_id)
+    assert dismissed not in after
+    assert {c: m.score for c, m in after.items()} == {
+        c: s for c, s in before.items() if c != dismissed
+    }
+
+
+def test_dismissed_calls_are_listed_and_undo_brings_them_back(
+    client, session, settings, people, calls
+):
+    actor_id = people["actor"].id
+    before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
+    dismissed = max(before, key=before.get)
+    sign_in(client, "member@kone.example")
+    dismiss_from_page(client, actor_id, dismissed, "eligibility")
+    page = BeautifulSoup(client.get(f"/actors/{actor_id}/dismissed").data, "html.parser")
+    row = page.select_one(f"#dismissed-{dismissed}")
+    assert "Emme ole kelpoisia" in row.get_text()
+    action = row.select_one("form")["action"]
+    assert client.post(action, data={}).status_code == 400  # no CSRF token
+    token = row.select_one("input[name=csrf_token]")["value"]
+    undone = client.post(action, data={"csrf_token": token})
+    assert undone.status_code == 302
+    assert session.exec(select(Feedback).where(Feedback.call_id == dismissed)).all() == []
+    assert match_scores(session, actor_id)[dismissed].score == before[dismissed]
+    again = client.get(f"/actors/{actor_id}/dismissed").get_data(as_text=True)
+    assert f"dismissed-{dismissed}" not in again
+
+
+def test_another_organisation_cannot_see_or_undo_the_dismissals(client, people, calls):
+    sign_in(client, "other@ruoka.example")
+    actor_id = people["actor"].id
+    assert client.get(f"/actors/{actor_id}/dismissed").status_code == 403
+    token = csrf(client, "/")
+    undo = client.post(f"/actors/{actor_id}/matches/1/undo", data={"csrf_token": token})
+    assert undo.status_code == 403
+
+
+def test_the_migration_maps_the_reasons_the_old_form_stored(engine, session, people, calls):
+    """Rows stored by the old form (its own reason names) read as the matcher's reasons."""
+    command.downgrade(alembic_config(engine), "0004")
+    old = ["not_our_field", "not_eligible", "no_capacity", "deadline", "budget", "whatever", None]
+    call_ids = [c.id for c in list(calls.values())[: len(old)]]
+    for call_id, reason in zip(call_ids, old, strict=True):
+        session.add(
+            Feedback(
+                actor_id=people["actor"].id, call_id=call_id, verdict="not_relevant", reason=reason
+            )
+        )
+    session.commit()
+    migrate(engine)
+    session.expire_all()
+    stored = session.exec(select(Feedback.reason).order_by(Feedback.id)).all()
+    assert stored == ["topic", "eligibility", "capacity", "timing", "budget", "other", "other"]
