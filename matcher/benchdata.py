@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,11 @@ def case_profile(case: Mapping[str, Any], topic_titles: Mapping[str, str] | None
         country=case["country"],
         past_projects=tuple(projects),
     )
+
+
+def is_coldstart(cases: Sequence[Mapping[str, Any]]) -> bool:
+    """True for cold-start cases: a self-description, no past projects."""
+    return all("description" in c and "profile_projects" not in c for c in cases)
 
 
 def coldstart_profile(case: Mapping[str, Any]) -> Profile:

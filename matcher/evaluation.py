@@ -14,6 +14,7 @@ from matcher.benchdata import (
     case_profile,
     coldstart_profile,
     history_priors,
+    is_coldstart,
     topic_call,
     topic_titles,
 )
@@ -60,11 +61,9 @@ def rankings(
 ) -> list[list[str]]:
     """Every case's ranking of all topics, best first; `relevant_topics` is never read.
 
-    Cold-start cases (a description, no past projects) are profiles as the web form makes them
-    and are ranked without CORDIS history, as production ranks a newcomer.
+    Cold-start cases (a description, no past projects) are profiles as the web form makes them.
     """
-    coldstart = all("description" in c and "profile_projects" not in c for c in cases)
-    data_dir = None if coldstart else data_dir
+    coldstart = is_coldstart(cases)
     titles = topic_titles(data_dir) if data_dir else None
     priors = history_priors(data_dir) if data_dir else Priors()
     calls = [topic_call(topics[k]) for k in sorted(topics)]
@@ -93,7 +92,8 @@ def evaluate(
     cases = json.loads(Path(cases_path).read_text(encoding="utf-8"))[:limit]
     topics = json.loads(Path(topics_path).read_text(encoding="utf-8"))
     data = Path(data_dir) if data_dir else default_data_dir(Path(topics_path))
-    data = data if history else None
+    # A newcomer is ranked without CORDIS history, as production ranks one.
+    data = data if history and not is_coldstart(cases) else None
     ranked = rankings(cases, topics, data, settings)
     bottom_up = {k for k, t in topics.items() if t.get("family") in BOTTOM_UP}
     everything, thematic = [], []
@@ -106,17 +106,13 @@ def evaluate(
         "all": {"cases": len(everything), **mean_metrics(everything)},
         "thematic": {"cases": len(thematic), **mean_metrics(thematic)},
     }
-    languages = sorted({c["language"] for c in cases if c.get("language")})
-    if languages:
+    by_language: dict[str, list[dict[str, float]]] = {}
+    for case, metrics in zip(cases, everything, strict=True):
+        if case.get("language"):
+            by_language.setdefault(case["language"], []).append(metrics)
+    if by_language:
         out["languages"] = {
-            lang: {
-                "cases": len(rows),
-                **mean_metrics(rows),
-            }
-            for lang in languages
-            for rows in [
-                [m for c, m in zip(cases, everything, strict=True) if c.get("language") == lang]
-            ]
+            lang: {"cases": len(rows), **mean_metrics(rows)}
+            for lang, rows in sorted(by_language.items())
         }
-    cold = all("profile_projects" not in c for c in cases)
-    return {**out, "candidates": len(topics), "history": str(data) if data and not cold else None}
+    return {**out, "candidates": len(topics), "history": str(data) if data else None}

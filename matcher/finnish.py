@@ -36,11 +36,6 @@ def _voikko() -> Any:
         raise FinnishUnavailable(f"{INSTALL_HINT} ({error})") from error
 
 
-def check_installed() -> None:
-    """Raise FinnishUnavailable, naming the packages, unless Voikko reads Finnish here."""
-    _voikko()
-
-
 @cache
 def readings(word: str) -> tuple[Reading, ...]:
     """Voikko's readings of a lower-case word, common nouns before names; () when unknown."""

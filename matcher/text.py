@@ -126,11 +126,8 @@ class StemCache:
         shares = [SENSE_DECAY**i for i in range(min(len(senses), MAX_SENSES))]
         out: dict[str, float] = {}
         for sense, share in zip(senses, shares, strict=False):
-            words = tokens(sense)
-            for word, stem in zip(
-                words, self.stems(words, "en", keep_stop_words=True), strict=True
-            ):
-                if self._content["en"].get(word):  # not a stop word
+            for word in tokens(sense):
+                for stem in self.stems([word], "en"):  # none for a stop word
                     out[stem] = max(out.get(stem, 0.0), TRANSLATION_WEIGHT * share / sum(shares))
                     self._shown.setdefault(word, stem)
         return out

@@ -262,8 +262,8 @@ def record_feedback(
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
     if reason is not None and reason not in REASONS:
         raise ValueError(f"reason must be one of {', '.join(REASONS)}")
-    if verdict == "not_relevant":
-        reason = reason or DEFAULT_REASON
+    # A reason belongs to a dismissal only: the form sends its select with every button.
+    reason = (reason or DEFAULT_REASON) if verdict == "not_relevant" else None
     call = session.get(Call, call_id)
     if call is None:
         raise LookupError(f"no call {call_id}")

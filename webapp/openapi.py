@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.matching import VERDICTS
+
 FILTERS = (
     ("q", "string", "Search words, each must occur in the title, identifier or description"),
     ("programme", "string", "Programme, as stored (e.g. Horizon Europe)"),
@@ -52,7 +54,7 @@ MATCH = {
         "explanation_en": {"type": "string"},
         "verdict": {
             "type": ["string", "null"],
-            "enum": ["relevant", "not_relevant", "applied", None],
+            "enum": [*VERDICTS, None],
         },
     },
 }

@@ -31,9 +31,7 @@ def test_not_our_field_posted_from_the_page_lowers_similar_calls(
     client, session, settings, people, calls
 ):
     actor_id = people["actor"].id
-    before = {c: m.score for c, m in match_scores(session, actor_id).items()} or {
-        m.call_id: m.score for m in rescore(session, settings, people["actor"])
-    }
+    before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
     dismissed = max(before, key=before.get)
     sign_in(client, "member@kone.example")
     assert dismiss_from_page(client, actor_id, dismissed, "topic").status_code == 302
@@ -79,6 +77,26 @@ def test_dismissed_calls_are_listed_and_undo_brings_them_back(
     assert match_scores(session, actor_id)[dismissed].score == before[dismissed]
     again = client.get(f"/actors/{actor_id}/dismissed").get_data(as_text=True)
     assert f"dismissed-{dismissed}" not in again
+
+
+def test_a_reason_the_matcher_does_not_know_is_refused_and_nothing_stored(
+    client, session, settings, people, calls
+):
+    actor_id = people["actor"].id
+    before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
+    call_id = max(before, key=before.get)
+    sign_in(client, "member@kone.example")
+    token = csrf(client, f"/actors/{actor_id}/matches")
+    url = f"/actors/{actor_id}/matches/{call_id}/feedback"
+    for reason in ("not_our_field", "x" * 10_000, "topic\x00"):
+        data = {"csrf_token": token, "verdict": "not_relevant", "reason": reason}
+        assert client.post(url, data=data).status_code == 400
+    assert session.exec(select(Feedback)).all() == []
+    assert {c: m.score for c, m in match_scores(session, actor_id).items()} == before
+    # A reason chosen before pressing "relevant" is not kept: it explains dismissals only.
+    data = {"csrf_token": token, "verdict": "relevant", "reason": "budget"}
+    assert client.post(url, data=data).status_code == 302
+    assert session.exec(select(Feedback.verdict, Feedback.reason)).all() == [("relevant", None)]
 
 
 def test_another_organisation_cannot_see_or_undo_the_dismissals(client, people, calls):
