@@ -1,6 +1,7 @@
 """The matches page's feedback form, posted as a member does, through the stored row to the next
 score; the dismissed calls page and undo."""
 
+import pytest
 from alembic import command
 from bs4 import BeautifulSoup
 from sqlmodel import select
@@ -27,13 +28,18 @@ def dismiss_from_page(client, actor_id, call_id, reason):
     return client.post(form["action"], data={**data, "verdict": "not_relevant", "reason": reason})
 
 
-def test_not_our_field_posted_from_the_page_lowers_similar_calls(
-    client, session, settings, people, calls
-):
-    actor_id = people["actor"].id
+@pytest.fixture
+def signed_in_with_matches(client, session, settings, people, calls):
+    """The member signed in; its organisation's real matches; the best-scored call."""
     before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
-    dismissed = max(before, key=before.get)
     sign_in(client, "member@kone.example")
+    return people["actor"].id, before, max(before, key=before.get)
+
+
+def test_not_our_field_posted_from_the_page_lowers_similar_calls(
+    client, session, signed_in_with_matches
+):
+    actor_id, before, dismissed = signed_in_with_matches
     assert dismiss_from_page(client, actor_id, dismissed, "topic").status_code == 302
     stored = session.exec(select(Feedback).where(Feedback.call_id == dismissed)).one()
     assert (stored.verdict, stored.reason) == ("not_relevant", "topic")
@@ -44,11 +50,8 @@ def test_not_our_field_posted_from_the_page_lowers_similar_calls(
     assert all(m.score < before[c] for c, m in pushed.items() if c in before)
 
 
-def test_a_budget_reason_dismisses_that_call_only(client, session, settings, people, calls):
-    actor_id = people["actor"].id
-    before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
-    dismissed = max(before, key=before.get)
-    sign_in(client, "member@kone.example")
+def test_a_budget_reason_dismisses_that_call_only(client, session, signed_in_with_matches):
+    actor_id, before, dismissed = signed_in_with_matches
     dismiss_from_page(client, actor_id, dismissed, "budget")
     after = match_scores(session, actor_id)
     assert dismissed not in after
@@ -58,12 +61,9 @@ def test_a_budget_reason_dismisses_that_call_only(client, session, settings, peo
 
 
 def test_dismissed_calls_are_listed_and_undo_brings_them_back(
-    client, session, settings, people, calls
+    client, session, signed_in_with_matches
 ):
-    actor_id = people["actor"].id
-    before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
-    dismissed = max(before, key=before.get)
-    sign_in(client, "member@kone.example")
+    actor_id, before, dismissed = signed_in_with_matches
     dismiss_from_page(client, actor_id, dismissed, "eligibility")
     page = BeautifulSoup(client.get(f"/actors/{actor_id}/dismissed").data, "html.parser")
     row = page.select_one(f"#dismissed-{dismissed}")
@@ -80,12 +80,9 @@ def test_dismissed_calls_are_listed_and_undo_brings_them_back(
 
 
 def test_a_reason_the_matcher_does_not_know_is_refused_and_nothing_stored(
-    client, session, settings, people, calls
+    client, session, signed_in_with_matches
 ):
-    actor_id = people["actor"].id
-    before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
-    call_id = max(before, key=before.get)
-    sign_in(client, "member@kone.example")
+    actor_id, before, call_id = signed_in_with_matches
     token = csrf(client, f"/actors/{actor_id}/matches")
     url = f"/actors/{actor_id}/matches/{call_id}/feedback"
     for reason in ("not_our_field", "x" * 10_000, "topic\x00"):
