@@ -50,13 +50,21 @@ class Match:
 def score_all(index: MatchIndex, today: date) -> list[Match]:
     """Re-score every actor against every call; keeps each actor's best matches."""
     with _collector_paused():
-        return _matches(index, range(len(index.actors)), range(len(index.calls)), today, True)
+        return _matches(index, range(len(index.actors)), live_block(index, today), today, True)
 
 
 def score_call(index: MatchIndex, call: CallInput, today: date) -> list[Match]:
     """Add or replace one call and score it against every actor (no per-actor cap)."""
-    row = upsert_call(index, call)
-    return _matches(index, range(len(index.actors)), [row], today, capped=False)
+    upsert_call(index, call)
+    return score_calls(index, [call.id], today)
+
+
+def score_calls(index: MatchIndex, call_ids: Sequence[str], today: date) -> list[Match]:
+    """Calls already in the index against every actor (no per-actor cap); unknown ids skipped."""
+    live = set(index.live_calls())
+    rows = [r for c in call_ids if (r := index.call_pos.get(c)) is not None and r in live]
+    calls = prepare_calls(index, rows, today)
+    return _matches(index, range(len(index.actors)), calls, today, capped=False)
 
 
 def score_profile(
@@ -64,7 +72,7 @@ def score_profile(
 ) -> list[Match]:
     """Add or replace one actor (profile and feedback) and score it against every call."""
     row = upsert_actor(index, profile, feedback)
-    return _matches(index, [row], range(len(index.calls)), today, capped=True)
+    return _matches(index, [row], live_block(index, today), today, capped=True)
 
 
 def score_matrix(
@@ -89,7 +97,7 @@ def rank_calls(
     index: MatchIndex, actor_id: str, today: date | None = None
 ) -> list[tuple[str, float]]:
     """Every call the actor may apply to, best first (ties by identifier), with its score."""
-    calls = prepare_calls(index, range(len(index.calls)), today)
+    calls = prepare_calls(index, index.live_calls(), today)
     block = next(_blocks(index, [index.actor_pos[actor_id]], calls))
     score, ok = block.score[0], block.allowed[0]
     ids = [f.call.identifier for f in calls.facts]
@@ -142,10 +150,17 @@ def _blocks(index: MatchIndex, actors: Sequence[int], calls: CallBlock) -> Itera
             yield block
 
 
+def live_block(index: MatchIndex, today: date) -> CallBlock:
+    """The live calls prepared for scoring on `today`, kept on the index until a call changes."""
+    if index.live_block is None or index.live_block[0] != today:
+        index.live_block = (today, prepare_calls(index, index.live_calls(), today))
+    block: CallBlock = index.live_block[1]
+    return block
+
+
 def _matches(
-    index: MatchIndex, actors: Sequence[int], call_rows: Sequence[int], today: date, capped: bool
+    index: MatchIndex, actors: Sequence[int], calls: CallBlock, today: date, capped: bool
 ) -> list[Match]:
-    calls = prepare_calls(index, call_rows, today)
     out: list[Match] = []
     for block in _blocks(index, actors, calls):
         keep = block.allowed & (block.score >= index.settings.min_score)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -78,10 +80,17 @@ class MatchIndex:
     actor_pos: dict[str, int] = field(default_factory=dict)
     actor_vectors: RowStore | None = None
     arrays: ActorArrays | None = None  # per-actor arrays, rebuilt after an actor changes
+    retired: set[int] = field(default_factory=set)  # rows of calls taken out (merged, gone)
+    # The live calls prepared for scoring on a day (engine.live_block); None after a change.
+    live_block: tuple[date, Any] | None = None
 
     def key(self, name: str) -> int:
         """The number of a programme-part or topic key, added when new."""
         return self.keys.setdefault(name, len(self.keys))
+
+    def live_calls(self) -> list[int]:
+        """Rows of the calls in play: every call but the retired ones."""
+        return [i for i in range(len(self.calls)) if i not in self.retired]
 
     def call_matrix(self) -> Matrix:
         """Text vectors of all calls (calls x vocabulary)."""
@@ -119,21 +128,44 @@ def call_facts(index: MatchIndex, call: CallInput) -> CallFacts:
     return CallFacts(call, prefix, keys, kind, tags, call_hash(call), single, grant_range(call))
 
 
-def actor_facts(index: MatchIndex, profile: Profile, feedback: Sequence[Feedback]) -> ActorFacts:
-    """The facts of one actor, its feedback included."""
-    teaching = [f for f in feedback if feedback_sign(f)]
-    past = profile.past_projects
-    past_texts = [" ".join((p.title, " ".join(p.fields))) for p in past]
-    return ActorFacts(
-        profile=profile,
-        key_weights=_key_weights(index, profile),
-        past_vectors=vectorize(index.model, past_texts),
-        past_prefixes=Counter(identifier_prefix(p.topic_id) for p in past),
-        feedback_vectors=vectorize_calls(index, [f.call for f in teaching]),
-        feedback_signs=tuple(feedback_sign(f) for f in teaching),
-        feedback_series=tuple(_series_key(index, f.call) for f in teaching),
-        dismissed={f.call.id: f.marked_hash() for f in feedback if f.kind == "not_relevant"},
-    )
+def actor_facts(
+    index: MatchIndex,
+    profiles: Sequence[Profile],
+    feedback: Mapping[str, Sequence[Feedback]] | None = None,
+) -> list[ActorFacts]:
+    """The facts of these actors, their feedback included; their texts vectorised together."""
+    feedback = feedback or {}
+    teaching = [[f for f in feedback.get(p.id, ()) if feedback_sign(f)] for p in profiles]
+    past = [p.past_projects for p in profiles]
+    past_texts = [" ".join((p.title, " ".join(p.fields))) for projects in past for p in projects]
+    past_rows = _split(vectorize(index.model, past_texts), [len(projects) for projects in past])
+    marked = vectorize_calls(index, [f.call for marks in teaching for f in marks])
+    marked_rows = _split(marked, [len(marks) for marks in teaching])
+    return [
+        ActorFacts(
+            profile=profile,
+            key_weights=_key_weights(index, profile),
+            past_vectors=past_vectors,
+            past_prefixes=Counter(identifier_prefix(p.topic_id) for p in profile.past_projects),
+            feedback_vectors=feedback_vectors,
+            feedback_signs=tuple(feedback_sign(f) for f in marks),
+            feedback_series=tuple(_series_key(index, f.call) for f in marks),
+            dismissed={
+                f.call.id: f.marked_hash()
+                for f in feedback.get(profile.id, ())
+                if f.kind == "not_relevant"
+            },
+        )
+        for profile, marks, past_vectors, feedback_vectors in zip(
+            profiles, teaching, past_rows, marked_rows, strict=True
+        )
+    ]
+
+
+def _split(matrix: Matrix, sizes: Sequence[int]) -> list[Matrix]:
+    """Consecutive row blocks of these sizes."""
+    ends = np.cumsum([0, *sizes])
+    return [matrix[int(a) : int(b)] for a, b in zip(ends[:-1], ends[1:], strict=True)]
 
 
 def _series_key(index: MatchIndex, call: CallInput) -> int:
@@ -179,11 +211,20 @@ def build_index(
     index.call_pos = {c.id: i for i, c in enumerate(calls)}
     vectors = vectorize_counts(model, counts, settings.call_field_weights)
     index.call_vectors = RowStore(vectors)
-    feedback = feedback or {}
-    index.actors = [actor_facts(index, p, feedback.get(p.id, ())) for p in profiles]
-    index.actor_pos = {p.id: i for i, p in enumerate(profiles)}
-    index.actor_vectors = RowStore(vectorize_profiles(index, profiles))
-    return index
+    return with_actors(index, profiles, feedback)
+
+
+def with_actors(
+    index: MatchIndex,
+    profiles: Sequence[Profile],
+    feedback: Mapping[str, Sequence[Feedback]] | None = None,
+) -> MatchIndex:
+    """An index with these actors that shares this one's calls and text model."""
+    out = replace(index, actors=[], actor_pos={}, arrays=None)
+    out.actors = actor_facts(out, profiles, feedback)
+    out.actor_pos = {p.id: i for i, p in enumerate(profiles)}
+    out.actor_vectors = RowStore(vectorize_profiles(out, profiles))
+    return out
 
 
 def vectorize_profiles(index: MatchIndex, profiles: Sequence[Profile]) -> Matrix:
@@ -201,15 +242,24 @@ def upsert_call(index: MatchIndex, call: CallInput) -> int:
         index.calls.append(facts)
     else:
         index.calls[i] = facts
+    index.retired.discard(i)
+    index.live_block = None
     assert index.call_vectors is not None
     index.call_vectors.set(i, vectorize_calls(index, [call]))
     return i
 
 
+def retire_call(index: MatchIndex, call_id: str) -> None:
+    """Take a call out of play (merged into another, or gone); an upsert brings it back."""
+    if call_id in index.call_pos:
+        index.retired.add(index.call_pos[call_id])
+        index.live_block = None
+
+
 def upsert_actor(index: MatchIndex, profile: Profile, feedback: Sequence[Feedback] = ()) -> int:
     """Add or replace one actor (profile and feedback); its row number."""
     i = index.actor_pos.setdefault(profile.id, len(index.actors))
-    facts = actor_facts(index, profile, feedback)
+    (facts,) = actor_facts(index, [profile], {profile.id: feedback})
     if i == len(index.actors):
         index.actors.append(facts)
     else:

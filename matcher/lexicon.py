@@ -49,24 +49,37 @@ def parse_entry(entry: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(senses))
 
 
+class Dictionary:
+    """Finnish headword -> English senses from dictd `.index` and `.dict.dz` files.
+
+    The index is read at once; an entry is parsed only when its word is first looked up.
+    """
+
+    def __init__(self, path: Path) -> None:
+        index, data = path.with_suffix(".index"), path.with_suffix(".dict.dz")
+        if not index.exists() or not data.exists():
+            raise LexiconUnavailable(f"{INSTALL_HINT} ({index} not found)")
+        self._text = gzip.decompress(data.read_bytes())
+        self._where: dict[str, list[tuple[int, int]]] = {}
+        for line in index.read_text(encoding="utf-8").splitlines():
+            word, start, length = line.split("\t")
+            if not word.startswith("00database"):
+                self._where.setdefault(word.lower(), []).append((_offset(start), _offset(length)))
+        self._senses: dict[str, tuple[str, ...]] = {}
+
+    def get(self, word: str) -> tuple[str, ...]:
+        """The senses of a headword, every entry of it in order; () when it is not listed."""
+        if word not in self._senses:
+            entries = (self._text[a : a + n].decode("utf-8") for a, n in self._where.get(word, ()))
+            senses = (s for entry in entries for s in parse_entry(entry))
+            self._senses[word] = tuple(dict.fromkeys(senses))
+        return self._senses[word]
+
+
 @cache
-def dictionary(path: Path = DICTIONARY) -> dict[str, tuple[str, ...]]:
-    """Finnish headword -> English senses, read from dictd `.index` and `.dict.dz` files."""
-    index, data = path.with_suffix(".index"), path.with_suffix(".dict.dz")
-    if not index.exists() or not data.exists():
-        raise LexiconUnavailable(f"{INSTALL_HINT} ({index} not found)")
-    text = gzip.decompress(data.read_bytes())
-    out: dict[str, tuple[str, ...]] = {}
-    for line in index.read_text(encoding="utf-8").splitlines():
-        word, start, length = line.split("\t")
-        if word.startswith("00database"):
-            continue
-        entry = text[_offset(start) : _offset(start) + _offset(length)].decode("utf-8")
-        senses = parse_entry(entry)
-        if senses:
-            key = word.lower()
-            out[key] = tuple(dict.fromkeys(out.get(key, ()) + senses))
-    return out
+def dictionary(path: Path = DICTIONARY) -> Dictionary:
+    """The Finnish-English dictionary, read once per process."""
+    return Dictionary(path)
 
 
 @cache
@@ -78,4 +91,4 @@ def glossary(path: Path = GLOSSARY) -> dict[str, tuple[str, ...]]:
 
 def english(base: str) -> tuple[str, ...]:
     """English senses of a Finnish base form, best first: the glossary's, else the dictionary's."""
-    return glossary().get(base) or dictionary().get(base, ())
+    return glossary().get(base) or dictionary().get(base)

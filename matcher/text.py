@@ -155,7 +155,6 @@ class TextModel:
     vocabulary: dict[str, int]
     idf: npt.NDArray[np.float64]
     display: tuple[str, ...]
-    idf_values: tuple[float, ...] = ()  # idf as plain floats: faster per term than numpy
     stem_cache: StemCache = field(default_factory=StemCache, compare=False, repr=False)
 
     @property
@@ -188,7 +187,7 @@ def fit_counts(
         # The commonest word of a stem reads best ("mobility" rather than "mobile").
         if shown is not None and (not shown or (-seen[word], word) < (-seen[shown], shown)):
             display[stem] = word
-    return TextModel(vocabulary, idf, tuple(display.values()), tuple(idf.tolist()), stem_cache)
+    return TextModel(vocabulary, idf, tuple(display.values()), stem_cache=stem_cache)
 
 
 def fit_text_model(documents: Iterable[str]) -> TextModel:
@@ -215,27 +214,36 @@ def vectorize_counts(
     model: TextModel, documents: Sequence[Sequence[Counts]], weights: Sequence[float]
 ) -> Matrix:
     """vectorize_fields for documents already counted by field."""
-    rows = []
-    for fields in documents:
-        total: dict[int, float] = {}
-        for counts, weight in zip(fields, weights, strict=True):
-            if weight and counts:
-                for term, value in _unit(_tfidf(model, counts)).items():
-                    total[term] = total.get(term, 0.0) + weight * value
-        rows.append(sorted(_unit(total).items()))
-    indptr = np.cumsum([0, *(len(r) for r in rows)])
-    indices = np.fromiter((t for r in rows for t, _ in r), np.int32, int(indptr[-1]))
-    data = np.fromiter((v for r in rows for _, v in r), np.float32, int(indptr[-1]))
-    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), model.size))
+    total = sparse.csr_matrix((len(documents), model.size), dtype=np.float64)
+    for f, weight in enumerate(weights):
+        if weight:
+            total = total + weight * _tfidf(model, [fields[f] for fields in documents])
+    return _unit_rows(total).astype(np.float32)
 
 
-def _tfidf(model: TextModel, counts: Counts) -> dict[int, float]:
-    vocabulary, idf = model.vocabulary, model.idf_values
-    terms = [(vocabulary[s], c) for s, c in counts.items() if s in vocabulary]
-    # Sublinear term frequency; a translated sense may count for less than one word.
-    return {t: (1.0 + math.log(c) if c >= 1 else c) * idf[t] for t, c in terms}
+def _tfidf(model: TextModel, counts: Sequence[Counts]) -> Matrix:
+    """Unit rows of sublinear TF-IDF; a translated sense may count for less than one word."""
+    vocabulary = model.vocabulary
+    rows: list[int] = []
+    terms: list[int] = []
+    values: list[float] = []
+    for row, document in enumerate(counts):
+        for term, count in document.items():
+            column = vocabulary.get(term)
+            if column is not None:
+                rows.append(row)
+                terms.append(column)
+                values.append(count)
+    tf = np.asarray(values, dtype=np.float64)
+    tf = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1.0)), tf)
+    shape = (len(counts), model.size)
+    return _unit_rows(sparse.csr_matrix((tf * model.idf[terms], (rows, terms)), shape=shape))
 
 
-def _unit(row: dict[int, float]) -> dict[int, float]:
-    norm = math.sqrt(sum(v * v for v in row.values()))
-    return {t: v / norm for t, v in row.items()} if norm else row
+def _unit_rows(matrix: Matrix) -> Matrix:
+    """Each row divided by its length; empty rows stay empty."""
+    matrix = sparse.csr_matrix(matrix)
+    matrix.sum_duplicates()
+    lengths = np.sqrt(np.asarray(matrix.power(2).sum(axis=1)).ravel())
+    matrix.data = matrix.data / np.repeat(lengths, np.diff(matrix.indptr))
+    return matrix

@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel
 from tests.replay import ReplayServer
 from tracker.config import load_settings
 from tracker.db import make_engine, migrate
+from tracker.match_index import INDEXES
 
 SHARED = Path(os.environ.get("RADAR_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
 FIXTURES = SHARED / "fixtures"
@@ -69,6 +70,7 @@ def pg_database():
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def engine(request, tmp_path, sqlite_template):
+    INDEXES.clear()  # each test's database is new, at an address an earlier test may have used
     if request.param == "sqlite":
         path = tmp_path / "radar.db"
         shutil.copyfile(sqlite_template, path)

@@ -362,7 +362,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
                 "No users yet: create the first with `radar create-user EMAIL --role admin`.",
                 err=True,
             )
-    app = create_app(ctx.settings, engine=ctx.engine)
+    app = create_app(ctx.settings, engine=ctx.engine, warm=True)
     app.run(host=host or ctx.settings.web.host, port=port or ctx.settings.web.port)
 
 

@@ -10,10 +10,14 @@ from flask import Flask
 
 from tracker.config import Settings, load_settings
 from tracker.db import make_engine
+from tracker.match_index import INDEXES
 
 
-def create_app(settings: Settings, *, engine: Any = None) -> Flask:
-    """A Flask app for these settings; the engine is made here unless one is given."""
+def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) -> Flask:
+    """A Flask app for these settings; the engine is made here unless one is given.
+
+    `warm` builds the calls' match index in a thread, so no request of a served app fits it.
+    """
     app = Flask(__name__)
     web = settings.web
     app.config.update(
@@ -36,9 +40,11 @@ def create_app(settings: Settings, *, engine: Any = None) -> Flask:
     i18n.init_app(app, settings)
     security.init_app(app)
     register(app)
+    if warm:
+        INDEXES.warm(app.extensions["radar"]["engine"], settings, settings.today())
     return app
 
 
 def app_from_environment() -> Flask:
     """The app for gunicorn: `gunicorn 'webapp:app_from_environment()'`."""
-    return create_app(load_settings())
+    return create_app(load_settings(), warm=True)

@@ -13,7 +13,8 @@ from tests.tracker.helpers import parse_file
 from tracker.config import load_settings
 from tracker.cordis import import_cordis
 from tracker.ingest import ingest
-from tracker.jobs import match
+from tracker.jobs import ingest_files, match
+from tracker.match_index import INDEXES
 from tracker.matching import load_index, record_feedback, rescore_all, rescore_calls
 from tracker.models import Actor, Call, CallTheme, Match
 
@@ -163,3 +164,55 @@ def test_nightly_match_job_is_recorded(engine, session, region):
     assert run.ok and run.job == "match"
     stored = session.exec(select(func.count()).select_from(Match)).one()
     assert run.message == f"{stored} matches stored" and stored > 0
+
+
+def test_the_kept_index_follows_changed_merged_and_closed_calls_without_fitting(session, region):
+    rescore_all(session, region, TODAY, NOW)
+    fitted = INDEXES.fits
+    feed = {c.identifier: c for c in session.exec(select(Call))}
+    changed = feed["HORIZON-CL6-2027-01-CIRCBIO-01"]
+    changed.title, changed.content_hash = "Biogas from manure in rural Häme", "changed-hash"
+    merged = next(c for c in feed.values() if c.id != changed.id and c.status(TODAY) == "open")
+    merged.merged_into_id = changed.id
+    session.commit()
+    index = INDEXES.calls(session, region, TODAY)
+    live = {index.calls[i].call.id: index.calls[i].call for i in index.live_calls()}
+    assert live[str(changed.id)].title == "Biogas from manure in rural Häme"
+    assert str(merged.id) not in live
+    later = max(c.final_deadline for c in feed.values() if c.final_deadline) + timedelta(days=1)
+    after_all = INDEXES.calls(session, region, later)
+    continuous = {str(c.id) for c in feed.values() if not c.deadlines and c.id != merged.id}
+    assert {after_all.calls[i].call.id for i in after_all.live_calls()} == continuous
+    assert INDEXES.fits == fitted
+
+
+def test_many_changed_calls_fit_the_model_again(session, region):
+    rescore_all(session, region, TODAY, NOW)
+    fitted = INDEXES.fits
+    for call in session.exec(select(Call)).all()[:300]:  # 300 of 723: beyond the refit share
+        call.content_hash = call.content_hash[:60] + "-v2"
+    session.commit()
+    INDEXES.calls(session, region, TODAY)  # as a job asks: the fit happens here and now
+    assert INDEXES.fits == fitted + 1
+
+
+def test_the_cap_of_matches_per_actor_holds_after_an_incremental_rescore(session, region):
+    region.matching.max_matches_per_actor = 5
+    rescore_all(session, region, TODAY, NOW)
+    every_call = [c.id for c in session.exec(select(Call))]
+    assert rescore_calls(session, region, every_call, TODAY, NOW) > 5  # more than 5 before the cap
+    per_actor = session.exec(select(Match.actor_id, func.count()).group_by(Match.actor_id)).all()
+    assert per_actor and max(n for _, n in per_actor) == 5
+
+
+def test_an_ingest_tags_every_call_with_themes_before_any_actor_exists(engine, session):
+    settings = load_settings(env={})
+    run = ingest_files(engine, settings, "eu_grants_feed", [FEED], today=date(2027, 6, 1))
+    assert run.ok and not session.exec(select(Actor)).first()
+    tagged = session.exec(select(Call).join(CallTheme, CallTheme.call_id == Call.id)).all()
+    closed = [c for c in tagged if c.status(date(2027, 6, 1)) == "closed"]
+    assert closed, "closed calls are tagged too: the theme filter serves their history"
+    circbio = session.exec(
+        select(CallTheme).join(Call).where(Call.identifier == "HORIZON-CL6-2027-01-CIRCBIO-01")
+    ).all()
+    assert "circular_economy" in {t.theme for t in circbio}

@@ -9,6 +9,7 @@ from sqlmodel import select
 from matcher.feedback import REASONS
 from tests.webapp.conftest import csrf, rescore, sign_in
 from tracker.db import alembic_config, migrate
+from tracker.match_index import INDEXES
 from tracker.models import Feedback, Match
 
 
@@ -48,6 +49,16 @@ def test_not_our_field_posted_from_the_page_lowers_similar_calls(
     pushed = {c: m for c, m in after.items() if m.components.get("feedback", 0) < 0}
     assert pushed, "a topic dismissal must push similar calls down"
     assert all(m.score < before[c] for c, m in pushed.items() if c in before)
+
+
+def test_a_click_rescores_with_the_kept_index_and_never_fits_one(
+    client, session, signed_in_with_matches
+):
+    actor_id, before, dismissed = signed_in_with_matches
+    fitted = INDEXES.fits  # the index the first scoring fitted is kept by this process
+    dismiss_from_page(client, actor_id, dismissed, "topic")
+    assert INDEXES.fits == fitted
+    assert dismissed not in match_scores(session, actor_id)
 
 
 def test_a_budget_reason_dismisses_that_call_only(client, session, signed_in_with_matches):
