@@ -53,7 +53,7 @@ demo-data: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy scrapers matcher
+	$(BIN)/mypy callrules scrapers matcher
 
 test: lint browser
 	$(BIN)/pytest

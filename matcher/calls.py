@@ -1,4 +1,4 @@
-"""The call as the matcher sees it, and pure facts derived from it: status, deadline, keys."""
+"""The call as the matcher sees it, and pure facts derived from it: applicant view, keys."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
-Status = Literal["forthcoming", "open", "closed"]
+from callrules.deadlines import ForApplicant
+from callrules.deadlines import for_applicant as applicant_rule
 
 _YEAR = re.compile(r"^(.*?)-(?:19|20)\d\d(?:-(.*))?$")
 _LEADING_ZEROS = re.compile(r"-0+(\d)")
@@ -41,6 +41,7 @@ class CallInput:
     type_of_action: str = ""  # e.g. "HORIZON-RIA" or "HORIZON Innovation Actions"
     opening_date: date | None = None
     deadlines: tuple[date, ...] = ()
+    deadline_model: str | None = None  # "two-stage": only the first deadline takes newcomers
     budget_min_eur: int | None = None  # per grant
     budget_max_eur: int | None = None  # per grant
     budget_total_eur: int | None = None
@@ -102,19 +103,14 @@ def grant_range(call: CallInput) -> tuple[float, float] | None:
     return (float(low), float(high)) if low and high else None
 
 
-def next_deadline(call: CallInput, today: date) -> date | None:
-    """The earliest deadline on or after `today`, if any."""
-    upcoming = [d for d in call.deadlines if d >= today]
-    return min(upcoming) if upcoming else None
+def for_applicant(call: CallInput, today: date, min_days: int) -> ForApplicant[date]:
+    """The call as a new applicant sees it on `today` (the rule of callrules.deadlines)."""
+    deadlines = sorted(call.deadlines)
+    return applicant_rule(call.opening_date, deadlines, call.deadline_model, today, min_days, _day)
 
 
-def call_status(call: CallInput, today: date) -> Status:
-    """Open, forthcoming or closed from the dates alone; sources' own statuses go stale."""
-    if call.deadlines and next_deadline(call, today) is None:
-        return "closed"
-    if call.opening_date is not None and call.opening_date > today:
-        return "forthcoming"
-    return "open"  # a deadline lies ahead, or none is given (continuous calls)
+def _day(value: date) -> date:
+    return value
 
 
 _HASHED = [f.name for f in dataclasses.fields(CallInput) if f.name not in ("id", "content_hash")]

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from matcher.calls import call_status, next_deadline
+from matcher.calls import for_applicant
 from matcher.facts import ActorArrays, CallFacts
 from matcher.index import MatchIndex
 from matcher.settings import COMPONENTS, lift_component
@@ -32,8 +32,8 @@ class CallBlock:
     facts: list[CallFacts]
     vectors_t: Matrix  # vocabulary x calls
     open_ok: BoolArray  # status and time to prepare allow the call (all True without today)
-    days_left: Array  # to the next deadline; NaN when no deadline or no today
-    deadlines: list[date | None]  # the next deadline of each call on `today`
+    days_left: Array  # to the applicant's deadline; NaN when no deadline or no today
+    deadlines: list[date | None]  # each call's deadline for a new applicant on `today`
     time: Array  # the time component per call
     column: dict[int, int]  # index row of a call -> its column in this block
     theme_scores: Array  # call x theme
@@ -54,10 +54,10 @@ def prepare_calls(index: MatchIndex, rows: Sequence[int], today: date | None) ->
     deadlines: list[date | None] = [None] * n
     for j, f in enumerate(facts if today is not None else ()):
         assert today is not None
-        deadlines[j] = deadline = next_deadline(f.call, today)
+        view = for_applicant(f.call, today, index.settings.min_days_to_prepare)
+        deadlines[j] = deadline = view.deadline
         days[j] = np.nan if deadline is None else (deadline - today).days
-        short = deadline is not None and days[j] < index.settings.min_days_to_prepare
-        open_ok[j] = call_status(f.call, today) != "closed" and not short
+        open_ok[j] = view.status != "closed" and not view.tight
     full = float(index.settings.time_full_days)
     time = np.where(np.isnan(days), 1.0, np.minimum(1.0, days / full)).astype(np.float32)
     if today is None:

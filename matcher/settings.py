@@ -8,6 +8,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from callrules.deadlines import PREPARATION_DAYS
+
 # Component names, in the order explanations mention them.
 COMPONENTS = (
     "text",
@@ -49,7 +51,7 @@ class Weights:
 class MatchSettings:
     """How calls are filtered, scored and kept."""
 
-    min_days_to_prepare: int = 14
+    min_days_to_prepare: int = PREPARATION_DAYS  # a call needing it is offered no sooner
     min_score: float = 30.0  # matches below this are not kept (nor explained)
     max_matches_per_actor: int = 25  # in full and per-profile re-scores
     text_scale: float = 0.5  # cosine at which text relevance counts as full

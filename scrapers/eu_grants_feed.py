@@ -96,6 +96,10 @@ def call_record(grant: dict[str, Any], labels: dict[str, dict[str, str]]) -> Cal
     kind = ft_codes.KINDS.get(str((grant.get("kind") or {}).get("id")), "grant")
     programmes = _pairs(grant.get("frameworkProgrammes"))
     start, deadline = grant.get("startDate"), grant.get("deadlineDate")
+    # The feed keeps only the first deadline (stage 1 of a two-stage topic) and rarely a model.
+    model = grant.get("deadlineModel") or (
+        None if kind == "cascade" else ft_codes.model_from_identifier(identifier)
+    )
     record = CallRecord(
         source=NAME,
         source_key=reference,
@@ -110,7 +114,10 @@ def call_record(grant: dict[str, Any], labels: dict[str, dict[str, str]]) -> Cal
         kind=kind,
         description_html=text_to_html(grant.get("abstract")),
         opening_date=parse_instant(start).date() if isinstance(start, str) else None,
-        deadlines=(utc_deadline(deadline),) if isinstance(deadline, str) else (),
+        deadlines=ft_codes.label_deadlines(
+            [utc_deadline(deadline)] if isinstance(deadline, str) else [], model
+        ),
+        deadline_model=model,
         budget=_budget(grant.get("budget"), identifier),
         extra=extra_pairs(
             {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date, time
 from decimal import Decimal, InvalidOperation
 
+from callrules.deadlines import CUT_OFF, MULTIPLE_CUT_OFF, SINGLE_STAGE, STAGE, TWO_STAGE, label
 from scrapers.errors import SourceError
 from scrapers.record import Budget, Deadline
 
@@ -42,8 +44,9 @@ GRANT, EXTERNAL, CASCADE = "1", "2", "8"
 KINDS = {GRANT: "grant", EXTERNAL: "external", CASCADE: "cascade"}
 
 # actions[].submissionProcedure ids (SOURCES.md 2.2).
-SUBMISSION_PROCEDURES = {"31094504": "single-stage", "31094505": "two-stage"}
-MULTIPLE_CUT_OFF = "multiple cut-off"
+SUBMISSION_PROCEDURES = {"31094504": SINGLE_STAGE, "31094505": TWO_STAGE}
+# F&T names a two-stage topic so ("HORIZON-CL6-2027-01-CIRCBIO-01-two-stage", "-Two-Stage-D5-09").
+_TWO_STAGE_ID = re.compile(r"-two-stage\b", re.IGNORECASE)
 
 
 def topic_url(identifier: str) -> str:
@@ -79,15 +82,20 @@ def model_from_actions(actions: Iterable[object]) -> str | None:
 def label_deadlines(deadlines: Sequence[Deadline], model: str | None) -> tuple[Deadline, ...]:
     """Sorted deadlines labelled "stage N" (two-stage) or "cut-off N" (multiple cut-off)."""
     ordered = sorted(deadlines, key=lambda d: (d.date, d.time or time.min))
-    if model == "two-stage" and len(ordered) > 1:
-        prefix = "stage"
+    if model == TWO_STAGE:  # even alone: a lone deadline of a two-stage topic is stage 1
+        kind = STAGE
     elif model == MULTIPLE_CUT_OFF and len(ordered) > 1:
-        prefix = "cut-off"
+        kind = CUT_OFF
     else:
         return tuple(ordered)
     return tuple(
-        Deadline(d.date, d.time, d.timezone, f"{prefix} {n}") for n, d in enumerate(ordered, 1)
+        Deadline(d.date, d.time, d.timezone, label(kind, n)) for n, d in enumerate(ordered, 1)
     )
+
+
+def model_from_identifier(identifier: str) -> str | None:
+    """Two-stage when the topic id says so; other models cannot be read from the id."""
+    return TWO_STAGE if _TWO_STAGE_ID.search(identifier) else None
 
 
 def infer_model(model: str | None, dates: Sequence[date]) -> str | None:

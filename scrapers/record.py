@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Literal
+from operator import attrgetter
+from typing import Any
 
-Status = Literal["forthcoming", "open", "closed"]
+from callrules.deadlines import PREPARATION_DAYS, ForApplicant, Status
+from callrules.deadlines import for_applicant as applicant_rule
 
 
 @dataclass(frozen=True)
@@ -18,7 +21,7 @@ class Deadline:
     date: date
     time: time | None = None
     timezone: str | None = None
-    label: str | None = None  # "stage 1", "stage 2", "cut-off 3"; None for single-stage
+    label: str | None = None  # callrules.deadlines.label: "stage 1", "cut-off 3"; None if single
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -105,7 +108,8 @@ class CallRecord:
     extra: tuple[tuple[str, str], ...] = ()  # source-specific facts worth keeping
 
     def status(self, today: date) -> Status:
-        return call_status(self.opening_date, self.deadlines, today)
+        """Open, forthcoming or closed for a new applicant; sources' own statuses go stale."""
+        return for_applicant(self.opening_date, self.deadlines, self.deadline_model, today).status
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of every field; the inverse of `from_json`."""
@@ -142,21 +146,13 @@ class CallRecord:
         return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
 
 
-def next_deadline(deadlines: tuple[Deadline, ...] | list[Deadline], today: date) -> Deadline | None:
-    """The earliest deadline on or after `today`, if any."""
-    upcoming = [d for d in deadlines if d.date >= today]
-    return min(upcoming, key=lambda d: (d.date, d.time or time.max)) if upcoming else None
-
-
-def call_status(
+def for_applicant(
     opening_date: date | None,
-    deadlines: tuple[Deadline, ...] | list[Deadline],
+    deadlines: Sequence[Deadline],
+    model: str | None,
     today: date,
-) -> Status:
-    """Open, forthcoming or closed from the dates alone; sources' own statuses go stale."""
-    if deadlines and next_deadline(deadlines, today) is None:
-        return "closed"
-    if opening_date is not None and opening_date > today:
-        return "forthcoming"
-    # Open: a deadline lies ahead, or none is given (continuous calls have none).
-    return "open"
+    min_days: int = PREPARATION_DAYS,
+) -> ForApplicant[Deadline]:
+    """Status and deadline for a new applicant on `today`, by the rule of callrules.deadlines."""
+    ordered = sorted(deadlines, key=lambda d: (d.date, d.time or time.max))
+    return applicant_rule(opening_date, ordered, model, today, min_days, attrgetter("date"))

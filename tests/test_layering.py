@@ -1,4 +1,4 @@
-"""Dependencies point one way: webapp -> tracker -> (matcher, scrapers)."""
+"""Dependencies point one way: webapp -> tracker -> (matcher, scrapers) -> callrules."""
 
 import ast
 from pathlib import Path
@@ -7,6 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FORBIDDEN = {
+    "callrules": {"tracker", "webapp", "matcher", "scrapers", "sqlmodel", "sqlalchemy", "flask"},
     "scrapers": {"tracker", "webapp", "matcher", "sqlmodel", "sqlalchemy", "flask", "alembic"},
     "matcher": {"tracker", "webapp", "scrapers", "sqlmodel", "sqlalchemy", "flask", "alembic"},
     "tracker": {"webapp", "flask"},

@@ -338,12 +338,13 @@ def export_command(ctx: Context, what: str, fmt: str, out: Path | None, today: d
     from tracker.export import export_calls
 
     migrate(ctx.engine)
+    min_days = ctx.settings.matching.min_days_to_prepare
     with Session(ctx.engine) as session:
         if out is None:
-            export_calls(session, sys.stdout, fmt, today)
+            export_calls(session, sys.stdout, fmt, today, min_days)
             return
         with out.open("w", encoding="utf-8", newline="") as handle:
-            count = export_calls(session, handle, fmt, today)
+            count = export_calls(session, handle, fmt, today, min_days)
     click.echo(f"{count} {what} written to {out}", err=True)
 
 

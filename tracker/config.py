@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from callrules.deadlines import PREPARATION_DAYS
 from scrapers import SOURCES
 from scrapers.base import SourceSettings
 from scrapers.http import HttpSettings
@@ -92,7 +93,7 @@ class ThemeSettings:
 
 @dataclass
 class MatchingSettings:
-    min_days_to_prepare: int = 14  # a call closing sooner is not worth starting
+    min_days_to_prepare: int = PREPARATION_DAYS  # a deadline sooner is not worth starting
     min_score: float = 30.0  # matches below are not kept
     max_matches_per_actor: int = 25
     rescore_at: str = "04:30"  # the nightly full re-score, HH:MM in the scheduler's time zone

@@ -12,9 +12,9 @@ from sqlmodel import Session
 from tracker.queries import SUMMARY_FIELDS, call_summary, calls
 
 
-def export_calls(session: Session, out: TextIO, fmt: str, today: date) -> int:
-    """Write every stored call to `out`; returns how many."""
-    rows = [call_summary(call, today) for call in calls(session, today)]
+def export_calls(session: Session, out: TextIO, fmt: str, today: date, min_days: int) -> int:
+    """Write every stored call to `out`, deadlines as a new applicant needing `min_days` sees them."""
+    rows = [call_summary(call, today, min_days) for call in calls(session, today)]
     if fmt == "json":
         json.dump(rows, out, ensure_ascii=False, indent=1)
         out.write("\n")

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, update
 from sqlmodel import Session, col, select
 
+from callrules.deadlines import open_to_applicant
 from scrapers.record import CallRecord
 from tracker.changes import diff
 from tracker.merge import content_hash, merge
@@ -322,16 +323,23 @@ def remerge(
 
 
 def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
-    """Rewrite the deadline index of these calls from their stored deadlines."""
+    """Rewrite the deadline index of these calls: the deadlines a new applicant may use."""
     ids = list(call_ids)
     if not ids:
         return
     session.exec(delete(CallDeadline).where(col(CallDeadline.call_id).in_(ids)))
-    rows = session.exec(select(Call.id, Call.deadlines).where(col(Call.id).in_(ids)))
+    rows = session.exec(
+        select(Call.id, Call.deadlines, Call.deadline_model).where(col(Call.id).in_(ids))
+    )
     values = [
-        {"call_id": call_id, "deadline": date.fromisoformat(item["date"])}
-        for call_id, deadlines in rows
-        for item in deadlines or []
+        {"call_id": call_id, "deadline": day}
+        for call_id, deadlines, model in rows
+        for day in applicant_days(deadlines, model)
     ]
     if values:
         session.exec(insert(CallDeadline), params=values)
+
+
+def applicant_days(deadlines: list[dict[str, Any]] | None, model: str | None) -> list[date]:
+    """The days of stored deadlines (JSON) that a new applicant may submit on."""
+    return open_to_applicant(sorted(date.fromisoformat(d["date"]) for d in deadlines or []), model)

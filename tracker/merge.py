@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from scrapers.record import CallRecord, Deadline, call_status
+from callrules.deadlines import closes_on
+from scrapers.record import CallRecord, Deadline, for_applicant
 from tracker.html import sanitize, to_text
 
 # Fields where the longest text is the richest; the others follow source priority.
@@ -85,10 +86,10 @@ def _content(chosen: dict[str, Any]) -> dict[str, Any]:
         "conditions_text": to_text(conditions),
         "keywords": list(chosen["keywords"]),
         "tags": list(chosen["tags"]),
-        "opening_date": chosen["opening_date"].isoformat() if chosen["opening_date"] else None,
+        "opening_date": _iso(chosen["opening_date"]),
         "deadlines": [d.to_json() for d in deadlines],
         "deadline_model": chosen["deadline_model"],
-        "final_deadline": deadlines[-1].date.isoformat() if deadlines else None,
+        "final_deadline": _iso(closes_on([d.date for d in deadlines], chosen["deadline_model"])),
         "continuous": chosen["continuous"],
         "budget_total_eur": budget.total_eur,
         "budget_min_grant_eur": budget.min_grant_eur,
@@ -97,6 +98,10 @@ def _content(chosen: dict[str, Any]) -> dict[str, Any]:
         "eligibility": _jsonable(dataclasses.asdict(eligibility)),
         "regional": eligibility.regional,
     }
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def _jsonable(data: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +114,7 @@ def content_hash(content: dict[str, Any]) -> str:
 
 
 def content_status(content: dict[str, Any], today: date) -> str:
-    """The computed status of merged content on `today`."""
+    """The computed status of merged content on `today`, for a new applicant."""
     opening = date.fromisoformat(content["opening_date"]) if content["opening_date"] else None
     deadlines = [Deadline.from_json(d) for d in content["deadlines"]]
-    return call_status(opening, deadlines, today)
+    return for_applicant(opening, deadlines, content["deadline_model"], today).status

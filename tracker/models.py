@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from scrapers.record import Deadline, Status, call_status, next_deadline
+from callrules.deadlines import PREPARATION_DAYS, ForApplicant
+from scrapers.record import Deadline, Status, for_applicant
 
 
 def utcnow() -> datetime:
@@ -40,7 +41,8 @@ class Call(SQLModel, table=True):
     opening_date: date | None = Field(default=None, index=True)
     deadlines: list[dict[str, Any]] = json_column()
     deadline_model: str | None = Field(default=None, max_length=40)
-    final_deadline: date | None = Field(default=None, index=True)  # for status queries in SQL
+    # The last day a new applicant can submit (stage 1 of a two-stage call): status in SQL.
+    final_deadline: date | None = Field(default=None, index=True)
     continuous: bool = False
     budget_total_eur: int | None = Field(default=None, index=True)
     budget_min_grant_eur: int | None = None
@@ -64,10 +66,14 @@ class Call(SQLModel, table=True):
         return [Deadline.from_json(d) for d in self.deadlines]
 
     def status(self, today: date) -> Status:
-        return call_status(self.opening_date, self.deadline_list(), today)
+        return self.for_applicant(today).status
 
-    def next_deadline(self, today: date) -> Deadline | None:
-        return next_deadline(self.deadline_list(), today)
+    def for_applicant(
+        self, today: date, min_days: int = PREPARATION_DAYS
+    ) -> ForApplicant[Deadline]:
+        """Status and deadline for a new applicant who needs `min_days` to prepare."""
+        deadlines = self.deadline_list()
+        return for_applicant(self.opening_date, deadlines, self.deadline_model, today, min_days)
 
 
 class CallSource(SQLModel, table=True):
@@ -105,7 +111,7 @@ class DuplicateCandidate(SQLModel, table=True):
 
 
 class CallDeadline(SQLModel, table=True):
-    """Each deadline of a call as a row, so the next deadline is sortable and filterable in SQL."""
+    """Each deadline a new applicant may submit to, so the list sorts and filters by it in SQL."""
 
     __table_args__ = (
         Index("ix_calldeadline_call_deadline", "call_id", "deadline"),

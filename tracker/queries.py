@@ -28,7 +28,7 @@ SUMMARY_FIELDS = (
 
 
 def status_clause(status: Status, today: date) -> Any:
-    """SQL condition equal to the computed status on `today`."""
+    """SQL condition equal to `Call.status` on `today`: final_deadline is a newcomer's last day."""
     not_closed = or_(col(Call.final_deadline).is_(None), col(Call.final_deadline) >= today)
     if status == "closed":
         return col(Call.final_deadline) < today
@@ -47,15 +47,15 @@ def calls(session: Session, today: date, *, status: Status | None = None) -> lis
     return list(session.exec(query.order_by(*order)))
 
 
-def call_summary(call: Call, today: date) -> dict[str, Any]:
-    """The fields people and exports need first, with status and next deadline for `today`."""
-    upcoming = call.next_deadline(today)
+def call_summary(call: Call, today: date, min_days: int) -> dict[str, Any]:
+    """The fields people and exports need first; status and next deadline for a new applicant."""
+    view = call.for_applicant(today, min_days)
     return {
         "identifier": call.identifier,
         "title": call.title,
         "programme": call.programme,
-        "status": call.status(today),
-        "next_deadline": upcoming.iso() if upcoming else None,
+        "status": view.status,
+        "next_deadline": view.deadline.iso() if view.deadline else None,
         "deadlines": [d.iso() for d in call.deadline_list()],
         "opening_date": call.opening_date.isoformat() if call.opening_date else None,
         "budget_eur": call.budget_total_eur,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
+from callrules.deadlines import PREPARATION_DAYS
 from matcher.filters import admits
 from matcher.profile import eligibility_type
 from tracker.models import Call, CallDeadline, CallSource, CallTheme, Match
@@ -21,7 +22,7 @@ CURRENT = "current"  # open or forthcoming: what the calls page shows first
 # What a list of calls shows (and call_summary needs); the rest is not loaded.
 LISTED = (
     "id", "identifier", "title", "programme", "type_of_action", "opening_date", "deadlines",
-    "final_deadline", "continuous", "budget_total_eur", "url", "first_seen", "last_seen",
+    "deadline_model", "final_deadline", "continuous", "budget_total_eur", "url", "first_seen", "last_seen",
 )  # fmt: skip
 
 
@@ -57,7 +58,7 @@ class CallQuery:
 
 @dataclass
 class CallRow:
-    """A call as a list shows it, with its next deadline and themes."""
+    """A call as a list shows it, with its deadline for a new applicant and themes."""
 
     call: Call
     next_deadline: date | None
@@ -76,15 +77,11 @@ class CallPage:
         return max(1, -(-self.total // self.page_size))
 
 
-def search_calls(session: Session, query: CallQuery, today: date) -> CallPage:
+def search_calls(
+    session: Session, query: CallQuery, today: date, min_days: int = PREPARATION_DAYS
+) -> CallPage:
     """One page of calls matching every filter of `query`, with the total count."""
-    # Correlated, so only the filtered calls look up their next deadline (an index seek each).
-    upcoming = (
-        select(func.min(CallDeadline.deadline))
-        .where(CallDeadline.call_id == Call.id, CallDeadline.deadline >= today)
-        .correlate(Call)
-        .scalar_subquery()
-    )
+    upcoming = applicant_deadline(today, min_days)
     conditions = _conditions(query, today, upcoming)
     if query.eligible_for is not None:
         conditions.append(col(Call.id).in_(_eligible_ids(session, conditions, query.eligible_for)))
@@ -113,6 +110,23 @@ def search_calls(session: Session, query: CallQuery, today: date) -> CallPage:
     themes = call_themes(session, [call.id for call, _ in found])
     rows = [CallRow(call, nxt, themes.get(call.id, [])) for call, nxt in found]
     return CallPage(rows=rows, total=total, page=page, page_size=query.page_size)
+
+
+def applicant_deadline(today: date, min_days: int) -> Any:
+    """SQL of `Call.for_applicant(today, min_days).deadline`'s date: the earliest deadline
+    that leaves `min_days` to prepare, else the next one (CallDeadline holds a newcomer's)."""
+    roomy = today + timedelta(days=min_days)
+    return func.coalesce(_first_deadline_from(roomy), _first_deadline_from(today))
+
+
+def _first_deadline_from(day: date) -> Any:
+    # Correlated, so only the filtered calls look up their deadline (an index seek each).
+    return (
+        select(func.min(CallDeadline.deadline))
+        .where(CallDeadline.call_id == Call.id, CallDeadline.deadline >= day)
+        .correlate(Call)
+        .scalar_subquery()
+    )
 
 
 def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:

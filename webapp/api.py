@@ -48,7 +48,7 @@ def _json_error(error: Any) -> tuple[Response, int]:
 
 
 def _call_json(call: Call, themes: list[str]) -> dict[str, Any]:
-    data = call_summary(call, today())
+    data = call_summary(call, today(), settings().matching.min_days_to_prepare)
     data.update(
         id=call.id, themes=themes, link=url_for("calls.show", call_id=call.id, _external=True)
     )
@@ -68,7 +68,7 @@ def calls() -> Response:
         else settings().web.page_size
     )
     query, _ = call_query(request.args, page_size, actor)
-    found = search_calls(db(), query, today())
+    found = search_calls(db(), query, today(), settings().matching.min_days_to_prepare)
     return jsonify(
         total=found.total,
         page=found.page,

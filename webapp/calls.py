@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from time import monotonic
 from typing import Any
 
@@ -9,6 +10,8 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
+from callrules.deadlines import ForApplicant
+from scrapers.record import Deadline
 from tracker.actors import call_matches
 from tracker.models import Actor, Call
 from tracker.overview import call_history, call_sources
@@ -27,6 +30,12 @@ from webapp.web import db, is_staff, settings, today
 calls = Blueprint("calls", __name__)
 calls.add_app_template_filter(describe_change, "change")
 OPTIONS_SECONDS = 60.0
+
+
+@calls.app_template_filter("applicant")
+def applicant(call: Call, day: date) -> ForApplicant[Deadline]:
+    """The call as a new applicant sees it on `day`, given the configured preparation time."""
+    return call.for_applicant(day, settings().matching.min_days_to_prepare)
 
 
 def call_query(
@@ -82,7 +91,7 @@ def index() -> str:
     """Calls matching the filters in the URL, one page at a time."""
     query, form = call_query(request.args, settings().web.page_size, _own_actor())
     day = today()
-    found = search_calls(db(), query, day)
+    found = search_calls(db(), query, day, settings().matching.min_days_to_prepare)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "calls/index.html",
@@ -110,5 +119,6 @@ def show(call_id: int) -> str:
         "themes": call_themes(session, [call_id]).get(call_id, []),
         "matches": call_matches(session, call_id) if is_staff() else [],
         "status_labels": STATUS_LABELS,
+        "min_days": settings().matching.min_days_to_prepare,
     }
     return render_template("calls/show.html", **context)

@@ -21,6 +21,7 @@ from flask_babel import (
 from flask_login import current_user
 from markupsafe import Markup
 
+from callrules.deadlines import STAGE, parse_label
 from scrapers.record import Deadline
 from tracker.config import Settings
 from tracker.html import sanitize
@@ -43,6 +44,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         number=format_decimal,
         eur=format_eur,
         deadline=format_deadline,
+        deadline_label=deadline_label,
         days_left=days_left,
         safe_html=safe_html,
     )
@@ -89,6 +91,17 @@ def format_deadline(value: Deadline | dict[str, Any] | None) -> str:
     deadline = Deadline.from_json(value) if isinstance(value, dict) else value
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
     return _deadline_text(current_locale(), zone, deadline.date, deadline.time, deadline.timezone)
+
+
+def deadline_label(label: str | None) -> str:
+    """A deadline's label ("stage 1", "cut-off 2") in the chosen language."""
+    parsed = parse_label(label)
+    if parsed is None:
+        return label or gettext("Deadline")
+    kind, number = parsed
+    if kind == STAGE:
+        return gettext("Stage %(num)d", num=number)
+    return gettext("Cut-off %(num)d", num=number)
 
 
 @lru_cache(maxsize=4096)

@@ -12,10 +12,18 @@ FILTERS = (
     (
         "status",
         "string",
-        "current (open or forthcoming, the default), open, forthcoming, closed, or empty for any; computed for today",
+        "current (open or forthcoming, the default), open, forthcoming, closed, or empty for any; computed for today for a new applicant (a two-stage call closes after stage 1)",
     ),
-    ("deadline_from", "string", "Next deadline on or after this date (YYYY-MM-DD)"),
-    ("deadline_to", "string", "Next deadline on or before this date (YYYY-MM-DD)"),
+    (
+        "deadline_from",
+        "string",
+        "A new applicant's next deadline on or after this date (YYYY-MM-DD)",
+    ),
+    (
+        "deadline_to",
+        "string",
+        "A new applicant's next deadline on or before this date (YYYY-MM-DD)",
+    ),
     ("theme", "string", "Smart Häme theme"),
     ("type_of_action", "string", "Type of action, as stored"),
     ("source", "string", "Source name, e.g. ft_search"),
@@ -34,7 +42,11 @@ CALL = {
         "title": {"type": "string"},
         "programme": {"type": ["string", "null"]},
         "status": {"type": "string", "enum": ["forthcoming", "open", "closed"]},
-        "next_deadline": {"type": ["string", "null"]},
+        "next_deadline": {
+            "type": ["string", "null"],
+            "description": "A new applicant's deadline: stage 1 of a two-stage call, the first "
+            "cut-off leaving the preparation time, else the next one",
+        },
         "deadlines": {"type": "array", "items": {"type": "string"}},
         "opening_date": {"type": ["string", "null"]},
         "budget_eur": {"type": ["integer", "null"]},

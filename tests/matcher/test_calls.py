@@ -9,10 +9,9 @@ from matcher.calls import (
     CallInput,
     action_kind,
     call_hash,
-    call_status,
+    for_applicant,
     identifier_prefix,
     is_single_applicant,
-    next_deadline,
     normalise_topic_id,
     topic_series,
 )
@@ -22,19 +21,11 @@ from tests.matcher.conftest import TODAY
 def test_status_is_computed_from_dates(feed):
     forthcoming = feed["HORIZON-CL6-2027-02-FARM2FORK-08"]  # opens 2027-04-20
     open_call = feed["HORIZON-CL5-2026-11-D3-14"]  # 2026-08-04 .. 2026-12-01
-    assert call_status(forthcoming, TODAY) == "forthcoming"
-    assert call_status(open_call, TODAY) == "open"
-    assert call_status(open_call, date(2026, 12, 2)) == "closed"
-    assert call_status(dataclasses.replace(open_call, deadlines=()), date(2030, 1, 1)) == "open"
-
-
-def test_next_deadline_of_a_multi_cutoff_call():
-    call = CallInput(
-        id="c", identifier="X", title="t", deadlines=(date(2026, 9, 1), date(2026, 11, 3))
-    )
-    assert next_deadline(call, TODAY) == date(2026, 9, 1)
-    assert next_deadline(call, date(2026, 9, 2)) == date(2026, 11, 3)
-    assert next_deadline(call, date(2026, 11, 4)) is None
+    assert for_applicant(forthcoming, TODAY, 14).status == "forthcoming"
+    assert for_applicant(open_call, TODAY, 14).status == "open"
+    assert for_applicant(open_call, date(2026, 12, 2), 14).status == "closed"
+    continuous = dataclasses.replace(open_call, deadlines=())
+    assert for_applicant(continuous, date(2030, 1, 1), 14).status == "open"
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,8 @@ import pytest
 from sqlmodel import func, select
 
 from matcher.engine import rank_calls
-from scrapers.eu_grants_feed import EuGrantsFeed
-from tests.conftest import FIXTURES, SHARED
-from tests.tracker.helpers import parse_file
+from tests.conftest import SHARED
+from tests.tracker.helpers import FEED_FILE, feed_records
 from tracker.config import load_settings
 from tracker.cordis import import_cordis
 from tracker.ingest import ingest
@@ -20,12 +19,7 @@ from tracker.models import Actor, Call, CallTheme, Match
 
 TODAY = date(2026, 8, 22)
 NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
-FEED = FIXTURES / "sedia" / "derived" / "eu_grants_feed_snapshot_2026-08-22.json"
 CORDIS = SHARED / "data" / "cordis"
-
-
-def feed_records():
-    return parse_file(EuGrantsFeed(EuGrantsFeed.Settings()), FEED)
 
 
 @pytest.fixture
@@ -63,10 +57,10 @@ def test_full_rescore_ranks_calls_with_reasons_in_both_languages(session, region
     assert "days left" in best.explanation_en and "päivää" in best.explanation_fi
     hami = ranked(session, actor(session, "929413455").id)  # WATSON, a farm-to-fork project
     assert "FARM2FORK" in hami[0][0].identifier or "food" in hami[0][0].title.lower()
+    min_days = region.matching.min_days_to_prepare
     for call, _ in teleste + hami:  # hard filter: time to prepare
-        assert call.next_deadline(TODAY).date >= TODAY + timedelta(
-            days=region.matching.min_days_to_prepare
-        )
+        view = call.for_applicant(TODAY, min_days)
+        assert not view.tight and view.deadline.date >= TODAY + timedelta(days=min_days)
 
 
 def test_calls_are_tagged_with_smart_hame_themes_and_why(session, region):
@@ -207,7 +201,7 @@ def test_the_cap_of_matches_per_actor_holds_after_an_incremental_rescore(session
 
 def test_an_ingest_tags_every_call_with_themes_before_any_actor_exists(engine, session):
     settings = load_settings(env={})
-    run = ingest_files(engine, settings, "eu_grants_feed", [FEED], today=date(2027, 6, 1))
+    run = ingest_files(engine, settings, "eu_grants_feed", [FEED_FILE], today=date(2027, 6, 1))
     assert run.ok and not session.exec(select(Actor)).first()
     tagged = session.exec(select(Call).join(CallTheme, CallTheme.call_id == Call.id)).all()
     closed = [c for c in tagged if c.status(date(2027, 6, 1)) == "closed"]

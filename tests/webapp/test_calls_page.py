@@ -1,12 +1,17 @@
 """The calls list and a call's page, on the real recorded calls."""
 
+import re
 from datetime import date, timedelta
 
 from sqlmodel import select
 
+from tests.tracker.helpers import export_record
 from tests.webapp.conftest import sign_in
-from tracker.models import CallTheme, ChangeEvent, utcnow
+from tracker.ingest import ingest
+from tracker.models import Call, CallTheme, ChangeEvent, utcnow
 from tracker.search import CallQuery, Organisation, eligible, search_calls
+
+LIFE = "LIFE-2024-STRAT-ENV-SIP-two-stage"  # stage 1 2024-09-05, stage 2 2025-03-06
 
 
 def test_calls_page_lists_stored_calls_with_next_deadline(client, calls):
@@ -144,3 +149,35 @@ def test_bad_filter_values_are_ignored(client, calls):
     assert response.status_code == 200
     recent = (date.today() - timedelta(days=1)).isoformat()
     assert client.get(f"/?deadline_from={recent}").status_code == 200
+
+
+def test_a_call_page_shows_each_stage_and_the_one_for_a_new_applicant(
+    client, session, settings, monkeypatch
+):
+    """A real two-stage LIFE topic, the days around stage 1, in both languages."""
+    life = export_record(LIFE)
+    ingest(session, [life], priority=["ft_portal_export"], today=date(2024, 9, 1), now=utcnow())
+    session.commit()
+    call = session.exec(select(Call).where(Call.identifier == LIFE)).one()
+
+    def page(day: date, lang: str) -> str:
+        monkeypatch.setattr(settings, "today", lambda: day)
+        client.set_cookie("lang", lang)
+        return client.get(f"/calls/{call.id}").get_data(as_text=True)
+
+    before = page(date(2024, 9, 4), "en")
+    assert "Stage 1" in before and "Stage 2" in before and "stage 1:" not in before
+    assert re.search(r'class="applies"[^>]*>\s*Stage 1', before)
+    assert "Closed to new applicants" not in before
+    after = page(date(2024, 9, 6), "en")
+    assert "Closed to new applicants" in after and "applies" not in after
+    assert "Stage 2: " in after  # still shown, for those who applied
+    fi = page(date(2024, 9, 6), "fi")
+    assert "Vaihe 1" in fi and "Vaihe 2" in fi
+    assert "Suljettu uusilta hakijoilta" in fi
+    # The list agrees: closed the day after stage 1, open the day of it.
+    monkeypatch.setattr(settings, "today", lambda: date(2024, 9, 6))
+    assert LIFE in client.get("/?status=closed").get_data(as_text=True)
+    assert LIFE not in client.get("/?status=open").get_data(as_text=True)
+    monkeypatch.setattr(settings, "today", lambda: date(2024, 9, 5))
+    assert LIFE in client.get("/?status=open").get_data(as_text=True)
