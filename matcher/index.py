@@ -115,7 +115,10 @@ class MatchIndex:
 def vectorize_calls(index: MatchIndex, calls: Sequence[CallInput]) -> Matrix:
     """Text vectors of calls: head, context and body fields weighted."""
     fields = list(zip(*(call_fields(c) for c in calls), strict=True)) or [(), (), ()]
-    return vectorize_fields(index.model, fields, index.settings.call_field_weights)
+    settings = index.settings
+    return vectorize_fields(
+        index.model, fields, settings.call_field_weights, settings.call_field_norm
+    )
 
 
 def call_facts(index: MatchIndex, call: CallInput) -> CallFacts:
@@ -209,7 +212,7 @@ def build_index(
     index = MatchIndex(model, settings, priors or Priors(), ThemeMatcher(themes, model.stem_cache))
     index.calls = [call_facts(index, c) for c in calls]
     index.call_pos = {c.id: i for i, c in enumerate(calls)}
-    vectors = vectorize_counts(model, counts, settings.call_field_weights)
+    vectors = vectorize_counts(model, counts, settings.call_field_weights, settings.call_field_norm)
     index.call_vectors = RowStore(vectors)
     return with_actors(index, profiles, feedback)
 

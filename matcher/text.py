@@ -202,27 +202,38 @@ def vectorize(model: TextModel, texts: Sequence[str]) -> Matrix:
 
 
 def vectorize_fields(
-    model: TextModel, fields: Sequence[Sequence[str]], weights: Sequence[float]
+    model: TextModel,
+    fields: Sequence[Sequence[str]],
+    weights: Sequence[float],
+    norm_power: float = 1.0,
 ) -> Matrix:
-    """One unit vector per document from several text fields, each normalised, then weighted."""
+    """One unit vector per document from several text fields (see vectorize_counts)."""
     cache = model.stem_cache
     documents = [[count_stems(t, cache) for t in texts] for texts in zip(*fields, strict=True)]
-    return vectorize_counts(model, documents, weights)
+    return vectorize_counts(model, documents, weights, norm_power)
 
 
 def vectorize_counts(
-    model: TextModel, documents: Sequence[Sequence[Counts]], weights: Sequence[float]
+    model: TextModel,
+    documents: Sequence[Sequence[Counts]],
+    weights: Sequence[float],
+    norm_power: float = 1.0,
 ) -> Matrix:
-    """vectorize_fields for documents already counted by field."""
+    """vectorize_fields for documents already counted by field.
+
+    Each field is divided by its length to `norm_power` (1: a unit vector), weighted, and the
+    sum made a unit vector.
+    """
     total = sparse.csr_matrix((len(documents), model.size), dtype=np.float64)
     for f, weight in enumerate(weights):
         if weight:
-            total = total + weight * _tfidf(model, [fields[f] for fields in documents])
-    return _unit_rows(total).astype(np.float32)
+            field = _tfidf(model, [fields[f] for fields in documents])
+            total = total + weight * _scaled_rows(field, norm_power)
+    return _scaled_rows(total, 1.0).astype(np.float32)
 
 
 def _tfidf(model: TextModel, counts: Sequence[Counts]) -> Matrix:
-    """Unit rows of sublinear TF-IDF; a translated sense may count for less than one word."""
+    """Rows of sublinear TF-IDF; a translated sense may count for less than one word."""
     vocabulary = model.vocabulary
     rows: list[int] = []
     terms: list[int] = []
@@ -237,13 +248,13 @@ def _tfidf(model: TextModel, counts: Sequence[Counts]) -> Matrix:
     tf = np.asarray(values, dtype=np.float64)
     tf = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1.0)), tf)
     shape = (len(counts), model.size)
-    return _unit_rows(sparse.csr_matrix((tf * model.idf[terms], (rows, terms)), shape=shape))
+    return sparse.csr_matrix((tf * model.idf[terms], (rows, terms)), shape=shape)
 
 
-def _unit_rows(matrix: Matrix) -> Matrix:
-    """Each row divided by its length; empty rows stay empty."""
+def _scaled_rows(matrix: Matrix, power: float) -> Matrix:
+    """Each row divided by its length to `power`; empty rows stay empty."""
     matrix = sparse.csr_matrix(matrix)
     matrix.sum_duplicates()
-    lengths = np.sqrt(np.asarray(matrix.power(2).sum(axis=1)).ravel())
+    lengths = np.sqrt(np.asarray(matrix.power(2).sum(axis=1)).ravel()) ** power
     matrix.data = matrix.data / np.repeat(lengths, np.diff(matrix.indptr))
     return matrix
