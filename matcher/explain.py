@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import numpy as np
 import numpy.typing as npt
@@ -14,9 +15,9 @@ from babel import dates
 
 from matcher.facts import ActorFacts, CallFacts
 from matcher.index import MatchIndex, profile_fields
-from matcher.profile import eligibility_type
+from matcher.profile import Profile, eligibility_type
 from matcher.settings import COMPONENTS
-from matcher.text import Language, Matrix, text_words
+from matcher.text import Language, Matrix, StemCache, text_words
 from matcher.themes import Theme
 
 MAX_WORDS = 6
@@ -28,6 +29,8 @@ COMMON_SHARE = 0.4
 MIN_DOCUMENTS = 10  # fewer calls or profiles cannot tell boilerplate from a shared interest
 MIN_LIFT = 1.5  # organisation-type lift worth a sentence
 FEEDBACK_SAID = 0.3  # feedback component at which "like calls you marked" is said
+# Per text model (its stem cache), each profile's own words: a profile is read once, not per call.
+_WORDS: WeakKeyDictionary[StemCache, dict[Profile, dict[int, str]]] = WeakKeyDictionary()
 DATE_LOCALES = {"en": "en_GB", "fi": "fi"}  # "23 September 2027", "23. syyskuuta 2027"
 
 
@@ -103,28 +106,33 @@ def shared_words(
 ) -> list[tuple[str, ...]]:
     """Per row of a pairs x vocabulary product (one actor per row): the informative terms adding
     most to the cosine, in the actor's own words."""
-    common = common_terms(index)
-    own: dict[str, dict[int, str]] = {}
+    data = product.data * ~common_terms(index)[product.indices]
+    counts = np.diff(product.indptr)
+    rows = np.repeat(np.arange(len(counts)), counts)
+    order = np.lexsort((-data, rows))
+    rank = np.arange(len(order)) - np.repeat(product.indptr[:-1], counts)
+    # Twice the words shown: a Finnish word gives several terms ("biokaasu", "biogas").
+    top = order[(rank < 2 * MAX_WORDS) & (data[order] > 0)]
+    ranked: list[list[int]] = [[] for _ in counts]
+    for r, term in zip(rows[top].tolist(), product.indices[top].tolist(), strict=True):
+        ranked[r].append(term)
+    known = _WORDS.setdefault(index.model.stem_cache, {})
     out = []
-    for r, actor in enumerate(actors):
-        start, end = product.indptr[r], product.indptr[r + 1]
-        terms, values = product.indices[start:end], product.data[start:end]
-        keep = ~common[terms]
-        ranked = terms[keep][np.argsort(-values[keep], kind="stable")].tolist()
-        pid = actor.profile.id
-        if pid not in own:
-            own[pid] = _profile_words(index, actor)
-        words = dict.fromkeys(own[pid].get(t) or index.model.display[t] for t in ranked)
+    for terms, actor in zip(ranked, actors, strict=True):
+        if actor.profile not in known:
+            known[actor.profile] = _profile_words(index, actor.profile)
+        own = known[actor.profile]
+        words = dict.fromkeys(own.get(t) or index.model.display[t] for t in terms)
         out.append(tuple(words)[:MAX_WORDS])
     return out
 
 
-def _profile_words(index: MatchIndex, actor: ActorFacts) -> dict[int, str]:
+def _profile_words(index: MatchIndex, profile: Profile) -> dict[int, str]:
     """Vocabulary term -> the profile's own word giving it most weight: "recycling" itself
     rather than the Finnish word one of whose senses it is."""
     vocabulary, cache = index.model.vocabulary, index.model.stem_cache
     best: dict[int, tuple[float, str]] = {}
-    for text in profile_fields(actor.profile):
+    for text in profile_fields(profile):
         for term, (weight, word) in text_words(text, cache).items():
             t = vocabulary.get(term)
             if t is not None and weight > best.get(t, (0.0, ""))[0]:
