@@ -21,6 +21,7 @@ from typing import Any
 from matcher.benchdata import case_profile
 from matcher.calls import CallInput
 from matcher.engine import score_all, score_call, score_profile
+from matcher.explain import explain
 from matcher.feedback import Feedback
 from matcher.index import build_index
 from matcher.profile import MUNICIPALITIES, ORG_TYPES, Profile
@@ -177,7 +178,9 @@ def main() -> None:
     )
     example = max(matches, key=lambda m: m.score)
     print(f"best match {example.actor_id} / {example.call_id}: {example.score}")
-    print(f"  en: {example.explanation_en}\n  fi: {example.explanation_fi}")
+    themes = {t.name: t for t in THEMES}
+    for language in ("en", "fi"):
+        print(f"  {language}: {explain(example.evidence, language, TODAY, themes).text}")
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ def build(url: str) -> None:
         actor_ids = list(session.exec(select(Actor.id)))
         matches = [
             {"actor_id": a, "call_id": c, "score": rng.uniform(20, 95), "components": {"text": 0.5, "themes": 0.3},
-             "explanation_fi": "Avainsanat ja teemat osuvat.", "explanation_en": "Keywords and themes meet.",
+             "evidence": {"points": {"text": 35.0, "theme": 15.0}},
              "call_hash": "", "computed_at": utcnow()}
             for a in actor_ids
             for c in rng.sample(call_ids, MATCHES_PER_ACTOR)

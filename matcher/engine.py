@@ -14,7 +14,7 @@ import numpy.typing as npt
 from scipy import sparse
 
 from matcher.calls import CallInput
-from matcher.explain import Evidence, evidence, explain, shared_words, similar_projects
+from matcher.explain import Evidence, evidence, shared_words, similar_projects
 from matcher.facts import ActorArrays
 from matcher.feedback import Feedback
 from matcher.filters import allowed
@@ -27,6 +27,7 @@ from matcher.scoring import (
     combine,
     components,
     dense,
+    points,
     prepare_calls,
 )
 
@@ -35,14 +36,12 @@ CELLS = 1_500_000  # actors x calls scored at once: bounds the memory of the den
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """One kept (actor, call) pair: score 0-100, its components and why, in en and fi."""
+    """One kept (actor, call) pair: score 0-100, its components and what it rests on."""
 
     actor_id: str
     call_id: str
     score: float
     components: dict[str, float]  # component -> 0..1; components that do not apply are absent
-    explanation_en: str
-    explanation_fi: str
     evidence: Evidence
     content_hash: str  # of the call as scored
 
@@ -214,18 +213,19 @@ def _explained(
     shape = block.score.shape
     values = np.stack([np.broadcast_to(block.parts[k], shape)[rows, cols] for k in names], 1)
     table = np.round(values.astype(np.float64), 3).tolist()
+    shares = points(index, dict(zip(names, values.T, strict=True)))
+    share_table = np.round(np.stack([shares[k] for k in names], 1).astype(np.float64), 1).tolist()
     similar = _similar(index, block, calls, rows, cols)
-    words = shared_words(index, product)
-    scores = np.round(block.score[rows, cols].astype(np.float64), 1).tolist()
     actors = [index.actors[i] for i in block.sel.tolist()]
-    days = [None if np.isnan(d) else int(d) for d in calls.days_left.tolist()]
+    words = shared_words(index, product, [actors[r] for r in rows.tolist()])
+    scores = np.round(block.score[rows, cols].astype(np.float64), 1).tolist()
     out = []
     for i, (r, j) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
         actor, call = actors[r], calls.facts[j]
         comps = {k: v for k, v in zip(names, table[i], strict=True) if v == v}  # v != v: NaN
-        ev = evidence(actor, call, words[i], similar[i], calls.deadlines[j], days[j])
-        en, fi = explain(index, actor, call, comps, ev)
-        out.append(Match(actor.profile.id, call.call.id, scores[i], comps, en, fi, ev, call.hash))
+        pts = {k: v for k, v in zip(names, share_table[i], strict=True) if v == v}
+        ev = evidence(index, actor, call, comps, pts, words[i], similar[i], calls.deadlines[j])
+        out.append(Match(actor.profile.id, call.call.id, scores[i], comps, ev, call.hash))
     return out
 
 

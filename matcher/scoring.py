@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -32,7 +32,6 @@ class CallBlock:
     facts: list[CallFacts]
     vectors_t: Matrix  # vocabulary x calls
     open_ok: BoolArray  # status and time to prepare allow the call (all True without today)
-    days_left: Array  # to the applicant's deadline; NaN when no deadline or no today
     deadlines: list[date | None]  # each call's deadline for a new applicant on `today`
     time: Array  # the time component per call
     column: dict[int, int]  # index row of a call -> its column in this block
@@ -72,7 +71,6 @@ def prepare_calls(index: MatchIndex, rows: Sequence[int], today: date | None) ->
         facts=facts,
         vectors_t=index.call_vectors.take(idx).T.tocsr(),
         open_ok=open_ok,
-        days_left=days,
         deadlines=deadlines,
         time=time,
         column={int(row): j for j, row in enumerate(idx)},
@@ -103,18 +101,27 @@ def components(
     return {k: np.asarray(values[k], dtype=np.float32) for k in COMPONENTS}
 
 
-def combine(index: MatchIndex, parts: dict[str, Array]) -> Array:
-    """The 0-100 score: weighted mean of the components that apply, plus feedback."""
-    shape = parts["text"].shape
-    num = np.zeros(shape, dtype=np.float32)
-    den = np.zeros(shape, dtype=np.float32)
-    for name, value in parts.items():
-        weight = np.float32(index.settings.weights.get(name))
-        applies = ~np.isnan(value)
-        num += weight * np.where(applies, value, 0)
-        # Feedback (-1..1) only moves a score: calls unlike any marked one keep theirs.
-        den += 0 if name in ADDITIVE else weight * applies
-    return np.asarray(np.clip(100 * num / np.maximum(den, 1e-6), 0, 100), dtype=np.float32)
+def combine(index: MatchIndex, parts: Mapping[str, Array]) -> Array:
+    """The 0-100 score: the sum of the components' points, clipped."""
+    total = sum(np.nan_to_num(value) for value in points(index, parts).values())
+    return np.asarray(np.clip(total, 0, 100), dtype=np.float32)
+
+
+def points(index: MatchIndex, parts: Mapping[str, Array]) -> dict[str, Array]:
+    """Each component's signed points of the 0-100 score (before the clip), NaN where it does
+    not apply: the weighted mean of the components that apply, plus feedback."""
+    weights = index.settings.weights
+    # Feedback (-1..1) only moves a score: calls unlike any marked one keep theirs.
+    den = sum(
+        np.float32(weights.get(name)) * ~np.isnan(value)
+        for name, value in parts.items()
+        if name not in ADDITIVE
+    )
+    scale = np.float32(100) / np.maximum(den, np.float32(1e-6))
+    return {
+        name: np.asarray(np.float32(weights.get(name)) * value * scale, np.float32)
+        for name, value in parts.items()
+    }
 
 
 def dense(matrix: Matrix) -> Array:

@@ -67,6 +67,7 @@ class StemCache:
         self._content: dict[Language, dict[str, str]] = {"fi": {}, "en": {}}  # "" = stop word
         self._finnish: dict[str, Terms] = {}  # Finnish word -> its weighted terms
         self._shown: dict[str, str] = {}  # word -> term, for terms no English text spelled
+        self._base: dict[str, str] = {}  # Finnish word -> the base form its terms come from
 
     def stems(
         self, words: Sequence[str], language: Language, keep_stop_words: bool = False
@@ -109,6 +110,7 @@ class StemCache:
         if reading.base in FINNISH_STOP_WORDS or word in FINNISH_STOP_WORDS:
             return ()
         weights: dict[str, float] = {reading.base: 1.0}
+        self._base[word] = reading.base
         self._shown[reading.base] = reading.base
         for root in reading.roots:
             if root not in FINNISH_STOP_WORDS:
@@ -120,6 +122,18 @@ class StemCache:
             for stem, weight in self._senses(lexicon.english(unit)).items():
                 weights[stem] = weights.get(stem, 0.0) + weight
         return tuple(weights.items())
+
+    def term_words(self, words: Sequence[str], language: Language) -> dict[str, tuple[float, str]]:
+        """Each term of the words with the word giving it most weight (a Finnish one as its
+        base form) and that weight: the words a text itself used for the terms it shares."""
+        best: dict[str, tuple[float, str]] = {}
+        for word in dict.fromkeys(words):
+            terms = self.terms([word], language)  # reads a Finnish word's base form first
+            shown = self._base.get(word, word) if language == "fi" else word
+            for term, weight in terms.items():
+                if weight > best.get(term, (0.0, ""))[0]:
+                    best[term] = (weight, shown)
+        return best
 
     def _senses(self, senses: Sequence[str]) -> dict[str, float]:
         """English stems of a word's senses, TRANSLATION_WEIGHT shared, earlier senses more."""
@@ -169,6 +183,12 @@ def count_stems(text: str, stem_cache: StemCache, seen: Counter[str] | None = No
     if seen is not None:
         seen.update(words)
     return stem_cache.terms(words, detect_language(words))
+
+
+def text_words(text: str, stem_cache: StemCache) -> dict[str, tuple[float, str]]:
+    """Each term of a text with the text's own word for it (see StemCache.term_words)."""
+    words = tokens(text)
+    return stem_cache.term_words(words, detect_language(words))
 
 
 def fit_counts(

@@ -24,6 +24,10 @@ class Theme:
     keywords_fi: tuple[str, ...] = ()
     keywords_en: tuple[str, ...] = ()
 
+    def label(self, language: str) -> str:
+        """The theme's name in Finnish ("fi") or English."""
+        return self.label_fi if language == "fi" else self.label_en
+
 
 @dataclass(frozen=True)
 class ThemeTag:
@@ -48,7 +52,6 @@ class ThemeMatcher:
         self.themes = tuple(themes)
         self._cache = stem_cache or StemCache()
         self._keywords = [self._compile(t) for t in self.themes]
-        self.labels = {t.name: (t.label_en, t.label_fi) for t in self.themes}
 
     def _compile(self, theme: Theme) -> list[_Keyword]:
         compiled = []

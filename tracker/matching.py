@@ -90,8 +90,7 @@ def store_matches(
             call_id=int(m.call_id),
             score=round(m.score, 2),
             components={k: round(v, 4) for k, v in m.components.items()},
-            explanation_fi=m.explanation_fi,
-            explanation_en=m.explanation_en,
+            evidence=m.evidence.to_json(),
             call_hash=m.content_hash,
             computed_at=now,
         )

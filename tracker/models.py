@@ -235,8 +235,8 @@ class Match(SQLModel, table=True):
     call_id: int = Field(foreign_key="call.id", index=True)
     score: float
     components: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    explanation_fi: str = Field(default="", sa_column=Column(Text, nullable=False))
-    explanation_en: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # What the score rests on (matcher.explain.Evidence), told in the reader's language when read.
+    evidence: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     call_hash: str = Field(default="", max_length=64)
     computed_at: datetime = Field(default_factory=utcnow)
 

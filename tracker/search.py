@@ -234,7 +234,6 @@ def filter_options(session: Session) -> dict[str, list[str]]:
         "programme": _distinct(session, Call.programme),
         "type_of_action": _distinct(session, Call.type_of_action),
         "source": _distinct(session, CallSource.source),
-        "theme": _distinct(session, CallTheme.theme),
     }
 
 

@@ -12,11 +12,12 @@ from werkzeug.wrappers import Response
 from tracker.actors import actor_projects, list_actors, save_actor
 from tracker.matching import rescore_actor
 from tracker.models import Actor, utcnow
-from webapp.forms import ORGANISATION_TYPES, ActorForm, lines
+from webapp.explanations import theme_choices
+from webapp.forms import ORGANISATION_TYPES, ROLES_OF_ACTOR, ActorForm, lines, options
 from webapp.web import check_actor_access, db, roles_required, settings, today
 
 actors = Blueprint("actors", __name__, url_prefix="/actors")
-LIST_FIELDS = ("themes", "keywords", "programmes")
+LIST_FIELDS = ("keywords", "programmes")
 
 
 @actors.get("/")
@@ -35,6 +36,7 @@ def show(actor_id: int) -> str:
         actor=actor,
         projects=actor_projects(db(), actor_id),
         types=dict(ORGANISATION_TYPES),
+        roles=dict(ROLES_OF_ACTOR),
     )
 
 
@@ -52,6 +54,7 @@ def edit(actor_id: int) -> str | Response:
 
 def _edit(actor: Actor | None) -> str | Response:
     form = ActorForm(data=profile_data(actor) if actor else None)
+    form.themes.choices = options(theme_choices())
     if form.validate_on_submit():
         session = db()
         try:

@@ -15,6 +15,7 @@ from tracker.models import Actor, Call
 from tracker.queries import call_summary
 from tracker.search import call_themes, search_calls
 from webapp.calls import call_query
+from webapp.explanations import explanation
 from webapp.i18n import safe_html
 from webapp.openapi import openapi_document
 from webapp.web import db, settings, today
@@ -110,8 +111,9 @@ def matches(actor_id: int) -> Response:
             "call": _call_json(row.call, []),
             "score": row.match.score,
             "components": row.match.components,
-            "explanation_fi": row.match.explanation_fi,
-            "explanation_en": row.match.explanation_en,
+            "evidence": row.match.evidence,
+            "explanation_fi": explanation(row.match, "fi").text,
+            "explanation_en": explanation(row.match, "en").text,
             "verdict": row.verdict,
         }
         for row in rows

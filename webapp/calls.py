@@ -24,6 +24,7 @@ from tracker.search import (
     search_calls,
 )
 from webapp.changes import describe_change
+from webapp.explanations import theme_choices
 from webapp.forms import STATUS_LABELS, CallSearchForm
 from webapp.web import db, is_staff, settings, today
 
@@ -43,7 +44,7 @@ def call_query(
 ) -> tuple[CallQuery, CallSearchForm]:
     """The search in the URL's arguments as a CallQuery; invalid filters are ignored."""
     form = CallSearchForm(args, meta={"csrf": False})
-    form.offer(stored_options())
+    form.offer(stored_options(), theme_choices())
     form.validate()
     value = {name: (None if field.errors else field.data) for name, field in form._fields.items()}
     query = CallQuery(

@@ -17,6 +17,7 @@ from wtforms import (
     SearchField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -29,6 +30,7 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from matcher.feedback import REASONS
 from matcher.identifiers import is_valid_ytunnus
@@ -66,6 +68,17 @@ def options(pairs: Any) -> list[SelectChoice]:
 def _y_tunnus(_form: Any, field: Any) -> None:
     if field.data and not is_valid_ytunnus(field.data.strip()):
         raise ValidationError(_l("Not a valid business ID (Y-tunnus), e.g. 0112038-9."))
+
+
+def _known_themes(_form: Any, field: Any) -> None:
+    """Refuse a posted theme that is not one of the configured themes offered, naming it."""
+    offered = {choice.value for choice in field.choices or ()}
+    posted = field.data if isinstance(field.data, list) else [field.data]
+    unknown = [str(value)[:60] for value in posted if value not in offered][:5]
+    if unknown:
+        raise ValidationError(
+            _l("Unknown theme: %(themes)s. Choose from the list.", themes=", ".join(unknown))
+        )
 
 
 def _not_below(other: str) -> Any:
@@ -171,7 +184,13 @@ class ActorForm(FlaskForm):
         ],
     )
     industry_codes = TextAreaField(_l("Industry codes"), validators=[Optional()])
-    themes = StringField(_l("Smart Häme themes"), validators=[Optional()])
+    themes = SelectMultipleField(
+        _l("Smart Häme themes"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # _known_themes says which posted theme is unknown
+        validators=[Optional(), _known_themes],
+    )
     keywords = StringField(_l("Keywords"), validators=[Optional()])
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
     programmes = StringField(_l("Programmes of interest"), validators=[Optional()])
@@ -209,7 +228,9 @@ class CallSearchForm(Form):
     status = SelectField(_l("Status"), validators=[Optional()], default=CURRENT)
     deadline_from = DateField(_l("Next deadline from"), validators=[Optional()])
     deadline_to = DateField(_l("Next deadline to"), validators=[Optional()])
-    theme = SelectField(_l("Smart Häme theme"), validators=[Optional()])
+    theme = SelectField(
+        _l("Smart Häme theme"), validate_choice=False, validators=[Optional(), _known_themes]
+    )
     type_of_action = SelectField(_l("Type of action"), validators=[Optional()])
     source = SelectField(_l("Source"), validators=[Optional()])
     budget_min = IntegerField(_l("Budget from (EUR)"), validators=[Optional(), NumberRange(min=0)])
@@ -217,11 +238,12 @@ class CallSearchForm(Form):
     eligible = BooleanField(_l("Only calls my organisation is eligible for"))
     sort = SelectField(_l("Sort by"), validators=[Optional()])
 
-    def offer(self, stored: dict[str, list[str]]) -> None:
-        """Fill the selects with the values stored in the database."""
+    def offer(self, stored: dict[str, list[str]], themes: list[tuple[str, str]]) -> None:
+        """Fill the selects with the values stored in the database and the themes' names."""
         anything = [("", _l("Any"))]
         for name, values in stored.items():
             self[name].choices = options(anything + [(v, v) for v in values])
+        self.theme.choices = options([*anything, *themes])
         current = [(CURRENT, _l("Open or forthcoming"))]
         self.status.choices = options(current + anything + list(STATUS_LABELS.items()))
         self.sort.choices = options((s, SORT_LABELS[s]) for s in SORTS)

@@ -15,7 +15,6 @@ from tracker.actors import actor_matches, dismissed_calls, find_match
 from tracker.matching import record_feedback, undo_feedback
 from tracker.models import Actor, utcnow
 from webapp.forms import REASON_LABELS, ActionForm, FeedbackForm
-from webapp.i18n import current_locale
 from webapp.web import check_actor_access, db, is_htmx, settings, today
 
 matches = Blueprint("matches", __name__, url_prefix="/actors")
@@ -33,22 +32,10 @@ def row_texts() -> dict[str, Any]:
         for c in FeedbackForm().reason.choices
     )
     return {
-        "lang": current_locale(),
         "csrf": generate_csrf(),
         "score": _("Score %(score)s / 100"),
         "next_deadline": _("Next deadline"),
-        "components": _("Components of the score"),
-        "component_names": {
-            "text": _("Text relevance"),
-            "theme": _("Smart Häme theme"),
-            "past": _("Past projects"),
-            "interest": _("Programmes of interest"),
-            "org_fit": _("Organisation type"),
-            "budget": _("Budget"),
-            "role": _("Role"),
-            "time": _("Time left"),
-            "feedback": _("Your feedback"),
-        },
+        "components": _("Shares of the score"),
         "relevant": _("Relevant"),
         "applied": _("Applied"),
         "not_relevant": _("Not relevant"),

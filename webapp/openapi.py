@@ -61,9 +61,15 @@ MATCH = {
     "properties": {
         "call": {"$ref": "#/components/schemas/Call"},
         "score": {"type": "number"},
-        "components": {"type": "object"},
-        "explanation_fi": {"type": "string"},
-        "explanation_en": {"type": "string"},
+        "components": {"type": "object", "description": "Each component's value, 0 to 1"},
+        "evidence": {
+            "type": "object",
+            "description": "What the score rests on: `points` (each component's signed points "
+            "of the 0-100 score), shared `words`, chosen `themes` with their own `terms`, "
+            "similar `projects`, `deadline` (YYYY-MM-DD) and more",
+        },
+        "explanation_fi": {"type": "string", "description": "Told in Finnish today"},
+        "explanation_en": {"type": "string", "description": "Told in English today"},
         "verdict": {
             "type": ["string", "null"],
             "enum": [*VERDICTS, None],

@@ -21,6 +21,14 @@ BENCH = SHARED / "bench/matching"
 THEMES_TOML = Path(__file__).resolve().parents[2] / "config.toml"  # the committed themes
 
 
+def told(match: Any, language: str, today: date | None = TODAY) -> str:
+    """A match's explanation as a reader sees it on `today`, with the committed themes."""
+    from matcher.explain import explain
+
+    by_key = {t.name: t for t in themes_from_toml(THEMES_TOML.read_text(encoding="utf-8"))}
+    return explain(match.evidence, language, today or TODAY, by_key).text  # type: ignore[arg-type]
+
+
 def themes_from_toml(text: str) -> tuple[Theme, ...]:
     """Themes from a [[matching.themes]] TOML snippet, as the tracker's config gives them."""
     return themes_from_config(tomllib.loads(text)["matching"]["themes"])

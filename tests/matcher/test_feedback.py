@@ -7,7 +7,7 @@ import pytest
 from matcher.engine import score_all, score_call, score_pair, score_profile
 from matcher.feedback import Feedback
 from matcher.index import build_index
-from tests.matcher.conftest import TODAY, research_institute
+from tests.matcher.conftest import TODAY, research_institute, told
 
 MARKED = "HORIZON-CL6-2027-02-FARM2FORK-01"  # resilience of agriculture in water and nutrients
 SIMILAR = "HORIZON-CL6-2027-02-FARM2FORK-02-two-stage"  # water-nutrient-energy nexus
@@ -37,7 +37,8 @@ def test_similar_calls_rise_after_a_positive_mark(index, feed, kind):
     assert unrelated_after == unrelated
     match = score_pair(index, "jokioinen-research", SIMILAR, TODAY)
     assert match.components["feedback"] > 0.5
-    assert "Like calls you marked relevant." in match.explanation_en
+    assert "Like calls you marked relevant." in told(match, "en")
+    assert dict(match.evidence.points)["feedback"] > 0
 
 
 def test_similar_calls_fall_after_not_relevant_for_its_topic(index, feed):
@@ -47,7 +48,12 @@ def test_similar_calls_fall_after_not_relevant_for_its_topic(index, feed):
     assert similar - similar_after > 10
     assert MARKED not in {m.call_id for m in matches}
     match = score_pair(index, "jokioinen-research", SIMILAR, TODAY)
-    assert "Muistuttaa hakuja, jotka merkitsitte epäkiinnostaviksi." in match.explanation_fi
+    assert "Muistuttaa hakuja, jotka merkitsitte epäkiinnostaviksi." in told(match, "fi")
+    # The share of the score it loses is named with its sign, in both languages.
+    lost = round(dict(match.evidence.points)["feedback"])
+    assert lost < 0
+    assert f"feedback \u2212{-lost}\u00a0%" in told(match, "en")
+    assert f"palaute \u2212{-lost}\u00a0%" in told(match, "fi")
 
 
 def test_a_budget_reason_dismisses_the_call_but_teaches_nothing(index, feed):

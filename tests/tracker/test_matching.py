@@ -7,6 +7,7 @@ import pytest
 from sqlmodel import func, select
 
 from matcher.engine import rank_calls
+from matcher.explain import Evidence, explain
 from tests.conftest import SHARED
 from tests.tracker.helpers import FEED_FILE, feed_records
 from tracker.config import load_settings
@@ -14,6 +15,7 @@ from tracker.cordis import import_cordis
 from tracker.ingest import ingest
 from tracker.jobs import ingest_files, match
 from tracker.match_index import INDEXES
+from tracker.match_inputs import themes
 from tracker.matching import load_index, record_feedback, rescore_all, rescore_calls
 from tracker.models import Actor, Call, CallTheme, Match
 
@@ -53,8 +55,14 @@ def test_full_rescore_ranks_calls_with_reasons_in_both_languages(session, region
     best_call, best = teleste[0]
     assert best_call.identifier.startswith("HORIZON-CL5-2026-10-D6")
     assert best.components["past"] > 0 and 0 < best.score <= 100
-    assert "OptiPEx" in best.explanation_en and "OptiPEx" in best.explanation_fi
-    assert "days left" in best.explanation_en and "päivää" in best.explanation_fi
+    said = {
+        language: explain(
+            Evidence.from_json(best.evidence), language, TODAY, {t.name: t for t in themes(region)}
+        ).text
+        for language in ("en", "fi")
+    }
+    assert "OptiPEx" in said["en"] and "OptiPEx" in said["fi"]
+    assert "days left" in said["en"] and "päivää" in said["fi"]
     hami = ranked(session, actor(session, "929413455").id)  # WATSON, a farm-to-fork project
     assert "FARM2FORK" in hami[0][0].identifier or "food" in hami[0][0].title.lower()
     min_days = region.matching.min_days_to_prepare

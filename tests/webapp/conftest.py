@@ -9,6 +9,8 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+from callrules.deadlines import PREPARATION_DAYS
+from matcher.explain import Evidence
 from tests.tracker.helpers import bulk_records, sedia_records
 from tracker.accounts import create_user
 from tracker.ingest import ingest
@@ -93,16 +95,29 @@ def rescore(session, settings, actor: Actor) -> list[Match]:
     return list(session.exec(query))
 
 
+@pytest.fixture
+def signed_in_with_matches(client, session, settings, people, calls):
+    """The member signed in; its organisation's real matches; the best-scored call."""
+    before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
+    sign_in(client, "member@kone.example")
+    return people["actor"].id, before, max(before, key=before.get)
+
+
 def add_matches(session, actor: Actor, calls: list[Call]) -> list[Match]:
-    """Scored matches as the matcher would store them (until it is wired in), best first."""
+    """Matches in the order given, stored as the matcher stores them (scores and shares of the
+    score set here, the deadline the call's own), best first."""
     matches = [
         Match(
             actor_id=actor.id,
             call_id=call.id,
             score=90.0 - 10 * i,
             components={"text": 0.8 - 0.1 * i, "theme": 0.5, "time": 1.0},
-            explanation_fi=f"Sopii: avainsanat osuvat hakuun {call.identifier}.",
-            explanation_en=f"Fits: the keywords meet call {call.identifier}.",
+            evidence=Evidence(
+                points=(("text", 60.0 - 10 * i), ("theme", 20.0), ("time", 10.0)),
+                deadline=upcoming.date
+                if (upcoming := call.for_applicant(date.today(), PREPARATION_DAYS).deadline)
+                else None,
+            ).to_json(),
         )
         for i, call in enumerate(calls)
     ]

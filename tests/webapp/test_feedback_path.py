@@ -1,13 +1,12 @@
 """The matches page's feedback form, posted as a member does, through the stored row to the next
 score; the dismissed calls page and undo."""
 
-import pytest
 from alembic import command
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from matcher.feedback import REASONS
-from tests.webapp.conftest import csrf, rescore, sign_in
+from tests.webapp.conftest import csrf, sign_in
 from tracker.db import alembic_config, migrate
 from tracker.match_index import INDEXES
 from tracker.models import Feedback, Match
@@ -27,14 +26,6 @@ def dismiss_from_page(client, actor_id, call_id, reason):
     assert offered == list(REASONS)  # the form offers the matcher's reasons, no others
     data = {"csrf_token": form.select_one("input[name=csrf_token]")["value"]}
     return client.post(form["action"], data={**data, "verdict": "not_relevant", "reason": reason})
-
-
-@pytest.fixture
-def signed_in_with_matches(client, session, settings, people, calls):
-    """The member signed in; its organisation's real matches; the best-scored call."""
-    before = {m.call_id: m.score for m in rescore(session, settings, people["actor"])}
-    sign_in(client, "member@kone.example")
-    return people["actor"].id, before, max(before, key=before.get)
 
 
 def test_not_our_field_posted_from_the_page_lowers_similar_calls(

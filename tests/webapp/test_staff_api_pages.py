@@ -138,7 +138,11 @@ def test_api_matches_only_of_the_members_own_actor(client, session, people, call
     add_matches(session, people["actor"], [calls["FSTP-11143"]])
     member = _token(session, people["member"])
     own = client.get(f"/api/actors/{people['actor'].id}/matches", headers=member).get_json()
-    assert own["total"] == 1 and own["matches"][0]["explanation_en"].startswith("Fits:")
+    assert own["total"] == 1
+    told = own["matches"][0]
+    assert told["explanation_en"].startswith("Score: Text 60\u00a0%, themes 20\u00a0%, time 10")
+    assert told["explanation_fi"].startswith("Pisteet: Teksti 60\u00a0%, teemat 20\u00a0%")
+    assert told["evidence"]["points"] == {"text": 60.0, "theme": 20.0, "time": 10.0}
     assert (
         client.get(f"/api/actors/{people['other_actor'].id}/matches", headers=member).status_code
         == 403
