@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
-from weakref import WeakKeyDictionary
 
 import numpy as np
 import numpy.typing as npt
@@ -17,7 +16,7 @@ from matcher.facts import ActorFacts, CallFacts
 from matcher.index import MatchIndex, profile_fields
 from matcher.profile import Profile, eligibility_type
 from matcher.settings import COMPONENTS
-from matcher.text import Language, Matrix, StemCache, text_words
+from matcher.text import Language, Matrix, text_words
 from matcher.themes import Theme
 
 MAX_WORDS = 6
@@ -30,7 +29,6 @@ MIN_DOCUMENTS = 10  # fewer calls or profiles cannot tell boilerplate from a sha
 MIN_LIFT = 1.5  # organisation-type lift worth a sentence
 FEEDBACK_SAID = 0.3  # feedback component at which "like calls you marked" is said
 # Per text model (its stem cache), each profile's own words: a profile is read once, not per call.
-_WORDS: WeakKeyDictionary[StemCache, dict[Profile, dict[int, str]]] = WeakKeyDictionary()
 DATE_LOCALES = {"en": "en_GB", "fi": "fi"}  # "23 September 2027", "23. syyskuuta 2027"
 
 
@@ -116,12 +114,12 @@ def shared_words(
     ranked: list[list[int]] = [[] for _ in counts]
     for r, term in zip(rows[top].tolist(), product.indices[top].tolist(), strict=True):
         ranked[r].append(term)
-    known = _WORDS.setdefault(index.model.stem_cache, {})
+    known: dict[int, dict[int, str]] = {}  # id of an actor's facts -> its own words
     out = []
     for terms, actor in zip(ranked, actors, strict=True):
-        if actor.profile not in known:
-            known[actor.profile] = _profile_words(index, actor.profile)
-        own = known[actor.profile]
+        if id(actor) not in known:
+            known[id(actor)] = _profile_words(index, actor.profile)
+        own = known[id(actor)]
         words = dict.fromkeys(own.get(t) or index.model.display[t] for t in terms)
         out.append(tuple(words)[:MAX_WORDS])
     return out

@@ -92,12 +92,15 @@ class StemCache:
             return dict(Counter(self.stems(words, "en")))
         counts: Counts = {}
         for word in words:
-            terms = self._finnish.get(word)
-            if terms is None:
-                terms = self._finnish[word] = self._finnish_terms(word)
-            for term, weight in terms:
+            for term, weight in self._finnish_word(word):
                 counts[term] = counts.get(term, 0.0) + weight
         return counts
+
+    def _finnish_word(self, word: str) -> Terms:
+        terms = self._finnish.get(word)
+        if terms is None:
+            terms = self._finnish[word] = self._finnish_terms(word)
+        return terms
 
     def _finnish_terms(self, word: str) -> Terms:
         """Base form, roots and English senses of one Finnish word; () for a stop word."""
@@ -126,11 +129,19 @@ class StemCache:
     def term_words(self, words: Sequence[str], language: Language) -> dict[str, tuple[float, str]]:
         """Each term of the words with the word giving it most weight (a Finnish one as its
         base form) and that weight: the words a text itself used for the terms it shares."""
+        unique = list(dict.fromkeys(words))
         best: dict[str, tuple[float, str]] = {}
-        for word in dict.fromkeys(words):
-            terms = self.terms([word], language)  # reads a Finnish word's base form first
-            shown = self._base.get(word, word) if language == "fi" else word
-            for term, weight in terms.items():
+        if language == "en":
+            self.stems(unique, "en")  # every word's stem now known ("" for a stop word)
+            known = self._content["en"]
+            for word in unique:
+                if known[word] and known[word] not in best:  # each weighs 1: the first wins
+                    best[known[word]] = (1.0, word)
+            return best
+        for word in unique:
+            terms = self._finnish_word(word)  # reads the word's base form first
+            shown = self._base.get(word, word)
+            for term, weight in terms:
                 if weight > best.get(term, (0.0, ""))[0]:
                     best[term] = (weight, shown)
         return best
