@@ -36,7 +36,7 @@ from matcher.text import (
     vectorize_counts,
     vectorize_fields,
 )
-from matcher.themes import Theme, ThemeMatcher
+from matcher.themes import Theme, ThemeMatcher, ThemeTag
 
 # Share of past participation credited to the programme part and to the recurring topic.
 PREFIX_SHARE, SERIES_SHARE = 0.75, 0.25
@@ -121,12 +121,14 @@ def vectorize_calls(index: MatchIndex, calls: Sequence[CallInput]) -> Matrix:
     )
 
 
-def call_facts(index: MatchIndex, call: CallInput) -> CallFacts:
-    """The facts of one call."""
+def call_facts(
+    index: MatchIndex, call: CallInput, tags: Sequence[ThemeTag] | None = None
+) -> CallFacts:
+    """The facts of one call; its theme tags are found unless given (stored at ingest)."""
     prefix = call_prefix(call)
     keys = (index.key("P:" + prefix) if prefix else -1, _series_key(index, call))
     kind = action_kind(call.type_of_action, call.identifier)
-    tags = index.themes.tag(call)
+    tags = index.themes.tag(call) if tags is None else tuple(tags)
     single = is_single_applicant(call)
     return CallFacts(call, prefix, keys, kind, tags, call_hash(call), single, grant_range(call))
 
@@ -201,16 +203,25 @@ def build_index(
     priors: Priors | None = None,
     feedback: Mapping[str, Sequence[Feedback]] | None = None,
     model: TextModel | None = None,
+    stem_cache: StemCache | None = None,
+    tags: Mapping[str, Sequence[ThemeTag]] | None = None,
 ) -> MatchIndex:
-    """An index of calls and actors; the text model is fitted on the calls unless given."""
+    """An index of calls and actors; the text model is fitted on the calls unless given.
+
+    A `stem_cache` kept from an earlier build spares reading its words again; `tags` are the
+    calls' theme tags by call id, when they were found already (at ingest).
+    """
     settings = settings or MatchSettings()
     # Each call text is read once: its counts both fit the model and make its vector.
-    stem_cache, seen = (model.stem_cache, None) if model else (StemCache(), Counter[str]())
+    seen = None if model else Counter[str]()
+    stem_cache = model.stem_cache if model else stem_cache or StemCache()
     counts = [[count_stems(t, stem_cache, seen) for t in call_fields(c)] for c in calls]
     if model is None:
         model = fit_counts(counts, stem_cache, seen or Counter())
     index = MatchIndex(model, settings, priors or Priors(), ThemeMatcher(themes, model.stem_cache))
-    index.calls = [call_facts(index, c) for c in calls]
+    index.calls = [
+        call_facts(index, c, None if tags is None else tags.get(c.id, ())) for c in calls
+    ]
     index.call_pos = {c.id: i for i, c in enumerate(calls)}
     vectors = vectorize_counts(model, counts, settings.call_field_weights, settings.call_field_norm)
     index.call_vectors = RowStore(vectors)
@@ -237,10 +248,10 @@ def vectorize_profiles(index: MatchIndex, profiles: Sequence[Profile]) -> Matrix
     return vectorize_counts(index.model, counts, index.settings.profile_field_weights)
 
 
-def upsert_call(index: MatchIndex, call: CallInput) -> int:
-    """Add or replace one call; its row number."""
+def upsert_call(index: MatchIndex, call: CallInput, tags: Sequence[ThemeTag] | None = None) -> int:
+    """Add or replace one call (with its theme tags when found already); its row number."""
     i = index.call_pos.setdefault(call.id, len(index.calls))
-    facts = call_facts(index, call)
+    facts = call_facts(index, call, tags)
     if i == len(index.calls):
         index.calls.append(facts)
     else:

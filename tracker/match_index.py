@@ -23,9 +23,11 @@ from sqlmodel import Session, col, select
 
 from matcher.facts import RowStore
 from matcher.index import MatchIndex, build_index, retire_call, upsert_call
+from matcher.text import StemCache
+from matcher.themes import ThemeTag
 from tracker.config import Settings
 from tracker.match_inputs import call_input, match_settings, themes
-from tracker.models import Call
+from tracker.models import Call, CallTheme
 from tracker.queries import status_clause
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,7 @@ class IndexCache:
         self._lock = threading.Lock()
         self._entries: dict[tuple[str, str], _Entry] = {}
         self._refitting: set[tuple[str, str]] = set()
+        self._words = StemCache()  # words read by this process, kept from fit to fit
         self.fits = 0  # text models fitted by this process
 
     def calls(
@@ -102,6 +105,8 @@ class IndexCache:
             [],
             themes=themes(settings),
             settings=match_settings(settings),
+            stem_cache=self._words,
+            tags=stored_tags(session, select(Call.id).where(live_clause(today))),
         )
         self.fits += 1
         return _Entry(index, {c.id: c.content_hash for c in stored if c.id}, len(stored), 0)
@@ -162,12 +167,23 @@ def _refreshed(session: Session, entry: _Entry, live: dict[int, str]) -> _Entry:
         call_vectors=RowStore(old.call_matrix()),
         retired=set(old.retired),
     )
+    tags = stored_tags(session, stale)
     for call in calls_by_id(session, stale):
-        upsert_call(index, call_input(call))
+        upsert_call(index, call_input(call), tags.get(str(call.id), ()))
     for call_id in gone:
         retire_call(index, str(call_id))
     hashes = {i: h for i, h in entry.hashes.items() if i in live} | {i: live[i] for i in stale}
     return _Entry(index, hashes, entry.fitted, entry.changed + len(stale))
+
+
+def stored_tags(session: Session, call_ids: Any) -> dict[str, list[ThemeTag]]:
+    """The theme tags stored at ingest of these calls (ids, or a query of ids), best first."""
+    query = select(CallTheme).where(col(CallTheme.call_id).in_(call_ids))
+    tags: dict[str, list[ThemeTag]] = {}
+    for row in session.exec(query.order_by(col(CallTheme.score).desc(), CallTheme.theme)):
+        tag = ThemeTag(row.theme, row.score, tuple(row.reason.get("keywords", ())))
+        tags.setdefault(str(row.call_id), []).append(tag)
+    return tags
 
 
 def calls_by_id(session: Session, ids: Sequence[int], chunk: int = 500) -> list[Call]:

@@ -123,9 +123,9 @@ def tag_themes(session: Session, settings: Settings, calls: Sequence[Call]) -> i
 
 def rescore_all(session: Session, settings: Settings, today: date, now: datetime) -> int:
     """Every actor against every open or forthcoming call, the text model fitted again."""
+    tag_themes(session, settings, session.exec(select(Call).where(unmerged)).all())
     calls = INDEXES.refit(session, settings, today)
     index = with_actors(calls, *_actors(session, calls))
-    tag_themes(session, settings, session.exec(select(Call).where(unmerged)).all())
     return store_matches(session, score_all(index, today), now)
 
 
