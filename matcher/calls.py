@@ -7,6 +7,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from callrules.deadlines import ForApplicant
 from callrules.deadlines import for_applicant as applicant_rule
@@ -53,6 +54,7 @@ class CallInput:
     content_hash: str = ""  # the tracker's hash of the call content; computed when empty
 
 
+@lru_cache(maxsize=65536)  # called for every call and past project at every fit
 def normalise_topic_id(value: str) -> str:
     """Topic id in the benchmark's normal form: upper case, single hyphens, no leading zeros."""
     text = re.sub(r"-+", "-", value.strip().upper().replace(" ", "-"))

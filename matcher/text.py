@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain, repeat
 from typing import Literal, TypeAlias
 
 import numpy as np
@@ -74,7 +75,7 @@ class StemCache:
     ) -> list[str]:
         """Stems of the words; stop words dropped unless kept (keyword phrases need them)."""
         known = self._content[language]
-        new = list({w for w in words if w not in known})
+        new = list(set(words).difference(known))
         if new:
             stop = FINNISH_STOP_WORDS if language == "fi" else ENGLISH_STOP_WORDS
             stemmed = _stemmer(language).stemWords(new)
@@ -84,7 +85,7 @@ class StemCache:
                 known[word] = stem if keep else ""
         if keep_stop_words:
             return list(map(self._all[language].__getitem__, words))
-        return [s for s in map(known.__getitem__, words) if s]
+        return list(filter(None, map(known.__getitem__, words)))
 
     def terms(self, words: Sequence[str], language: Language) -> Counts:
         """Weighted terms of words in one language: stems, or Finnish readings and senses."""
@@ -189,10 +190,10 @@ class TextModel:
 
 
 def count_stems(text: str, stem_cache: StemCache, seen: Counter[str] | None = None) -> Counts:
-    """The weighted terms of a text; its words are tallied into `seen`."""
+    """The weighted terms of a text; the texts its words occur in are tallied into `seen`."""
     words = tokens(text)
     if seen is not None:
-        seen.update(words)
+        seen.update(set(words))
     return stem_cache.terms(words, detect_language(words))
 
 
@@ -265,21 +266,15 @@ def vectorize_counts(
 
 def _tfidf(model: TextModel, counts: Sequence[Counts]) -> Matrix:
     """Rows of sublinear TF-IDF; a translated sense may count for less than one word."""
-    vocabulary = model.vocabulary
-    rows: list[int] = []
-    terms: list[int] = []
-    values: list[float] = []
-    for row, document in enumerate(counts):
-        for term, count in document.items():
-            column = vocabulary.get(term)
-            if column is not None:
-                rows.append(row)
-                terms.append(column)
-                values.append(count)
-    tf = np.asarray(values, dtype=np.float64)
+    terms = list(chain.from_iterable(counts))
+    columns = np.fromiter(map(model.vocabulary.get, terms, repeat(-1)), np.int64, len(terms))
+    tf = np.fromiter(chain.from_iterable(c.values() for c in counts), np.float64, len(terms))
+    rows = np.repeat(np.arange(len(counts)), [len(c) for c in counts])
+    known = columns >= 0
+    columns, tf, rows = columns[known], tf[known], rows[known]
     tf = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1.0)), tf)
     shape = (len(counts), model.size)
-    return sparse.csr_matrix((tf * model.idf[terms], (rows, terms)), shape=shape)
+    return sparse.csr_matrix((tf * model.idf[columns], (rows, columns)), shape=shape)
 
 
 def _scaled_rows(matrix: Matrix, power: float) -> Matrix:

@@ -17,17 +17,18 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
+from matcher.engine import live_block
 from matcher.facts import RowStore
 from matcher.index import MatchIndex, build_index, retire_call, upsert_call
 from matcher.text import StemCache
 from matcher.themes import ThemeTag
 from tracker.config import Settings
 from tracker.match_inputs import call_input, match_settings, themes
-from tracker.models import Call, CallTheme
+from tracker.models import Call, CallTheme, CallVersion
 from tracker.queries import status_clause
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,7 @@ class _Entry:
     hashes: dict[int, str]  # call id -> content hash of the call as indexed
     fitted: int  # calls the text model was fitted on
     changed: int  # calls added or replaced since
+    seen: tuple[Any, ...] = ()  # the signature of the stored calls and the day last looked at
 
 
 class IndexCache:
@@ -70,8 +72,11 @@ class IndexCache:
         """
         key = _key(session, settings)
         with self._lock:
-            live = _hashes(session, today)
+            seen = (*_signature(session), today)
             entry = self._entries.get(key)
+            if entry is not None and entry.seen == seen:
+                return entry.index  # nothing stored has changed: no query of every call
+            live = _hashes(session, today)
             if entry is None:
                 entry = self._fit(session, settings, today, live)
             else:
@@ -81,7 +86,8 @@ class IndexCache:
                         self._refit_later(session.get_bind(), settings, today, key)
                     else:
                         entry = self._fit(session, settings, today, live)
-            self._entries[key] = entry
+            live_block(entry.index, today)  # prepared once, shared by every request of the day
+            self._entries[key] = replace(entry, seen=seen)
             return entry.index
 
     def clear(self) -> None:
@@ -92,8 +98,9 @@ class IndexCache:
     def refit(self, session: Session, settings: Settings, today: date) -> MatchIndex:
         """Fit the text model again on the live calls (the nightly re-score does)."""
         with self._lock:
+            seen = (*_signature(session), today)
             entry = self._fit(session, settings, today, _hashes(session, today))
-            self._entries[_key(session, settings)] = entry
+            self._entries[_key(session, settings)] = replace(entry, seen=seen)
             return entry.index
 
     def _fit(
@@ -145,6 +152,13 @@ class IndexCache:
 def _key(session: Session, settings: Settings) -> tuple[str, str]:
     bind = session.get_bind()
     return str(getattr(bind, "url", bind)), repr(settings.matching)
+
+
+def _signature(session: Session) -> tuple[Any, ...]:
+    """What changes whenever a call is added, changed (a new version), merged or removed."""
+    versions = session.exec(select(func.max(CallVersion.id))).one()
+    calls, merged = session.exec(select(func.count(), func.count(Call.merged_into_id))).one()
+    return versions, calls, merged
 
 
 def _hashes(session: Session, today: date) -> dict[int, str]:

@@ -168,18 +168,28 @@ def test_nightly_match_job_is_recorded(engine, session, region):
     assert run.message == f"{stored} matches stored" and stored > 0
 
 
+def changed_records(identifiers):
+    """The feed's records of these calls as a later run brings them: a corrigendum added."""
+    return [
+        dataclasses.replace(r, title=r.title + " (corrigendum)")
+        for r in feed_records()
+        if r.identifier in identifiers
+    ]
+
+
 def test_the_kept_index_follows_changed_merged_and_closed_calls_without_fitting(session, region):
     rescore_all(session, region, TODAY, NOW)
     fitted = INDEXES.fits
     feed = {c.identifier: c for c in session.exec(select(Call))}
     changed = feed["HORIZON-CL6-2027-01-CIRCBIO-01"]
-    changed.title, changed.content_hash = "Biogas from manure in rural Häme", "changed-hash"
+    again = changed_records({changed.identifier})
+    ingest(session, again, priority=["eu_grants_feed"], today=TODAY, now=NOW)
     merged = next(c for c in feed.values() if c.id != changed.id and c.status(TODAY) == "open")
     merged.merged_into_id = changed.id
     session.commit()
     index = INDEXES.calls(session, region, TODAY)
     live = {index.calls[i].call.id: index.calls[i].call for i in index.live_calls()}
-    assert live[str(changed.id)].title == "Biogas from manure in rural Häme"
+    assert live[str(changed.id)].title.endswith("(corrigendum)")
     assert str(merged.id) not in live
     later = max(c.final_deadline for c in feed.values() if c.final_deadline) + timedelta(days=1)
     after_all = INDEXES.calls(session, region, later)
@@ -191,8 +201,8 @@ def test_the_kept_index_follows_changed_merged_and_closed_calls_without_fitting(
 def test_many_changed_calls_fit_the_model_again(session, region):
     rescore_all(session, region, TODAY, NOW)
     fitted = INDEXES.fits
-    for call in session.exec(select(Call)).all()[:300]:  # 300 of 723: beyond the refit share
-        call.content_hash = call.content_hash[:60] + "-v2"
+    many = {c.identifier for c in session.exec(select(Call)).all()[:300]}  # beyond the share
+    ingest(session, changed_records(many), priority=["eu_grants_feed"], today=TODAY, now=NOW)
     session.commit()
     INDEXES.calls(session, region, TODAY)  # as a job asks: the fit happens here and now
     assert INDEXES.fits == fitted + 1
