@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, repeat
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
@@ -256,31 +256,38 @@ def vectorize_counts(
     Each field is divided by its length to `norm_power` (1: a unit vector), weighted, and the
     sum made a unit vector.
     """
-    total = sparse.csr_matrix((len(documents), model.size), dtype=np.float64)
-    for f, weight in enumerate(weights):
-        if weight:
-            field = _tfidf(model, [fields[f] for fields in documents])
-            total = total + weight * _scaled_rows(field, norm_power)
-    return _scaled_rows(total, 1.0).astype(np.float32)
+    n = len(documents)
+    parts = [
+        _tfidf(model, [fields[f] for fields in documents], n, norm_power, weight)
+        for f, weight in enumerate(weights)
+        if weight
+    ]
+    rows, columns, values = (np.concatenate(p) for p in zip(*parts, strict=True))
+    matrix = sparse.csr_matrix((values, (rows, columns)), shape=(n, model.size))  # fields summed
+    rows = np.repeat(np.arange(n), np.diff(matrix.indptr))
+    matrix.data = (matrix.data / _lengths(rows, matrix.data, n)[rows]).astype(np.float32)
+    return matrix
 
 
-def _tfidf(model: TextModel, counts: Sequence[Counts]) -> Matrix:
-    """Rows of sublinear TF-IDF; a translated sense may count for less than one word."""
+Entries: TypeAlias = tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]
+
+
+def _tfidf(
+    model: TextModel, counts: Sequence[Counts], n: int, power: float, weight: float
+) -> Entries:
+    """(rows, columns, values) of one field's sublinear TF-IDF, each row divided by its length to
+    `power` and weighted; a translated sense may count for less than one word."""
     terms = list(chain.from_iterable(counts))
     columns = np.fromiter(map(model.vocabulary.get, terms, repeat(-1)), np.int64, len(terms))
     tf = np.fromiter(chain.from_iterable(c.values() for c in counts), np.float64, len(terms))
     rows = np.repeat(np.arange(len(counts)), [len(c) for c in counts])
     known = columns >= 0
     columns, tf, rows = columns[known], tf[known], rows[known]
-    tf = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1.0)), tf)
-    shape = (len(counts), model.size)
-    return sparse.csr_matrix((tf * model.idf[columns], (rows, columns)), shape=shape)
+    values = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1.0)), tf) * model.idf[columns]
+    return rows, columns, weight * values / _lengths(rows, values, n)[rows] ** power
 
 
-def _scaled_rows(matrix: Matrix, power: float) -> Matrix:
-    """Each row divided by its length to `power`; empty rows stay empty."""
-    matrix = sparse.csr_matrix(matrix)
-    matrix.sum_duplicates()
-    lengths = np.sqrt(np.asarray(matrix.power(2).sum(axis=1)).ravel()) ** power
-    matrix.data = matrix.data / np.repeat(lengths, np.diff(matrix.indptr))
-    return matrix
+def _lengths(rows: npt.NDArray[np.int64], values: npt.NDArray[Any], n: int) -> npt.NDArray[Any]:
+    """The Euclidean length of each of `n` rows given as (row, value) entries; 1 for empty rows."""
+    lengths = np.sqrt(np.bincount(rows, weights=values.astype(np.float64) ** 2, minlength=n))
+    return np.where(lengths > 0, lengths, 1.0)
