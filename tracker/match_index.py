@@ -26,6 +26,7 @@ from matcher.index import MatchIndex, build_index, retire_call, upsert_call
 from tracker.config import Settings
 from tracker.match_inputs import call_input, match_settings, themes
 from tracker.models import Call
+from tracker.priors import load_priors
 from tracker.queries import status_clause
 
 log = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ class IndexCache:
             [],
             themes=themes(settings),
             settings=match_settings(settings),
+            priors=load_priors(session),
         )
         self.fits += 1
         return _Entry(index, {c.id: c.content_hash for c in stored if c.id}, len(stored), 0)
