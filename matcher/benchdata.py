@@ -11,24 +11,16 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from matcher.calls import CallInput, action_kind, identifier_prefix, normalise_topic_id
-from matcher.profile import PastProject, Profile, eligibility_type
-from matcher.settings import Priors, learn_priors
+from matcher.calls import CallInput, action_kind, normalise_topic_id
+from matcher.cordis import org_type_of, participation_priors
+from matcher.profile import PastProject, Profile
+from matcher.settings import Priors
 
 HISTORY_YEARS = ("2021", "2022")  # only calls that closed before the benchmark's 2023 calls
 _LINE = re.compile(r"^(?P<acronym>.*?) \((?P<year>\d{4}) call\): (?P<body>.*)$")
 _PART = re.compile(r"\. (Call context|Programme|Fields): ")
 _YEAR = re.compile(r"-(20\d\d)-")
 _XLSX = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-# CORDIS activity types as profile organisation types; companies split by the SME flag.
-_ACTIVITY_TYPES = {"HES": "higher_education", "REC": "research", "PUB": "public", "OTH": "ngo"}
-
-
-def org_type_of(activity_type: str, sme: bool) -> str:
-    """The profile organisation type of a CORDIS participant."""
-    if activity_type in _ACTIVITY_TYPES:
-        return _ACTIVITY_TYPES[activity_type]
-    return "small" if sme else "large"
 
 
 def topic_call(topic: Mapping[str, Any]) -> CallInput:
@@ -121,20 +113,23 @@ def topic_titles(data_dir: Path) -> dict[str, str]:
 
 
 def history_priors(data_dir: Path) -> Priors:
-    """Organisation type x action kind lifts of the 2021-2022 Horizon Europe calls."""
+    """Organisation type x action kind lifts of the 2021-2022 Horizon Europe calls.
+
+    Learned as `radar import-cordis` learns them (matcher.cordis), from the participations of
+    2021-2022 calls only and with action kinds from the F&T call list.
+    """
     project_topic = {
         r["projectID"]: normalise_topic_id(r["topic"])
         for r in read_csv(data_dir / "cordis" / "horizon_topics_2026-04.csv")
         if _call_year(r["topic"]) in HISTORY_YEARS
     }
     kinds = _topic_kinds(data_dir, set(project_topic.values()))
-    rows = []
-    for r in read_csv(data_dir / "cordis" / "horizon_organization_2024-05.csv"):
-        topic = project_topic.get(r["projectID"])
-        if topic is not None:  # participations of 2023 and later calls are never read
-            org = org_type_of(r["activityType"], r["SME"] == "true")
-            rows.append((eligibility_type(org), (kinds.get(topic, ""), identifier_prefix(topic))))
-    return learn_priors(rows)
+    rows = (
+        (r["activityType"], r["SME"] == "true", project_topic[r["projectID"]])
+        for r in read_csv(data_dir / "cordis" / "horizon_organization_2024-05.csv")
+        if r["projectID"] in project_topic  # participations of 2023 and later calls are never read
+    )
+    return participation_priors(rows, lambda topic: kinds.get(topic, ""))
 
 
 def _call_year(topic: str) -> str:

@@ -267,6 +267,8 @@ def import_cordis_command(
         f"{report.rows} rows: {report.projects_added} projects attached to {len(report.actors_matched)} actors "
         f"({report.actors_created} new), {len(report.skipped)} rows skipped"
     )
+    if report.priors is not None:
+        click.echo(f"{report.priors} organisation-type priors learned")
     for line, why in report.skipped:
         click.echo(f"line {line}: {why}", err=True)
 

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from matcher.cordis import Participation, org_type_of
 from matcher.identifiers import is_valid_ytunnus
 from matcher.profile import MUNICIPALITIES
 from tracker.models import Actor, ActorProject, utcnow
+from tracker.priors import learn_with_stored_kinds, replace_priors
 
 ROLES = {"coordinator", "participant", "associatedpartner", "thirdparty", "partner"}
-ACTIVITY_TYPES = {"HES": "higher_education", "REC": "research", "PUB": "public", "OTH": "ngo"}
 REQUIRED = ("projectID", "organisationID", "name", "country")
 _CALL_YEAR = re.compile(r"-(20\d\d)-")
 
@@ -28,6 +29,7 @@ class ImportReport:
     actors_created: int = 0
     actors_matched: set[int] = field(default_factory=set)
     skipped: list[tuple[int, str]] = field(default_factory=list)  # (line, why)
+    priors: int | None = None  # organisation-type priors learned (with topics only)
 
 
 @dataclass(frozen=True)
@@ -51,11 +53,17 @@ def import_cordis(
     session: Session, path: Path, *, region: str | None = None, topics: Path | None = None
 ) -> ImportReport:
     """Attach each row's project to its actor (by PIC, VAT number or name); with `region`,
-    create actors for the organisations of that NUTS region. Bad rows are reported and skipped."""
+    create actors for the organisations of that NUTS region. Bad rows are reported and skipped.
+
+    With `topics`, every row of a known topic is history: the organisation-type priors are
+    learned from them and replace the stored ones."""
     report = ImportReport()
     topic_of = _topics(topics) if topics else {}
+    history: list[Participation] = []
     actors = _ActorIndex(session)
     for row in _rows(path, report):
+        if row.project_id in topic_of:
+            history.append((row.activity, row.sme, topic_of[row.project_id][0]))
         actor = actors.find(row)
         if actor is None and region and row.nuts.startswith(region):
             actor = actors.create(row)
@@ -66,6 +74,8 @@ def import_cordis(
         if actors.add_project(actor, row, topic_of.get(row.project_id)):
             report.projects_added += 1
     session.flush()
+    if topics:
+        report.priors = replace_priors(session, learn_with_stored_kinds(session, history))
     return report
 
 
@@ -176,7 +186,7 @@ class _ActorIndex:
             name=row.name,
             pic=row.pic,
             business_id=business_id_from_vat(row.vat),
-            organisation_type=ACTIVITY_TYPES.get(row.activity, "small" if row.sme else "large"),
+            organisation_type=org_type_of(row.activity, row.sme),
             municipality=_MUNICIPALITY.get(_fold(row.city), "other"),
             nuts3=row.nuts or None,
             country=row.country,

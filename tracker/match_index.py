@@ -28,7 +28,8 @@ from matcher.text import StemCache
 from matcher.themes import ThemeTag
 from tracker.config import Settings
 from tracker.match_inputs import call_input, match_settings, themes
-from tracker.models import Call, CallTheme, CallVersion
+from tracker.models import Call, CallTheme, CallVersion, MatchPrior
+from tracker.priors import load_priors
 from tracker.queries import status_clause
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,8 @@ class IndexCache:
                         self._refit_later(session.get_bind(), settings, today, key)
                     else:
                         entry = self._fit(session, settings, today, live)
+            if entry.seen[3:5] != seen[3:5]:  # priors learned again (`radar import-cordis`)
+                entry = replace(entry, index=replace(entry.index, priors=load_priors(session)))
             live_block(entry.index, today)  # prepared once, shared by every request of the day
             self._entries[key] = replace(entry, seen=seen)
             return entry.index
@@ -114,6 +117,7 @@ class IndexCache:
             settings=match_settings(settings),
             stem_cache=self._words,
             tags=stored_tags(session, select(Call.id).where(live_clause(today))),
+            priors=load_priors(session),
         )
         self.fits += 1
         return _Entry(index, {c.id: c.content_hash for c in stored if c.id}, len(stored), 0)
@@ -155,10 +159,12 @@ def _key(session: Session, settings: Settings) -> tuple[str, str]:
 
 
 def _signature(session: Session) -> tuple[Any, ...]:
-    """What changes whenever a call is added, changed (a new version), merged or removed."""
+    """What changes whenever a call is added, changed (a new version), merged or removed, or the
+    organisation-type priors are learned again."""
     versions = session.exec(select(func.max(CallVersion.id))).one()
     calls, merged = session.exec(select(func.count(), func.count(Call.merged_into_id))).one()
-    return versions, calls, merged
+    priors, lifts = session.exec(select(func.count(), func.sum(MatchPrior.lift))).one()
+    return versions, calls, merged, priors, lifts
 
 
 def _hashes(session: Session, today: date) -> dict[int, str]:

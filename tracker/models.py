@@ -241,6 +241,14 @@ class Match(SQLModel, table=True):
     computed_at: datetime = Field(default_factory=utcnow)
 
 
+class MatchPrior(SQLModel, table=True):
+    """How much more often than by chance an eligibility type joins an action kind (CORDIS)."""
+
+    org_type: str = Field(primary_key=True, max_length=30)  # matcher.profile eligibility type
+    kind: str = Field(primary_key=True, max_length=200)  # action kind or identifier prefix
+    lift: float
+
+
 class Feedback(SQLModel, table=True):
     """An actor's or staff member's verdict on a matched call: relevant, not relevant, applied."""
 

@@ -146,9 +146,10 @@ def test_import_cordis_then_match(radar):
         "--topics",
         cordis / "horizon_topics_2026-04.csv",
     )
-    assert imported.output.startswith(
-        "80276 rows: 7 projects attached to 7 actors (7 new), 0 rows skipped"
-    )
+    assert imported.output.splitlines() == [
+        "80276 rows: 7 projects attached to 7 actors (7 new), 0 rows skipped",
+        "162 organisation-type priors learned",
+    ]
     feed = FIXTURES / "sedia" / "derived" / "eu_grants_feed_snapshot_2026-08-22.json"
     assert radar("ingest", "eu_grants_feed", feed, "--today", "2026-08-22").exit_code == 0
     matched = radar("match", "--today", "2026-08-22").output
