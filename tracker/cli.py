@@ -373,11 +373,14 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 @pass_context
 def scheduler(ctx: Context) -> None:
     """Run the scheduled jobs in this process (run exactly one of these)."""
-    from tracker.scheduler import run_scheduler
+    from tracker.scheduler import SchedulerRunning, run_scheduler
 
     migrate(ctx.engine)
     logging.getLogger().setLevel(logging.INFO)
-    run_scheduler(ctx.engine, ctx.settings)
+    try:
+        run_scheduler(ctx.engine, ctx.settings)
+    except SchedulerRunning as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _with_progress(name: str, job: Any) -> JobRun:

@@ -78,6 +78,7 @@ class AboutSettings:
 @dataclass
 class SchedulerSettings:
     timezone: str = "Europe/Helsinki"
+    stagger_seconds: int = 60  # between the first runs of the sources at start
 
 
 @dataclass

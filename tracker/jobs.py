@@ -175,6 +175,17 @@ def _save_state(engine: Engine, name: str, state: dict[str, Any]) -> None:
         session.add(row)
 
 
+def mark_interrupted(engine: Engine) -> int:
+    """Runs still "running" when no scheduler runs were ended by a killed process: mark them."""
+    with session_scope(engine) as session:
+        left = session.exec(select(JobRun).where(col(JobRun.finished_at).is_(None))).all()
+        for run in left:
+            run.ok, run.errors, run.finished_at = False, run.errors or 1, utcnow()
+            run.message = "interrupted: the process running it stopped before it finished"
+            session.add(run)
+        return len(left)
+
+
 def last_runs(engine: Engine) -> dict[str, JobRun]:
     """The newest run of each source."""
     with Session(engine) as session:

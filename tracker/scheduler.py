@@ -1,41 +1,57 @@
-"""APScheduler in its own process: each source on its own interval, failures kept apart."""
+"""APScheduler in its own process: each source on its own interval, failures kept apart.
+
+One scheduler per database (a lock: a file beside a SQLite database, an advisory lock on
+PostgreSQL, which holds across hosts), and one job at a time within it, so two writers never
+meet. Runs a killed process left "running" are marked interrupted when the next one starts.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import IO, Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy.engine import Engine
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection, Engine
 
 from scrapers import SOURCES
 from scrapers.http import HttpClient
 from tracker.config import Settings
-from tracker.jobs import match, scrape
+from tracker.jobs import mark_interrupted, match, scrape
 
 log = logging.getLogger(__name__)
+ONE_AT_A_TIME = "one-at-a-time"  # the executor of every job: a single worker
+_ADVISORY_KEY = 0x5241444152  # "RADAR": the scheduler's PostgreSQL advisory lock
 
 
 def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingScheduler | None = None):  # type: ignore[no-untyped-def]
-    """A scheduler with one job per enabled source, the first run at start."""
+    """A scheduler with one job per enabled source, the first runs at start one after another;
+    every job runs in one worker, so no two ever overlap."""
     zone = ZoneInfo(settings.scheduler.timezone)
     scheduler = scheduler or BlockingScheduler(timezone=zone)
+    scheduler.add_executor(ThreadPoolExecutor(max_workers=1), alias=ONE_AT_A_TIME)
     http = HttpClient(settings.http)
-    for source in SOURCES:
-        config = settings.source(source.name)
-        if not config.enabled:
-            continue
+    start = datetime.now(zone)
+    stagger = timedelta(seconds=settings.scheduler.stagger_seconds)
+    enabled = [s.name for s in SOURCES if settings.source(s.name).enabled]
+    for i, name in enumerate(enabled):
+        config = settings.source(name)
         scheduler.add_job(
             scrape,
             IntervalTrigger(minutes=config.interval_minutes, timezone=zone),
-            args=(engine, settings, source.name),
+            args=(engine, settings, name),
             kwargs={"http": http},
-            id=f"scrape:{source.name}",
-            name=f"scrape {source.name}",
-            next_run_time=datetime.now(zone),
+            id=f"scrape:{name}",
+            name=f"scrape {name}",
+            executor=ONE_AT_A_TIME,
+            next_run_time=start + i * stagger,
             max_instances=1,  # a slow run is never overlapped by the next one
             coalesce=True,
             misfire_grace_time=3600,
@@ -48,6 +64,7 @@ def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingSched
         args=(engine, settings),
         id="match",
         name="match all actors",
+        executor=ONE_AT_A_TIME,
         max_instances=1,
         coalesce=True,
         misfire_grace_time=3600,
@@ -56,11 +73,60 @@ def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingSched
 
 
 def run_scheduler(engine: Engine, settings: Settings) -> None:
-    """Block and run the jobs until interrupted."""
-    scheduler = build_scheduler(engine, settings)
-    for job in scheduler.get_jobs():
-        log.info("scheduled %s: %s", job.name, job.trigger)
+    """Block and run the jobs until interrupted; refuse when a scheduler already runs."""
+    lock = SchedulerLock(engine)
+    if not lock.acquire():
+        raise SchedulerRunning(f"another radar scheduler is running for {lock.what}")
     try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        log.info("scheduler stopped")
+        interrupted = mark_interrupted(engine)
+        if interrupted:
+            log.warning("%d runs left running by a stopped process marked interrupted", interrupted)
+        scheduler = build_scheduler(engine, settings)
+        for job in scheduler.get_jobs():
+            log.info("scheduled %s: %s", job.name, job.trigger)
+        try:
+            scheduler.start()
+        except (KeyboardInterrupt, SystemExit):
+            log.info("scheduler stopped")
+    finally:
+        lock.release()
+
+
+class SchedulerRunning(RuntimeError):
+    """A scheduler already holds this database."""
+
+
+class SchedulerLock:
+    """Held by the one scheduler of a database while it runs; released when its process ends."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._held: IO[str] | Connection | None = None
+        database = engine.url.database or ""
+        self.what = database if engine.dialect.name == "sqlite" else engine.url.render_as_string()
+
+    def acquire(self) -> bool:
+        """Take the lock unless another process (or another holder here) has it."""
+        if self._engine.dialect.name == "postgresql":
+            connection = self._engine.connect()
+            if connection.execute(select(func.pg_try_advisory_lock(_ADVISORY_KEY))).scalar():
+                self._held = connection
+                return True
+            connection.close()
+            return False
+        handle = Path(f"{self.what}.scheduler.lock").open("w")  # noqa: SIM115 (held while locked)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._held = handle
+        return True
+
+    def release(self) -> None:
+        held: Any = self._held
+        if isinstance(held, Connection):
+            held.execute(select(func.pg_advisory_unlock(_ADVISORY_KEY)))
+        if held is not None:
+            held.close()
+        self._held = None

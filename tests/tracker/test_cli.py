@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from tests.conftest import FIXTURES, SHARED
 from tests.replay import Reply
 from tracker.cli import main
+from tracker.scheduler import SchedulerLock
 
 OPEN_PAGE = FIXTURES / "sedia" / "search_open_reduced-fields.json"
 CASCADE = FIXTURES / "sedia" / "search_cascade_type8_reduced-fields.json"
@@ -206,3 +207,14 @@ def test_serve_answers_and_says_how_to_make_the_first_user(engine, tmp_path):
         server.terminate()
         _, err = server.communicate(timeout=10)
     assert "No users yet: create the first with `radar create-user EMAIL --role admin`." in err
+
+
+def test_a_second_scheduler_refuses_to_start(radar, engine):
+    running = SchedulerLock(engine)  # as a `radar scheduler` process holds it
+    assert running.acquire()
+    try:
+        result = radar("scheduler")
+    finally:
+        running.release()
+    assert result.exit_code == 1
+    assert "another radar scheduler is running" in result.output

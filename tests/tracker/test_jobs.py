@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from scrapers.http import HttpClient, HttpSettings
 from tests.conftest import FIXTURES
 from tests.replay import Reply
-from tracker.jobs import last_runs, scrape
-from tracker.models import Call, JobRun, SourceState
-from tracker.scheduler import build_scheduler
+from tracker.jobs import last_runs, mark_interrupted, scrape
+from tracker.models import Call, JobRun, SourceState, utcnow
+from tracker.scheduler import SchedulerLock, build_scheduler
 
 OPEN_PAGE = FIXTURES / "sedia" / "search_open_reduced-fields.json"
 BULK = FIXTURES / "grants_tenders" / "grantsTenders_excerpt_7records.json"
@@ -83,9 +83,12 @@ def test_bulk_file_not_modified_is_not_fetched_again(engine, wired, replay_serve
         assert session.get(SourceState, "ft_bulk").data["etag"] == '"v1"'
 
 
-def test_scheduler_runs_each_source_and_a_failure_stops_no_other(engine, wired, replay_server):
+def test_scheduler_runs_each_source_one_at_a_time_and_a_failure_stops_no_other(
+    engine, wired, replay_server
+):
     replay_server.add("POST", "/search", Reply(b'{"unexpected": true}'))
     replay_server.add("GET", "/grantsTenders.json", Reply(BULK))
+    wired.scheduler.stagger_seconds = 0  # both due at once: the single worker must queue them
     scheduler = build_scheduler(engine, wired, BackgroundScheduler(timezone="Europe/Helsinki"))
     jobs = {job.id: job.trigger for job in scheduler.get_jobs()}
     assert jobs["scrape:ft_search"].interval.total_seconds() == 360 * 60
@@ -102,6 +105,35 @@ def test_scheduler_runs_each_source_and_a_failure_stops_no_other(engine, wired, 
     runs = {run.source: run for run in _finished(engine)}
     assert not runs["ft_search"].ok and "ft_search" in runs["ft_search"].message
     assert runs["ft_bulk"].ok and runs["ft_bulk"].new == 6
+    first, second = sorted(runs.values(), key=lambda run: run.started_at)
+    assert second.started_at >= first.finished_at  # never two writers at once
+
+
+def test_first_runs_at_start_are_staggered(engine, wired):
+    scheduler = build_scheduler(engine, wired, BackgroundScheduler(timezone="Europe/Helsinki"))
+    starts = sorted(job.next_run_time for job in scheduler.get_jobs() if job.id != "match")
+    assert (starts[1] - starts[0]).total_seconds() == wired.scheduler.stagger_seconds == 60
+
+
+def test_one_scheduler_per_database(engine):
+    first, second = SchedulerLock(engine), SchedulerLock(engine)
+    assert first.acquire()
+    try:
+        assert not second.acquire()
+    finally:
+        first.release()
+    assert second.acquire()
+    second.release()
+
+
+def test_runs_a_killed_process_left_running_are_marked_interrupted(engine):
+    with Session(engine) as session:
+        session.add(JobRun(job="scrape", source="ft_bulk", started_at=utcnow()))
+        session.commit()
+    assert mark_interrupted(engine) == 1
+    run = last_runs(engine)["ft_bulk"]
+    assert run.finished_at is not None and not run.ok and run.message.startswith("interrupted")
+    assert mark_interrupted(engine) == 0
 
 
 def _finished(engine):
