@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 from scrapers import SOURCES
 from scrapers.base import Page, SourceError
 from tracker.config import ConfigError, Settings, load_settings
-from tracker.db import make_engine, migrate
+from tracker.db import SchemaMismatch, make_engine, migrate, require_current_schema
 from tracker.jobs import ingest_files, last_runs, make_source, scrape
 from tracker.models import JobRun, User
 
@@ -46,6 +46,13 @@ class Context:
             self._engine = make_engine(self.settings.database.url, echo=self.settings.database.echo)
         return self._engine
 
+    def check_schema(self) -> None:
+        """Stop with one line unless the database has the schema of this code (`radar init`)."""
+        try:
+            require_current_schema(self.engine)
+        except SchemaMismatch as exc:
+            raise click.ClickException(str(exc)) from None
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -72,7 +79,10 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
 @pass_context
 def init(ctx: Context) -> None:
     """Create the database or migrate it to the newest schema."""
-    migrate(ctx.engine)
+    try:
+        migrate(ctx.engine)
+    except SchemaMismatch as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -97,7 +107,7 @@ today_option = click.option(
 def scrape_command(ctx: Context, sources: tuple[str, ...], today: date) -> None:
     """Fetch, parse and ingest SOURCES (default: every enabled source)."""
     names = sources or tuple(s.name for s in SOURCES if ctx.settings.source(s.name).enabled)
-    migrate(ctx.engine)
+    ctx.check_schema()
     runs = [
         _with_progress(
             name, lambda p, n=name: scrape(ctx.engine, ctx.settings, n, today=today, progress=p)
@@ -116,7 +126,7 @@ def scrape_command(ctx: Context, sources: tuple[str, ...], today: date) -> None:
 @pass_context
 def ingest_command(ctx: Context, source: str, files: tuple[Path, ...], today: date) -> None:
     """Parse recorded responses FILES of SOURCE and ingest them as a scrape would."""
-    migrate(ctx.engine)
+    ctx.check_schema()
     run = _with_progress(
         source,
         lambda p: ingest_files(ctx.engine, ctx.settings, source, files, today=today, progress=p),
@@ -185,7 +195,7 @@ def duplicates_command(ctx: Context, confirm_id: int | None, reject_id: int | No
     from tracker.db import session_scope
     from tracker.models import Call, utcnow
 
-    migrate(ctx.engine)
+    ctx.check_schema()
     with session_scope(ctx.engine) as session:
         try:
             if confirm_id is not None:
@@ -222,7 +232,7 @@ def match_command(ctx: Context, today: date) -> None:
     """Re-score every actor against every open or forthcoming call."""
     from tracker.jobs import match
 
-    migrate(ctx.engine)
+    ctx.check_schema()
     run = match(ctx.engine, ctx.settings, today=today)
     click.echo(run.message, err=not run.ok)
     if not run.ok:
@@ -257,7 +267,7 @@ def import_cordis_command(
     from tracker.cordis import import_cordis
     from tracker.db import session_scope
 
-    migrate(ctx.engine)
+    ctx.check_schema()
     with session_scope(ctx.engine) as session:
         try:
             report = import_cordis(session, file, region=region, topics=topics)
@@ -296,7 +306,7 @@ def create_user_command(
     from tracker.accounts import AccountError, create_user
     from tracker.db import session_scope
 
-    migrate(ctx.engine)
+    ctx.check_schema()
     with session_scope(ctx.engine) as session:
         try:
             user = create_user(
@@ -311,7 +321,7 @@ def create_user_command(
 @pass_context
 def sources_command(ctx: Context) -> None:
     """The registered sources with their last run."""
-    migrate(ctx.engine)
+    ctx.check_schema()
     runs = last_runs(ctx.engine)
     for source in SOURCES:
         settings = ctx.settings.source(source.name)
@@ -339,7 +349,7 @@ def export_command(ctx: Context, what: str, fmt: str, out: Path | None, today: d
     """Export stored calls as CSV or JSON."""
     from tracker.export import export_calls
 
-    migrate(ctx.engine)
+    ctx.check_schema()
     min_days = ctx.settings.matching.min_days_to_prepare
     with Session(ctx.engine) as session:
         if out is None:
@@ -358,7 +368,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Run the web app (for production use gunicorn, see README)."""
     from webapp import create_app
 
-    migrate(ctx.engine)
+    ctx.check_schema()
     with Session(ctx.engine) as session:
         if session.exec(select(User.id)).first() is None:
             click.echo(
@@ -375,7 +385,7 @@ def scheduler(ctx: Context) -> None:
     """Run the scheduled jobs in this process (run exactly one of these)."""
     from tracker.scheduler import SchedulerRunning, run_scheduler
 
-    migrate(ctx.engine)
+    ctx.check_schema()
     logging.getLogger().setLevel(logging.INFO)
     try:
         run_scheduler(ctx.engine, ctx.settings)

@@ -8,6 +8,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
@@ -33,16 +35,45 @@ def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def
     cursor.close()
 
 
-def alembic_config(engine: Engine) -> AlembicConfig:
+def alembic_config(engine: Engine | None) -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["engine"] = engine
     return config
 
 
+class SchemaMismatch(RuntimeError):
+    """The database's schema is not the one this code was written for."""
+
+
 def migrate(engine: Engine) -> None:
-    """Create the database or bring it to the newest schema."""
+    """Create the database or bring it to the newest schema (`radar init`)."""
+    _check(engine, older_ok=True)
     command.upgrade(alembic_config(engine), "head")
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse a database whose schema is older or newer than the code, saying what to do."""
+    _check(engine, older_ok=False)
+
+
+def _check(engine: Engine, *, older_ok: bool) -> None:
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    head = scripts.get_current_head()
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    if current == head:
+        return
+    if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
+        raise SchemaMismatch(
+            f"the database schema ({current}) is newer than this code ({head}): "
+            "run the radar version that made it"
+        )
+    if not older_ok:
+        raise SchemaMismatch(
+            f"the database schema ({current or 'none'}) is older than this code ({head}): "
+            "run `radar init` to migrate it"
+        )
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from tracker.config import Settings, load_settings
-from tracker.db import make_engine
+from tracker.db import make_engine, require_current_schema
 from tracker.match_index import INDEXES
 
 
@@ -48,4 +48,7 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
 
 def app_from_environment() -> Flask:
     """The app for gunicorn: `gunicorn 'webapp:app_from_environment()'`."""
-    return create_app(load_settings(), warm=True)
+    settings = load_settings()
+    engine = make_engine(settings.database.url)
+    require_current_schema(engine)  # gunicorn stops with the reason; `radar init` migrates
+    return create_app(settings, engine=engine, warm=True)

@@ -7,11 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from click.testing import CliRunner
 
 from tests.conftest import FIXTURES, SHARED
 from tests.replay import Reply
 from tracker.cli import main
+from tracker.db import alembic_config
 from tracker.scheduler import SchedulerLock
 
 OPEN_PAGE = FIXTURES / "sedia" / "search_open_reduced-fields.json"
@@ -218,3 +220,13 @@ def test_a_second_scheduler_refuses_to_start(radar, engine):
         running.release()
     assert result.exit_code == 1
     assert "another radar scheduler is running" in result.output
+
+
+def test_only_init_migrates_the_others_say_so_in_one_line(radar, engine):
+    command.downgrade(alembic_config(engine), "0007")
+    result = radar("sources")
+    assert result.exit_code == 1
+    assert result.output.strip().endswith("run `radar init` to migrate it")
+    assert len(result.output.strip().splitlines()) == 1
+    assert radar("init").exit_code == 0
+    assert radar("sources").exit_code == 0
