@@ -366,7 +366,7 @@ def export_command(ctx: Context, what: str, fmt: str, out: Path | None, today: d
 @pass_context
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Run the web app (for production use gunicorn, see README)."""
-    from webapp import create_app
+    from webapp import create_app, development_secret
 
     ctx.check_schema()
     with Session(ctx.engine) as session:
@@ -375,6 +375,8 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
                 "No users yet: create the first with `radar create-user EMAIL --role admin`.",
                 err=True,
             )
+    if not ctx.settings.web.secret_key:  # kept under instance/: sessions outlive a restart
+        ctx.settings.web.secret_key = development_secret(Path("instance"))
     app = create_app(ctx.settings, engine=ctx.engine, warm=True)
     app.run(host=host or ctx.settings.web.host, port=port or ctx.settings.web.port)
 

@@ -22,5 +22,16 @@ def export_calls(session: Session, out: TextIO, fmt: str, today: date, min_days:
         writer = csv.DictWriter(out, fieldnames=SUMMARY_FIELDS)
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "deadlines": "; ".join(row["deadlines"])})
+            cells = {**row, "deadlines": "; ".join(row["deadlines"])}
+            writer.writerow({k: spreadsheet_safe(v) for k, v in cells.items()})
     return len(rows)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that a spreadsheet would read as a formula, quoted so it stays text (OWASP)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value

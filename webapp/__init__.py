@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -21,7 +22,8 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
     app = Flask(__name__)
     web = settings.web
     app.config.update(
-        # The key comes only from RADAR_WEB_SECRET_KEY; without it, sessions last one process.
+        # The key comes only from RADAR_WEB_SECRET_KEY (`radar serve` keeps one under instance/);
+        # without it, as in tests, sessions last one process.
         SECRET_KEY=web.secret_key or secrets.token_hex(32),
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=web.session_lifetime_minutes),
         SESSION_COOKIE_HTTPONLY=True,
@@ -49,6 +51,21 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
 def app_from_environment() -> Flask:
     """The app for gunicorn: `gunicorn 'webapp:app_from_environment()'`."""
     settings = load_settings()
+    if not settings.web.secret_key:
+        raise RuntimeError(
+            "RADAR_WEB_SECRET_KEY is not set: production signs sessions with a key of its own"
+        )
     engine = make_engine(settings.database.url)
     require_current_schema(engine)  # gunicorn stops with the reason; `radar init` migrates
     return create_app(settings, engine=engine, warm=True)
+
+
+def development_secret(directory: Path) -> str:
+    """The development server's session key, made once and kept in `directory/secret_key`
+    (readable by its owner alone), so that sessions survive a restart."""
+    path = directory / "secret_key"
+    if not path.exists():
+        directory.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from time import monotonic
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
@@ -31,6 +32,12 @@ from webapp.web import db, is_staff, settings, today
 calls = Blueprint("calls", __name__)
 calls.add_app_template_filter(describe_change, "change")
 OPTIONS_SECONDS = 60.0
+
+
+@calls.app_template_filter("web_link")
+def web_link(url: str | None) -> bool:
+    """Whether a source's URL may become a link: http and https only, never `javascript:`."""
+    return bool(url) and urlsplit(url or "").scheme.lower() in ("http", "https")
 
 
 @calls.app_template_filter("applicant")

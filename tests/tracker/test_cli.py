@@ -192,8 +192,13 @@ def test_serve_answers_and_says_how_to_make_the_first_user(engine, tmp_path):
         port = probe.getsockname()[1]
     env = {**os.environ, "RADAR_DATABASE_URL": engine.url.render_as_string(hide_password=False)}
     radar_bin = Path(sys.executable).with_name("radar")
+    env.pop("RADAR_WEB_SECRET_KEY", None)
     server = subprocess.Popen(
-        [radar_bin, "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE, text=True
+        [radar_bin, "serve", "--port", str(port)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
     )
     try:
         deadline = time.monotonic() + 30
@@ -209,6 +214,8 @@ def test_serve_answers_and_says_how_to_make_the_first_user(engine, tmp_path):
         server.terminate()
         _, err = server.communicate(timeout=10)
     assert "No users yet: create the first with `radar create-user EMAIL --role admin`." in err
+    key = tmp_path / "instance" / "secret_key"  # the same key after a restart: sessions hold
+    assert len(key.read_text()) == 64 and key.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_second_scheduler_refuses_to_start(radar, engine):
@@ -230,3 +237,12 @@ def test_only_init_migrates_the_others_say_so_in_one_line(radar, engine):
     assert len(result.output.strip().splitlines()) == 1
     assert radar("init").exit_code == 0
     assert radar("sources").exit_code == 0
+
+
+def test_the_production_entry_point_refuses_to_start_without_a_secret_key(monkeypatch, engine):
+    from webapp import app_from_environment
+
+    monkeypatch.setenv("RADAR_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.delenv("RADAR_WEB_SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="RADAR_WEB_SECRET_KEY is not set"):
+        app_from_environment()

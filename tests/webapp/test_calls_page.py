@@ -127,6 +127,19 @@ def test_a_script_in_a_description_is_shown_harmless(client, session, calls):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
+def test_only_web_addresses_of_a_source_become_links(client, session, calls):
+    call = calls["HORIZON-CL5-2026-09-D4-03"]
+    call.url = "javascript:alert(document.cookie)"
+    session.add(call)
+    session.commit()
+    page = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert "javascript:" not in page
+    call.url = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/"
+    session.add(call)
+    session.commit()
+    assert f'href="{call.url}"' in client.get(f"/calls/{call.id}").get_data(as_text=True)
+
+
 def test_unknown_call_is_404(client, calls):
     assert client.get("/calls/999999").status_code == 404
 
