@@ -30,19 +30,16 @@ from tracker.config import Settings
 from tracker.match_inputs import call_input, match_settings, themes
 from tracker.models import Call, CallTheme, CallVersion, MatchPrior
 from tracker.priors import load_priors
-from tracker.queries import status_clause
+from tracker.queries import UNMERGED, status_clause
 
 log = logging.getLogger(__name__)
 
 REFIT_SHARE = 0.2  # calls changed since the fit beyond which the text model is fitted again
 
 
-unmerged = col(Call.merged_into_id).is_(None)  # a call merged into another is not listed
-
-
 def live_clause(today: date) -> Any:
     """The calls that take part in matching: open or forthcoming, not merged into another."""
-    return unmerged & or_(status_clause("open", today), status_clause("forthcoming", today))
+    return UNMERGED & or_(status_clause("open", today), status_clause("forthcoming", today))
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,10 @@ from matcher.profile import Profile
 from matcher.themes import ThemeMatcher
 from tracker.actors import latest_marks
 from tracker.config import Settings
-from tracker.match_index import INDEXES, calls_by_id, unmerged
+from tracker.match_index import INDEXES, calls_by_id
 from tracker.match_inputs import call_input, profile, themes
 from tracker.models import Actor, ActorProject, Call, CallTheme, Feedback, Match
+from tracker.queries import UNMERGED
 
 VERDICTS = ("relevant", "not_relevant", "applied")
 
@@ -123,7 +124,7 @@ def tag_themes(session: Session, settings: Settings, calls: Sequence[Call]) -> i
 
 def rescore_all(session: Session, settings: Settings, today: date, now: datetime) -> int:
     """Every actor against every open or forthcoming call, the text model fitted again."""
-    tag_themes(session, settings, session.exec(select(Call).where(unmerged)).all())
+    tag_themes(session, settings, session.exec(select(Call).where(UNMERGED)).all())
     calls = INDEXES.refit(session, settings, today)
     index = with_actors(calls, *_actors(session, calls))
     return store_matches(session, score_all(index, today), now)

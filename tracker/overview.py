@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from tracker.models import Actor, Call, CallSource, ChangeEvent, JobRun, Match
+from tracker.queries import UNMERGED
 
 
 @dataclass
@@ -52,12 +53,14 @@ def actors_overview(session: Session, best: int = 3) -> list[ActorSummary]:
 def calls_since(session: Session, since: datetime) -> tuple[list[Call], list[Call]]:
     """Calls first seen since `since`, and older calls that changed since then."""
     new = session.exec(
-        select(Call).where(col(Call.first_seen) >= since).order_by(col(Call.first_seen).desc())
+        select(Call)
+        .where(col(Call.first_seen) >= since, UNMERGED)
+        .order_by(col(Call.first_seen).desc())
     ).all()
     changed_ids = select(ChangeEvent.call_id).where(col(ChangeEvent.created_at) >= since)
     changed = session.exec(
         select(Call)
-        .where(col(Call.id).in_(changed_ids), col(Call.first_seen) < since)
+        .where(col(Call.id).in_(changed_ids), col(Call.first_seen) < since, UNMERGED)
         .order_by(col(Call.last_changed).desc())
     ).all()
     return list(new), list(changed)

@@ -27,6 +27,9 @@ SUMMARY_FIELDS = (
 )
 
 
+UNMERGED = col(Call.merged_into_id).is_(None)  # a call merged into another is never listed
+
+
 def status_clause(status: Status, today: date) -> Any:
     """SQL condition equal to `Call.status` on `today`: final_deadline is a newcomer's last day."""
     not_closed = or_(col(Call.final_deadline).is_(None), col(Call.final_deadline) >= today)
@@ -40,7 +43,7 @@ def status_clause(status: Status, today: date) -> Any:
 
 def calls(session: Session, today: date, *, status: Status | None = None) -> list[Call]:
     """Stored calls, soonest final deadline first, optionally of one computed status."""
-    query = select(Call).where(col(Call.merged_into_id).is_(None))
+    query = select(Call).where(UNMERGED)
     if status is not None:
         query = query.where(status_clause(status, today))
     order = (col(Call.final_deadline).is_(None), col(Call.final_deadline), col(Call.identifier))
@@ -64,3 +67,15 @@ def call_summary(call: Call, today: date, min_days: int) -> dict[str, Any]:
         "first_seen": call.first_seen.isoformat(timespec="seconds"),
         "last_seen": call.last_seen.isoformat(timespec="seconds"),
     }
+
+
+def kept_call(session: Session, call: Call) -> Call:
+    """The call a merged call lives on in, following chains of merges; the call itself if kept."""
+    seen = {call.id}
+    while call.merged_into_id is not None and call.merged_into_id not in seen:
+        seen.add(call.merged_into_id)
+        kept = session.get(Call, call.merged_into_id)
+        if kept is None:
+            break
+        call = kept
+    return call

@@ -14,7 +14,7 @@ from callrules.deadlines import PREPARATION_DAYS
 from matcher.filters import admits
 from matcher.profile import eligibility_type
 from tracker.models import Call, CallDeadline, CallSource, CallTheme, Match
-from tracker.queries import status_clause
+from tracker.queries import UNMERGED, status_clause
 
 SORTS = ("deadline", "newest", "budget", "relevance")
 STATUSES = ("open", "forthcoming", "closed")
@@ -130,7 +130,7 @@ def _first_deadline_from(day: date) -> Any:
 
 
 def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
-    conditions: list[Any] = []
+    conditions: list[Any] = [UNMERGED]
     for term in query.text.split()[:8]:
         pattern = f"%{_escape(term)}%"
         conditions.append(

@@ -7,7 +7,7 @@ from time import monotonic
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -16,6 +16,7 @@ from scrapers.record import Deadline
 from tracker.actors import call_matches
 from tracker.models import Actor, Call
 from tracker.overview import call_history, call_sources
+from tracker.queries import kept_call
 from tracker.search import (
     SORTS,
     CallQuery,
@@ -113,12 +114,15 @@ def index() -> str:
 
 
 @calls.get("/calls/<int:call_id>")
-def show(call_id: int) -> str:
+def show(call_id: int) -> Any:
     """One call: texts, deadlines, budget, eligibility, sources, history; matches for staff."""
     session = db()
     call = session.get(Call, call_id)
     if call is None:
         abort(404)
+    kept = kept_call(session, call)
+    if kept.id != call.id:  # merged into another: its page is the kept call's
+        return redirect(url_for("calls.show", call_id=kept.id), code=301)
     context: dict[str, Any] = {
         "call": call,
         "today": today(),

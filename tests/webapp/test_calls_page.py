@@ -140,6 +140,23 @@ def test_only_web_addresses_of_a_source_become_links(client, session, calls):
     assert f'href="{call.url}"' in client.get(f"/calls/{call.id}").get_data(as_text=True)
 
 
+def test_merged_calls_are_not_listed_and_their_pages_lead_to_the_kept_call(client, session, calls):
+    first, middle, kept = (
+        calls[i] for i in ("FSTP-11143", "HORIZON-CL5-2026-09-D4-03", "HORIZON-CL4-2025-04-DATA-03")
+    )
+    before = search_calls(session, CallQuery(page_size=500), date.today()).total
+    first.merged_into_id, middle.merged_into_id = middle.id, kept.id  # a chain of two merges
+    session.add_all([first, middle])
+    session.commit()
+    found = search_calls(session, CallQuery(page_size=500), date.today())
+    assert found.total == before - 2
+    assert {first.id, middle.id}.isdisjoint(r.call.id for r in found.rows)
+    page = client.get("/?status=").get_data(as_text=True)
+    assert "FSTP-11143" not in page and "HORIZON-CL5-2026-09-D4-03" not in page
+    response = client.get(f"/calls/{first.id}")
+    assert response.status_code == 301 and response.location.endswith(f"/calls/{kept.id}")
+
+
 def test_unknown_call_is_404(client, calls):
     assert client.get("/calls/999999").status_code == 404
 
