@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import IO, Any, ClassVar, Protocol
 
 from scrapers.errors import SourceError
+from scrapers.fields import Parsed
 from scrapers.http import HttpClient
-from scrapers.record import CallRecord
 
 __all__ = ["Page", "Source", "SourceError", "SourceSettings"]
 
@@ -54,4 +54,4 @@ class Source(Protocol):
 
     def fetch(self, http: HttpClient, state: dict[str, Any]) -> Iterator[Page]: ...
 
-    def parse(self, page: Page) -> Iterator[CallRecord]: ...
+    def parse(self, page: Page) -> Iterator[Parsed]: ...

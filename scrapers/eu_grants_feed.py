@@ -10,8 +10,8 @@ from urllib.parse import unquote
 
 from scrapers import ft_codes
 from scrapers.base import Page, SourceSettings
-from scrapers.dates import parse_instant, utc_deadline
-from scrapers.errors import SourceError
+from scrapers.dates import utc_deadline
+from scrapers.fields import BAD_VALUE, Fields, Parsed, each, record_key
 from scrapers.http import HttpClient, conditional_headers, keep_validators
 from scrapers.parsing import extra_pairs, load_json, require, text_to_html
 from scrapers.record import Budget, CallRecord
@@ -51,15 +51,12 @@ class EuGrantsFeed:
         if response.status_code != 304:
             yield Page(self.name, response.url, response.content)
 
-    def parse(self, page: Page) -> Iterator[CallRecord]:
-        """One record per grant of the snapshot."""
+    def parse(self, page: Page) -> Iterator[Parsed]:
+        """One record per grant of the snapshot; a grant that cannot be trusted is an error."""
         data = load_json(NAME, page)
         grants = require(NAME, data, "grants", list, page.url)
         labels = _labels(data, page.url)
-        for grant in grants:
-            if not isinstance(grant, dict):
-                raise SourceError(NAME, f"{page.url}: a grant is not an object")
-            yield call_record(grant, labels)
+        yield from each(grants, lambda grant, number: call_record(grant, labels, number))
 
 
 def programme_labels(page: Page) -> dict[str, dict[str, str]]:
@@ -89,67 +86,64 @@ def clean_label(text: str) -> str:
     return re.sub(r"\s+\)", ")", " ".join(unquote(text).split()))
 
 
-def call_record(grant: dict[str, Any], labels: dict[str, dict[str, str]]) -> CallRecord:
+def call_record(grant: object, labels: dict[str, dict[str, str]], number: int = 1) -> CallRecord:
     """The CallRecord of one grant; cascade calls keyed by their reference as ft_search does."""
-    reference = require(NAME, grant, "id", str, "a grant")
-    identifier = require(NAME, grant, "identifier", str, f"grant {reference}")
-    kind = ft_codes.KINDS.get(str((grant.get("kind") or {}).get("id")), "grant")
-    programmes = _pairs(grant.get("frameworkProgrammes"))
-    start, deadline = grant.get("startDate"), grant.get("deadlineDate")
+    fields = Fields(NAME, record_key(grant, "id", "identifier", number=number), grant)
+    reference = fields.required_text("id")
+    identifier = fields.required_text("identifier")
+    kind = ft_codes.KINDS.get(str(fields.nested("kind").raw("id")), "grant")
+    programmes = _pairs(fields.objects("frameworkProgrammes"))
+    start, deadline = fields.moment("startDate"), fields.moment("deadlineDate")
     # The feed keeps only the first deadline (stage 1 of a two-stage topic) and rarely a model.
-    model = grant.get("deadlineModel") or (
+    model = fields.text("deadlineModel") or (
         None if kind == "cascade" else ft_codes.model_from_identifier(identifier)
     )
     record = CallRecord(
         source=NAME,
         source_key=reference,
         identifier=identifier,
-        title=require(NAME, grant, "title", str, f"grant {reference}"),
-        url=grant.get("url") or ft_codes.topic_url(identifier),
-        call_identifier=grant.get("callIdentifier"),
-        call_title=grant.get("callTitle"),
+        title=fields.required_text("title"),
+        url=fields.text("url") or ft_codes.topic_url(identifier),
+        call_identifier=fields.text("callIdentifier"),
+        call_title=fields.text("callTitle"),
         programme=_programme(programmes, labels),
-        programme_part=_programme_part(grant, programmes, labels),
-        type_of_action=ft_codes.collapse(grant.get("actionType")),
+        programme_part=_programme_part(fields, programmes, labels),
+        type_of_action=ft_codes.collapse(fields.text("actionType")),
         kind=kind,
-        description_html=text_to_html(grant.get("abstract")),
-        opening_date=parse_instant(start).date() if isinstance(start, str) else None,
-        deadlines=ft_codes.label_deadlines(
-            [utc_deadline(deadline)] if isinstance(deadline, str) else [], model
-        ),
+        description_html=text_to_html(fields.text("abstract")),
+        opening_date=start.date() if start else None,
+        deadlines=ft_codes.label_deadlines([utc_deadline(deadline)] if deadline else [], model),
         deadline_model=model,
-        budget=_budget(grant.get("budget"), identifier),
+        budget=_budget(fields.nested("budget")),
         extra=extra_pairs(
             {
                 "reference": reference,
-                "destination": grant.get("destination"),
-                "portal_status": (grant.get("status") or {}).get("label"),
+                "destination": fields.text("destination"),
+                "portal_status": fields.nested("status").text("label"),
             }
         ),
     )
-    return _as_cascade(record, grant) if kind == "cascade" else record
+    return _as_cascade(record, fields) if kind == "cascade" else record
 
 
-def _as_cascade(record: CallRecord, grant: dict[str, Any]) -> CallRecord:
+def _as_cascade(record: CallRecord, fields: Fields) -> CallRecord:
     # `identifier` is the parent grant's topic, shared by many open calls (SOURCES.md 12.4).
     found = CASCADE_REFERENCE.match(record.source_key)
     if not found:
-        raise SourceError(NAME, f"cascade call {record.source_key!r} has no numeric reference")
+        raise fields.error("id", BAD_VALUE, record.source_key)
     return replace(
         record,
         identifier=f"FSTP-{found[1]}",
-        title=grant.get("callTitle") or record.title,
+        title=fields.text("callTitle") or record.title,
         call_identifier=record.identifier,
         call_title=None,
         extra=extra_pairs({**dict(record.extra), "parent_title": record.title}),
     )
 
 
-def _pairs(value: object) -> list[tuple[str, str]]:
+def _pairs(values: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(id, label) of a list of {"id", "label"} objects."""
-    if not isinstance(value, list):
-        return []
-    return [(str(v.get("id")), str(v.get("label") or "")) for v in value if isinstance(v, dict)]
+    return [(str(v.get("id")), str(v.get("label") or "")) for v in values]
 
 
 def _programme(programmes: list[tuple[str, str]], labels: dict[str, dict[str, str]]) -> str | None:
@@ -161,30 +155,23 @@ def _programme(programmes: list[tuple[str, str]], labels: dict[str, dict[str, st
 
 
 def _programme_part(
-    grant: dict[str, Any], programmes: list[tuple[str, str]], labels: dict[str, dict[str, str]]
+    fields: Fields, programmes: list[tuple[str, str]], labels: dict[str, dict[str, str]]
 ) -> str | None:
     """The programme divisions below the framework programme, in the order the feed lists them."""
     framework_ids = {programme_id for programme_id, _ in programmes}
     parts = [
         labels["programmeDivision"].get(division_id) or clean_label(label)
-        for division_id, label in _pairs(grant.get("programmeDivisions"))
+        for division_id, label in _pairs(fields.objects("programmeDivisions"))
         if division_id not in framework_ids
     ]
     # Some labels are bare ids that neither the feed nor its facet table could name.
     return " / ".join(dict.fromkeys(p for p in parts if p and not p.isdigit())) or None
 
 
-def _budget(value: object, identifier: str) -> Budget:
-    if not isinstance(value, dict):
-        return Budget()
-
-    def eur(key: str) -> int | None:
-        amount = value.get(key)
-        return None if amount is None else ft_codes.amount(amount, NAME, identifier)
-
+def _budget(budget: Fields) -> Budget:
     return Budget(
-        total_eur=eur("totalBudgetEur"),
-        min_grant_eur=eur("minContributionEur"),
-        max_grant_eur=eur("maxContributionEur"),
-        expected_grants=eur("expectedGrants"),
+        total_eur=budget.amount("totalBudgetEur"),
+        min_grant_eur=budget.amount("minContributionEur"),
+        max_grant_eur=budget.amount("maxContributionEur"),
+        expected_grants=budget.amount("expectedGrants"),
     )

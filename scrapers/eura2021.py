@@ -15,6 +15,7 @@ from scrapers.base import Page, SourceSettings
 from scrapers.dates import HELSINKI_ZONE
 from scrapers.eligibility import KANTA_HAME
 from scrapers.errors import SourceError
+from scrapers.fields import BAD_VALUE, Fields, Parsed, each, record_key
 from scrapers.http import HttpClient
 from scrapers.parsing import extra_pairs, require
 from scrapers.record import CallRecord, Deadline, Eligibility
@@ -52,17 +53,15 @@ class Eura2021:
         )
         yield Page(self.name, response.url, response.content)
 
-    def parse(self, page: Page) -> Iterator[CallRecord]:
-        """One record per preRenderData.hankehaku item."""
+    def parse(self, page: Page) -> Iterator[Parsed]:
+        """One record per preRenderData.hankehaku item; an item that cannot be trusted is an error."""
         data = embedded_data(page.read())
         rows = require(NAME, data, "hankehaku", list, "preRenderData")
         codes = data.get("koodisto")
-        for row in rows:
-            if not isinstance(row, dict):
-                raise SourceError(NAME, f"a hankehaku item is not an object: {row!r:.80}")
-            yield call_record(
-                row, codes if isinstance(codes, dict) else {}, self.settings.detail_url
-            )
+        codes = codes if isinstance(codes, dict) else {}
+        yield from each(
+            rows, lambda row, number: call_record(row, codes, self.settings.detail_url, number)
+        )
 
 
 def embedded_data(html: bytes) -> dict[str, Any]:
@@ -95,23 +94,24 @@ def is_regional(row: dict[str, Any]) -> bool:
     return str(row.get("viranomainen")) == HAME_AUTHORITY or KANTA_HAME_MAAKUNTA in _regions(row)
 
 
-def call_record(row: dict[str, Any], codes: dict[str, Any], detail_url: str) -> CallRecord:
+def call_record(row: object, codes: dict[str, Any], detail_url: str, number: int = 1) -> CallRecord:
     """The CallRecord of one hankehaku item, names looked up in the code lists."""
-    call_id = require(NAME, row, "id", str, "a hankehaku item")
-    title = require(NAME, row, "otsikko", str, f"hankehaku item {call_id}")
-    period = row.get("hakuaika")
-    period = period if isinstance(period, dict) else {}
-    opening, closing = _date(period.get("alku"), call_id), _date(period.get("loppu"), call_id)
-    authority = str(row.get("viranomainen") or "")
-    regions, regional = _regions(row), is_regional(row)
-    fund = str(row.get("rahasto") or "")
+    fields = Fields(NAME, record_key(row, "id", number=number), row)
+    call_id = fields.required_text("id")
+    title = fields.required_text("otsikko")
+    period = fields.nested("hakuaika")
+    opening, closing = _date(period, "alku"), _date(period, "loppu")
+    authority = str(fields.raw("viranomainen") or "")
+    regions, regional = _regions(fields.data), is_regional(fields.data)
+    fund = str(fields.raw("rahasto") or "")
+    call_code = fields.text("hakutunnus")
     return CallRecord(
         source=NAME,
         source_key=call_id,
-        identifier=row.get("hakutunnus") or f"EURA-{call_id}",
+        identifier=call_code or f"EURA-{call_id}",
         title=title,
         url=detail_url.format(id=call_id),
-        call_identifier=row.get("hakutunnus") or None,
+        call_identifier=call_code,
         programme=FUNDS.get(fund, fund or None),
         opening_date=opening,
         deadlines=(Deadline(closing, timezone=HELSINKI_ZONE),) if closing else (),
@@ -126,10 +126,10 @@ def call_record(row: dict[str, Any], codes: dict[str, Any], detail_url: str) -> 
             {
                 "authority": code_name(codes, "viranomainen", authority) if authority else None,
                 "authority_code": authority,
-                "area": row.get("alue"),
+                "area": fields.raw("alue"),
                 "fund": fund,
-                "erdf_type": row.get("eakrTyyppi"),
-                "eura_status": row.get("tila"),
+                "erdf_type": fields.raw("eakrTyyppi"),
+                "eura_status": fields.raw("tila"),
             }
         ),
     )
@@ -140,12 +140,12 @@ def _regions(row: dict[str, Any]) -> list[str]:
     return [str(r) for r in regions] if isinstance(regions, list) else []
 
 
-def _date(value: object, call_id: str) -> date | None:
-    if value in (None, ""):
+def _date(period: Fields, name: str) -> date | None:
+    """A day of hakuaika: ISO date text only (a number here has no certain meaning)."""
+    value = period.text(name)
+    if value is None:
         return None
     try:
-        return date.fromisoformat(str(value))
+        return date.fromisoformat(value)
     except ValueError:
-        raise SourceError(
-            NAME, f"hankehaku item {call_id}: hakuaika {value!r} is not a date"
-        ) from None
+        raise period.error(name, BAD_VALUE, value) from None

@@ -14,9 +14,9 @@ from bs4 import BeautifulSoup, Comment, Tag
 from scrapers.base import Page, SourceSettings
 from scrapers.errors import SourceError
 from scrapers.euro_access_fields import call_record
+from scrapers.fields import Parsed, each
 from scrapers.http import HttpClient
 from scrapers.parsing import http_status
-from scrapers.record import CallRecord
 
 NAME = "euro_access"
 CALL_ID = re.compile(r"/calls/(\d+)(?:/|$)")
@@ -77,7 +77,7 @@ class EuroAccess:
         for key in [key for key in known if key not in current]:
             del known[key]  # a row that comes back is fetched again
 
-    def parse(self, page: Page) -> Iterator[CallRecord]:
+    def parse(self, page: Page) -> Iterator[Parsed]:
         """A detail page's call; the list page is checked but holds no call of its own."""
         soup = BeautifulSoup(page.read(), "html.parser")
         calldata = soup.find(id="calldata")
@@ -86,7 +86,9 @@ class EuroAccess:
             found = CALL_ID.search(url)
             if not found:
                 raise SourceError(NAME, f"{page.url}: no call id in the URL of a detail page")
-            yield call_record(_without_comments(calldata), found[1], url)
+            yield from each(
+                [calldata], lambda data, _: call_record(_without_comments(data), found[1], url)
+            )
         elif _rows_of(soup, page.url) is None:
             raise SourceError(NAME, f"{page.url}: neither #calldata nor table#calls-overview")
 

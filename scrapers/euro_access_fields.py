@@ -8,7 +8,7 @@ from datetime import date, time
 from bs4 import Tag
 
 from scrapers.eligibility import country_codes, organisation_types
-from scrapers.errors import SourceError
+from scrapers.fields import MISSING, RecordError
 from scrapers.parsing import extra_pairs
 from scrapers.record import Budget, CallRecord, Deadline, Eligibility
 
@@ -66,7 +66,7 @@ def call_record(calldata: Tag, call_id: str, url: str) -> CallRecord:
     rows = _labelled_rows(calldata)
     heading = calldata.find("h1")
     if not isinstance(heading, Tag) or not rows:
-        raise SourceError(NAME, f"{url}: #calldata has no h1 title or no labelled rows")
+        raise RecordError(NAME, call_id, "h1" if rows else "div.tr", MISSING)
     number = _text(rows.get("call number"))
     # The ids hold a space ("call-deadline td"), so CSS #call-deadline would match nothing.
     opening = dotted_dates(_text(calldata.find(id="call-opening td")))

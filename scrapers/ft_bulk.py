@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from typing import IO, Any
 
 import ijson
@@ -12,6 +12,7 @@ import ijson
 from scrapers import ft_codes
 from scrapers.base import Page, SourceSettings
 from scrapers.errors import SourceError
+from scrapers.fields import WRONG_TYPE, Fields, Parsed, each, record_key
 from scrapers.http import HttpClient, conditional_headers, keep_validators
 from scrapers.record import CallRecord, Deadline
 
@@ -20,7 +21,6 @@ ITEMS = "fundingData.GrantTenderObj"
 # Kinds kept by the `type` integer. Tenders (0) are procurement, not funding calls, and this
 # service is about funding; types 2 and 8 were not in the live file but are calls if they come.
 KINDS = {1: "grant", 2: "external", 8: "cascade"}
-EPOCH_2000_MS = 946_684_800_000  # anything earlier is epoch seconds read as milliseconds
 
 
 @dataclass
@@ -47,15 +47,18 @@ class FtBulk:
         if path is not None:
             yield Page(self.name, self.settings.url, path)
 
-    def parse(self, page: Page) -> Iterator[CallRecord]:
+    def parse(self, page: Page) -> Iterator[Parsed]:
         """One CallRecord per grant (and external or cascade call), read one record at a time."""
         with page.open() as handle:
             count = 0
+
+            def build(item: object, number: int) -> CallRecord | None:
+                nonlocal count
+                count = number
+                return _record(Fields(NAME, record_key(item, "identifier", number=number), item))
+
             try:
-                for count, item in enumerate(ijson.items(handle, ITEMS + ".item"), 1):
-                    record = _record(Item(item, count))
-                    if record is not None:
-                        yield record
+                yield from each(ijson.items(handle, ITEMS + ".item", use_float=True), build)
             except ijson.JSONError as exc:
                 raise SourceError(NAME, f"file is not valid JSON: {exc}") from None
             if count == 0:
@@ -74,66 +77,18 @@ def _check_envelope(handle: IO[bytes]) -> None:
     raise SourceError(NAME, f"file has no {ITEMS} list")
 
 
-class Item:
-    """One record with typed access; a field of the wrong type raises SourceError."""
-
-    def __init__(self, data: object, number: int) -> None:
-        if not isinstance(data, dict):
-            raise SourceError(NAME, f"record {number} is not an object")
-        identifier = data.get("identifier")
-        self.data: dict[str, Any] = data
-        self.where = f"record {number}" + (
-            f" ({identifier})" if isinstance(identifier, str) else ""
-        )
-
-    def get(self, key: str, kind: type, default: Any = None) -> Any:
-        value = self.data.get(key)
-        if value is None:
-            return default
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise SourceError(NAME, f"{self.where}: {key} is not {kind.__name__}: {value!r}")
-        return value
-
-    def text(self, key: str) -> str | None:
-        return self.get(key, str) or None
-
-    def objects(self, key: str) -> list[dict[str, Any]]:
-        values: list[Any] = self.get(key, list, [])
-        if not all(isinstance(v, dict) for v in values):
-            raise SourceError(NAME, f"{self.where}: {key} is not a list of objects")
-        return values
-
-    def strings(self, key: str) -> tuple[str, ...]:
-        values: list[Any] = self.get(key, list, [])
-        if not all(isinstance(v, str) for v in values):
-            raise SourceError(NAME, f"{self.where}: {key} is not a list of strings")
-        return tuple(dict.fromkeys(values))
-
-    def moment(self, value: object) -> datetime:
-        """An epoch-milliseconds int (or numeric string, inside actions) as a UTC datetime."""
-        try:
-            millis = int(value) if isinstance(value, int | str) else None
-        except ValueError:
-            millis = None
-        if millis is None or millis < EPOCH_2000_MS:
-            raise SourceError(NAME, f"{self.where}: {value!r} is not a date in epoch milliseconds")
-        return datetime.fromtimestamp(millis / 1000, UTC)
-
-
 def _deadline(moment: datetime) -> Deadline:
     if moment.time() == time(0):
         return Deadline(moment.date())  # grants: UTC midnight stands for the date alone
     return Deadline(moment.date(), time(moment.hour, moment.minute), "UTC")
 
 
-def _record(item: Item) -> CallRecord | None:
-    kind = KINDS.get(item.get("type", int, -1))
+def _record(item: Fields) -> CallRecord | None:
+    kind = KINDS.get(item.integer("type") or -1)
     if kind is None:
         return None  # tenders and anything unknown
-    identifier = item.text("identifier")
-    if identifier is None:
-        raise SourceError(NAME, f"{item.where}: no identifier")
-    call_id = item.get("callccm2Id", int)
+    identifier = item.required_text("identifier")
+    call_id = item.integer("callccm2Id")
     if kind == "cascade" and call_id:
         identifier = f"FSTP-{call_id}"  # a cascade's identifier is its parent topic's
     actions = item.objects("actions")
@@ -160,59 +115,68 @@ def _record(item: Item) -> CallRecord | None:
 
 
 def _deadlines(
-    item: Item, actions: list[dict[str, Any]]
+    item: Fields, actions: list[dict[str, Any]]
 ) -> tuple[tuple[Deadline, ...], str | None]:
-    values: list[Any] = item.get("deadlineDatesLong", list, [])
+    name, values = "deadlineDatesLong", item.integers("deadlineDatesLong")
     if not values:  # the actions repeat them as strings
-        values = [d for a in actions for d in a.get("deadlineDates") or []]
-    deadlines = [_deadline(item.moment(v)) for v in values]
-    given: dict[str, Any] = item.get("deadlineModel", dict, {})
-    named = given.get("abbreviation") or given.get("description")
-    model = ft_codes.collapse(named) if isinstance(named, str) else None
+        name, values = (
+            "actions.deadlineDates",
+            [d for a in actions for d in a.get("deadlineDates") or []],
+        )
+    deadlines = [_deadline(_moment(item, name, v)) for v in values]
+    given = item.nested("deadlineModel")
+    model = ft_codes.collapse(given.text("abbreviation") or given.text("description"))
     model = ft_codes.infer_model(
         model or ft_codes.model_from_actions(actions), [d.date for d in deadlines]
     )
     return ft_codes.label_deadlines(deadlines, model), model
 
 
-def _opening(item: Item, actions: list[dict[str, Any]]) -> date | None:
-    value = item.get("plannedOpeningDateLong", int)
+def _opening(item: Fields, actions: list[dict[str, Any]]) -> date | None:
+    name, value = "plannedOpeningDateLong", item.integer("plannedOpeningDateLong")
     if value is None:
-        value = next(
-            (a["plannedOpeningDate"] for a in actions if a.get("plannedOpeningDate")), None
+        name, value = (
+            "actions.plannedOpeningDate",
+            next((a["plannedOpeningDate"] for a in actions if a.get("plannedOpeningDate")), None),
         )
-    return None if value is None else item.moment(value).date()
+    return None if value is None else _moment(item, name, value).date()
 
 
-def _programme(item: Item) -> str | None:
-    framework: dict[str, Any] = item.get("frameworkProgramme", dict, {})
-    named = ft_codes.PROGRAMMES.get(str(framework.get("id")))
-    description = framework.get("description")
-    return named or (ft_codes.collapse(description) if isinstance(description, str) else None)
+def _moment(item: Fields, name: str, value: object) -> datetime:
+    """A date the file gives in epoch milliseconds only (a number, or digits inside actions)."""
+    if not (isinstance(value, int) or (isinstance(value, str) and value.isdigit())):
+        raise item.error(name, WRONG_TYPE, value)
+    return item.moment(name, value) or datetime.min
 
 
-def _programme_part(item: Item) -> str | None:
+def _programme(item: Fields) -> str | None:
+    framework = item.nested("frameworkProgramme")
+    named = ft_codes.PROGRAMMES.get(str(framework.raw("id")))
+    return named or ft_codes.collapse(framework.text("description"))
+
+
+def _programme_part(item: Fields) -> str | None:
     """The deepest programmeDivision with a real label: "Health", not "AGRIP-1-1" or "DIGITAL"."""
-    framework: dict[str, Any] = item.get("frameworkProgramme", dict, {})
-    dull = {framework.get("abbreviation"), framework.get("description")}
+    framework = item.nested("frameworkProgramme")
+    dull = {framework.raw("abbreviation"), framework.raw("description")}
     parts = [
         str(d["description"])
         for d in item.objects("programmeDivision")
         if d.get("description")
-        and d.get("id") != framework.get("id")
+        and d.get("id") != framework.raw("id")
         and d["description"] not in dull | {d.get("abbreviation")}
     ]
     return ft_codes.collapse(parts[-1]) if parts else None
 
 
-def _type_of_action(item: Item) -> str | None:
+def _type_of_action(item: Fields) -> str | None:
     names = [
         ft_codes.collapse(str(a.get("description") or "")) for a in item.objects("topicActions")
     ]
     return "; ".join(dict.fromkeys(n for n in names if n)) or None
 
 
-def _extra(item: Item) -> tuple[tuple[str, str], ...]:
+def _extra(item: Fields) -> tuple[tuple[str, str], ...]:
     divisions = item.objects("programmeDivision")
     pairs = {
         "programme_division": str(divisions[-1].get("abbreviation") or "") if divisions else "",

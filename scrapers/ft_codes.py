@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, time
-from decimal import Decimal, InvalidOperation
 
 from callrules.deadlines import CUT_OFF, MULTIPLE_CUT_OFF, SINGLE_STAGE, STAGE, TWO_STAGE, label
-from scrapers.errors import SourceError
+from scrapers.fields import WRONG_TYPE, Fields
 from scrapers.record import Budget, Deadline
 
 PORTAL = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities"
@@ -119,21 +118,11 @@ def latest_info(entries: Iterable[object]) -> tuple[tuple[str, str], ...]:
     return (("latest_info", content), ("latest_info_date", changed))
 
 
-def amount(value: object, source: str, where: str) -> int:
-    """Whole EUR from an integer or a numeric string ("30500", "1500000.00")."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    try:
-        return int(Decimal(str(value)))
-    except (InvalidOperation, ValueError, OverflowError):
-        raise SourceError(source, f"{where}: amount {value!r} is not a number") from None
-
-
-def topic_budget(overview: object, identifier: str, source: str) -> Budget:
+def topic_budget(overview: object, identifier: str, fields: Fields, name: str) -> Budget:
     """This topic's share of a budgetOverview, which covers the whole call: its actions only."""
     action_map = overview.get("budgetTopicActionMap") if isinstance(overview, dict) else None
     if not isinstance(action_map, dict):
-        raise SourceError(source, f"{identifier}: budgetOverview has no budgetTopicActionMap")
+        raise fields.error(name, WRONG_TYPE, overview)
     entries = [
         entry
         for group in action_map.values()
@@ -142,7 +131,7 @@ def topic_budget(overview: object, identifier: str, source: str) -> Budget:
     ]
 
     def eur(value: object) -> int:
-        return amount(value, source, identifier)
+        return fields.amount(name, value) or 0
 
     years = [e.get("budgetYearMap") for e in entries]
     total = sum(eur(v) for y in years if isinstance(y, dict) for v in y.values())

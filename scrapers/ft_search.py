@@ -13,11 +13,11 @@ from urllib.parse import urlencode
 from scrapers import ft_codes
 from scrapers.base import Page, SourceSettings
 from scrapers.errors import SourceError
+from scrapers.fields import BAD_VALUE, MISSING, Fields, Parsed, RecordError, each, record_key
 from scrapers.http import HttpClient
 from scrapers.record import Budget, CallRecord, Deadline
 
 NAME = "ft_search"
-Metadata = dict[str, list[str]]
 
 TYPES = [ft_codes.GRANT, ft_codes.EXTERNAL, ft_codes.CASCADE]
 STATUSES = ["31094501", "31094502"]  # forthcoming, open
@@ -79,15 +79,14 @@ class FtSearch:
         elif not self._is_last(first, 1):
             yield from self._walk(http, query, 2)
 
-    def parse(self, page: Page) -> Iterator[CallRecord]:
+    def parse(self, page: Page) -> Iterator[Parsed]:
         """CallRecords of one page: English docs of calls only, one per key, the newest kept."""
         best: dict[str, tuple[tuple[bool, datetime], CallRecord]] = {}
-        for result in envelope(page.read())["results"]:
-            metadata: Metadata = result["metadata"]
-            if not _wanted(metadata):
+        for parsed in each(envelope(page.read())["results"], _ranked):
+            if isinstance(parsed, RecordError):
+                yield parsed
                 continue
-            record = _record(result, metadata)
-            rank = (_first(metadata, "DATASOURCE") == "SEDIA", _queued(metadata))
+            rank, record = parsed
             held = best.get(record.source_key)
             if held is None or rank > held[0]:
                 best[record.source_key] = (rank, record)
@@ -131,7 +130,7 @@ class FtSearch:
 
 
 def envelope(raw: bytes) -> dict[str, Any]:
-    """The decoded response, checked: a results list, an integer total, list-of-string metadata."""
+    """The decoded response, checked: a results list and an integer total."""
     try:
         data = json.loads(raw)
     except ValueError as exc:
@@ -141,50 +140,35 @@ def envelope(raw: bytes) -> dict[str, Any]:
     total = data.get("totalResults")
     if not isinstance(total, int) or isinstance(total, bool):
         raise SourceError(NAME, f"'totalResults' is not an integer: {total!r}")
-    for n, result in enumerate(data["results"]):
-        if not isinstance(result, dict) or not isinstance(result.get("metadata"), dict):
-            raise SourceError(NAME, f"result {n} has no 'metadata' object")
-        for key, value in result["metadata"].items():
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise SourceError(NAME, f"result {n}: metadata.{key} is not a list of strings")
     return data
 
 
-def _text(result: dict[str, Any], key: str) -> str | None:
-    value = result.get(key)
-    return value if isinstance(value, str) and value else None
+def _ranked(result: object, number: int) -> tuple[tuple[bool, datetime], CallRecord] | None:
+    """A result's record with its rank among copies (SEDIA index, newest); None if not a call."""
+    fields = Fields(NAME, record_key(result, "reference", number=number), result)
+    metadata = fields.nested("metadata")
+    if not _wanted(metadata):
+        return None
+    rank = (metadata.first("DATASOURCE") == "SEDIA", _queued(metadata))
+    return rank, _record(fields, metadata)
 
 
-def _first(metadata: Metadata, key: str) -> str | None:
-    values = metadata.get(key)
-    return values[0] if values and values[0] else None
-
-
-def _wanted(metadata: Metadata) -> bool:
-    language = _first(metadata, "language")
+def _wanted(metadata: Fields) -> bool:
+    language = metadata.first("language")
     if language and language != "en":
         return False  # a translation of an English doc
-    if _first(metadata, "type") not in ft_codes.KINDS:
+    if metadata.first("type") not in ft_codes.KINDS:
         return False  # type 6 topic updates, type 3 portal pages, type 0 tenders
-    datasource = _first(metadata, "DATASOURCE") or _first(metadata, "datasource")
+    datasource = metadata.first("DATASOURCE") or metadata.first("datasource")
     return datasource not in DROPPED_DATASOURCES
 
 
-def _instant(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise SourceError(NAME, f"unreadable date {text!r}") from None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _queued(metadata: Fields) -> datetime:
+    return metadata.moment("esDA_QueueDate", metadata.first("esDA_QueueDate")) or NO_TIME
 
 
-def _queued(metadata: Metadata) -> datetime:
-    text = _first(metadata, "esDA_QueueDate")
-    return _instant(text) if text else NO_TIME
-
-
-def _deadline(text: str, cascade: bool) -> Deadline:
-    moment = _instant(text)
+def _deadline(metadata: Fields, text: str, cascade: bool) -> Deadline:
+    moment = (metadata.moment("deadlineDate", text) or NO_TIME).astimezone(UTC)
     clock = time(moment.hour, moment.minute)
     if cascade:
         return Deadline(moment.date(), clock, "UTC")  # cascade deadlines are real instants
@@ -194,125 +178,125 @@ def _deadline(text: str, cascade: bool) -> Deadline:
     return Deadline(moment.date(), clock, "Europe/Brussels")
 
 
-def _json_text(metadata: Metadata, key: str, where: str) -> Any:
-    text = _first(metadata, key)
+def _json_text(metadata: Fields, key: str) -> Any:
+    text = metadata.first(key)
     if text is None:
         return None
     try:
         return json.loads(text)
     except ValueError:
-        raise SourceError(NAME, f"{where}: metadata.{key} is not valid JSON") from None
+        raise metadata.error(key, BAD_VALUE, text) from None
 
 
-def _budget(metadata: Metadata, identifier: str) -> Budget:
-    overview = _json_text(metadata, "budgetOverview", identifier)
-    return Budget() if overview is None else ft_codes.topic_budget(overview, identifier, NAME)
+def _budget(metadata: Fields, identifier: str) -> Budget:
+    overview = _json_text(metadata, "budgetOverview")
+    if overview is None:
+        return Budget()
+    return ft_codes.topic_budget(overview, identifier, metadata, "budgetOverview")
 
 
-def _cascade_key(result: dict[str, Any], metadata: Metadata) -> str:
+def _cascade_key(fields: Fields, metadata: Fields) -> str:
     # The reference is unique per call; the URL id is not: two calls in the cascade fixture
     # (METU 30,500 EUR and Gnomon 120,000 EUR offers) share /competitive-calls-cs/46214053.
-    found = CASCADE_REFERENCE.match(_text(result, "reference") or "")
-    url = CASCADE_URL.search(_text(result, "url") or "")
-    key = (found and found[1]) or _first(metadata, "callccm2Id") or (url and url[1])
+    found = CASCADE_REFERENCE.match(fields.text("reference") or "")
+    url = CASCADE_URL.search(fields.text("url") or "")
+    key = (found and found[1]) or metadata.first("callccm2Id") or (url and url[1])
     if not key:
-        raise SourceError(NAME, f"cascade call {result.get('reference')!r} has no id")
+        raise fields.error("reference", MISSING)
     return key
 
 
-def _record(result: dict[str, Any], metadata: Metadata) -> CallRecord:
-    kind = ft_codes.KINDS[metadata["type"][0]]
+def _record(fields: Fields, metadata: Fields) -> CallRecord:
+    kind = ft_codes.KINDS[metadata.first("type") or ""]
     cascade = kind == "cascade"
-    actions = _json_text(metadata, "actions", str(_text(result, "reference")))
-    model = _first(metadata, "deadlineModel") or ft_codes.model_from_actions(
+    actions = _json_text(metadata, "actions")
+    model = metadata.first("deadlineModel") or ft_codes.model_from_actions(
         actions if isinstance(actions, list) else []
     )
-    deadlines = [_deadline(text, cascade) for text in metadata.get("deadlineDate", [])]
+    deadlines = [_deadline(metadata, text, cascade) for text in metadata.strings("deadlineDate")]
     model = ft_codes.infer_model(model, [d.date for d in deadlines])
-    start = _first(metadata, "startDate")
+    start = metadata.moment("startDate", metadata.first("startDate"))
     record = CallRecord(
         source=NAME,
         source_key="",
         identifier="",
         title="",
-        programme=ft_codes.PROGRAMMES.get(_first(metadata, "frameworkProgramme") or ""),
-        type_of_action=ft_codes.collapse(_first(metadata, "typesOfAction")),
+        programme=ft_codes.PROGRAMMES.get(metadata.first("frameworkProgramme") or ""),
+        type_of_action=ft_codes.collapse(metadata.first("typesOfAction")),
         kind=kind,
-        keywords=tuple(dict.fromkeys(metadata.get("keywords", []))),
-        tags=tuple(dict.fromkeys(metadata.get("tags", []))),
-        opening_date=_instant(start).date() if start else None,
+        keywords=metadata.strings("keywords"),
+        tags=metadata.strings("tags"),
+        opening_date=start.date() if start else None,
         deadlines=ft_codes.label_deadlines(deadlines, model),
         deadline_model=model,
     )
-    return _cascade(record, result, metadata) if cascade else _topic(record, result, metadata)
+    if cascade:
+        return _cascade(record, fields, metadata)
+    return _topic(record, fields, metadata)
 
 
-def _extra(metadata: Metadata, pairs: dict[str, str | None]) -> tuple[tuple[str, str], ...]:
-    infos = _json_text(metadata, "latestInfos", str(pairs.get("reference")))
+def _extra(metadata: Fields, pairs: dict[str, str | None]) -> tuple[tuple[str, str], ...]:
+    infos = _json_text(metadata, "latestInfos")
     kept = {k: v for k, v in pairs.items() if v}
     kept.update(ft_codes.latest_info(infos if isinstance(infos, list) else []))
     return tuple(sorted(kept.items()))
 
 
-def _topic(record: CallRecord, result: dict[str, Any], metadata: Metadata) -> CallRecord:
-    reference = _text(result, "reference") or _first(metadata, "reference")
-    identifier = _first(metadata, "identifier") or reference
-    if not isinstance(identifier, str):
-        raise SourceError(
-            NAME, f"result {result.get('url')!r} has neither identifier nor reference"
-        )
-    url = _text(result, "url") or _first(metadata, "url")
-    if not isinstance(url, str) or url.endswith(".json"):
+def _topic(record: CallRecord, fields: Fields, metadata: Fields) -> CallRecord:
+    reference = fields.text("reference") or metadata.first("reference")
+    # The topic id, never the reference: references differ per language and per index copy,
+    # so a record without its identifier would become a second call beside the first.
+    identifier = metadata.first("identifier")
+    if identifier is None:
+        raise metadata.error("identifier", MISSING)
+    url = fields.text("url") or metadata.first("url")
+    if url is None or url.endswith(".json"):
         url = ft_codes.topic_url(identifier)  # people need the portal page, not the data file
     text_keys = ("descriptionByte", "description")
     if record.kind == "external":
         text_keys = ("description", "descriptionByte")
-    # The topic id, not the reference: references differ per language and per index copy.
     return replace(
         record,
         source_key=identifier,
         identifier=identifier,
-        title=_first(metadata, "title") or _text(result, "summary") or identifier,
+        title=metadata.first("title") or fields.text("summary") or identifier,
         url=url,
-        call_identifier=_first(metadata, "callIdentifier"),
-        call_title=_first(metadata, "callTitle"),
-        description_html=_first(metadata, text_keys[0]) or _first(metadata, text_keys[1]),
-        conditions_html=_first(metadata, "topicConditions"),
+        call_identifier=metadata.first("callIdentifier"),
+        call_title=metadata.first("callTitle"),
+        description_html=metadata.first(text_keys[0]) or metadata.first(text_keys[1]),
+        conditions_html=metadata.first("topicConditions"),
         budget=_budget(metadata, identifier),
         extra=_extra(
             metadata,
             {
                 "reference": reference,
-                "destination": _first(metadata, "destinationDescription"),
-                "cross_cutting_priorities": ", ".join(metadata.get("crossCuttingPriorities", [])),
+                "destination": metadata.first("destinationDescription"),
+                "cross_cutting_priorities": ", ".join(metadata.strings("crossCuttingPriorities")),
             },
         ),
     )
 
 
-def _cascade(record: CallRecord, result: dict[str, Any], metadata: Metadata) -> CallRecord:
-    identifier = f"FSTP-{_cascade_key(result, metadata)}"
-    call_id = _first(metadata, "callccm2Id")
-    project = [_first(metadata, "projectAcronym"), _first(metadata, "projectName")]
-    money = _first(metadata, "budget")
+def _cascade(record: CallRecord, fields: Fields, metadata: Fields) -> CallRecord:
+    identifier = f"FSTP-{_cascade_key(fields, metadata)}"
+    call_id = metadata.first("callccm2Id")
+    project = [metadata.first("projectAcronym"), metadata.first("projectName")]
     # metadata.title is the parent grant's topic title; the open call's own name is callTitle.
     return replace(
         record,
         source_key=identifier,
         identifier=identifier,
-        title=_first(metadata, "callTitle") or _text(result, "summary") or identifier,
-        url=_text(result, "url") or (ft_codes.cascade_url(call_id) if call_id else None),
-        call_identifier=_first(metadata, "identifier"),
+        title=metadata.first("callTitle") or fields.text("summary") or identifier,
+        url=fields.text("url") or (ft_codes.cascade_url(call_id) if call_id else None),
+        call_identifier=metadata.first("identifier"),
         call_title=" – ".join(dict.fromkeys(p for p in project if p)) or None,
-        description_html=_first(metadata, "description"),
-        budget=Budget(total_eur=ft_codes.amount(money, NAME, identifier) or None)
-        if money
-        else Budget(),
+        description_html=metadata.first("description"),
+        budget=Budget(total_eur=metadata.amount("budget", metadata.first("budget")) or None),
         extra=_extra(
             metadata,
             {
-                "reference": _text(result, "reference"),
-                "parent_title": _first(metadata, "title"),
+                "reference": fields.text("reference"),
+                "parent_title": metadata.first("title"),
                 "callccm2Id": call_id,
             },
         ),

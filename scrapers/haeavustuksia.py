@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrapers.base import Page, SourceSettings
-from scrapers.dates import helsinki_date, helsinki_deadline
+from scrapers.dates import helsinki_date, helsinki_deadline, utc_text
 from scrapers.errors import SourceError
+from scrapers.fields import MISSING, Fields, Parsed, each, record_key
 from scrapers.http import HttpClient
 from scrapers.parsing import extra_pairs, load_json, require, text_to_html
 from scrapers.record import CallRecord, Eligibility
@@ -62,10 +63,12 @@ class Haeavustuksia:
                 self.name, f"totalCount is {total} but {number} page(s) held {collected} items"
             )
 
-    def parse(self, page: Page) -> Iterator[CallRecord]:
-        """One record per hakuilmoitukset item."""
-        for item in envelope(page)[2]:
-            yield call_record(item, self.settings.call_url)
+    def parse(self, page: Page) -> Iterator[Parsed]:
+        """One record per hakuilmoitukset item; an item that cannot be trusted is an error."""
+        items = envelope(page)[2]
+        yield from each(
+            items, lambda item, number: call_record(item, self.settings.call_url, number)
+        )
 
     def _params(self, number: int) -> dict[str, str | int]:
         flags = {
@@ -88,23 +91,23 @@ def envelope(page: Page) -> tuple[int, int, list[dict[str, Any]]]:
     total = require(NAME, data, "totalCount", int, page.url)
     page_count = require(NAME, data, "pageCount", int, page.url)
     items = require(NAME, data, "hakuilmoitukset", list, page.url)
-    if not all(isinstance(item, dict) for item in items):
-        raise SourceError(NAME, f"{page.url}: a hakuilmoitukset item is not an object")
     return total, page_count, items
 
 
-def call_record(item: dict[str, Any], call_url: str) -> CallRecord:
+def call_record(item: object, call_url: str, number: int = 1) -> CallRecord:
     """The CallRecord of one item: English text when given, else Finnish, the rest in extra."""
-    call_id = require(NAME, item, "hakuasianAsianumero", str, "a hakuilmoitukset item")
-    names, descriptions = _texts(item.get("nimi")), _texts(item.get("kuvaus"))
+    fields = Fields(NAME, record_key(item, "hakuasianAsianumero", number=number), item)
+    call_id = fields.required_text("hakuasianAsianumero")
+    names, descriptions = _texts(fields.nested("nimi")), _texts(fields.nested("kuvaus"))
     if not names:
-        raise SourceError(NAME, f"item {call_id} has no nimi in any language")
+        raise fields.error("nimi", MISSING)
     title_lang, description_lang = _choose(names), _choose(descriptions)
-    start, end = item.get("hakuAlkaaDateTimeUtc"), item.get("hakuPaattyyDateTimeUtc")
-    continuous = item.get("hakuTyyppi") == CONTINUOUS
-    organiser = item.get("vastuullinenJarjestajaOrganisaatio")
-    organiser = organiser if isinstance(organiser, dict) else {}
-    organiser_names = _texts(organiser.get("nimi"))
+    start = fields.moment("hakuAlkaaDateTimeUtc")
+    end = fields.moment("hakuPaattyyDateTimeUtc")
+    call_type = fields.text("hakuTyyppi")
+    continuous = call_type == CONTINUOUS
+    organiser = fields.nested("vastuullinenJarjestajaOrganisaatio")
+    organiser_names = _texts(organiser.nested("nimi"))
     return CallRecord(
         source=NAME,
         source_key=call_id,
@@ -112,9 +115,9 @@ def call_record(item: dict[str, Any], call_url: str) -> CallRecord:
         title=names[title_lang],
         url=call_url.format(id=call_id),
         description_html=text_to_html(descriptions.get(description_lang)),
-        opening_date=helsinki_date(start) if isinstance(start, str) else None,
+        opening_date=helsinki_date(start) if start else None,
         # A continuous call's end date is technical, not a deadline (SOURCES.md 9.5).
-        deadlines=() if continuous or not isinstance(end, str) else (helsinki_deadline(end),),
+        deadlines=() if continuous or end is None else (helsinki_deadline(end),),
         continuous=continuous,
         eligibility=Eligibility(countries=("FI",)),
         extra=extra_pairs(
@@ -122,10 +125,10 @@ def call_record(item: dict[str, Any], call_url: str) -> CallRecord:
                 **{f"title_{k}": v for k, v in names.items() if k != title_lang},
                 **{f"description_{k}": v for k, v in descriptions.items() if k != description_lang},
                 "organiser": organiser_names.get(_choose(organiser_names)),
-                "organiser_abbreviation": organiser.get("lyhenne"),
-                "call_type": item.get("hakuTyyppi"),
-                "publication_type": item.get("julkaisuTyyppi"),
-                "technical_end": end if continuous else None,
+                "organiser_abbreviation": organiser.text("lyhenne"),
+                "call_type": call_type,
+                "publication_type": fields.text("julkaisuTyyppi"),
+                "technical_end": utc_text(end) if continuous and end else None,
             }
         ),
     )
@@ -136,12 +139,6 @@ def _choose(texts: dict[str, str]) -> str:
     return next((lang for lang in LANGUAGES if lang in texts), "")
 
 
-def _texts(value: object) -> dict[str, str]:
+def _texts(texts: Fields) -> dict[str, str]:
     """The plain fi/sv/en texts of a tri-lingual field that are present."""
-    if not isinstance(value, dict):
-        return {}
-    return {
-        lang: text.strip()
-        for lang in LANGUAGES
-        if isinstance(text := value.get(lang), str) and text.strip()
-    }
+    return {lang: text.strip() for lang in LANGUAGES if (text := texts.text(lang))}

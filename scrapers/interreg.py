@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrapers.base import Page, SourceSettings
-from scrapers.dates import parse_instant, utc_deadline
+from scrapers.dates import utc_deadline
 from scrapers.eligibility import covers_kanta_hame, iso_countries, organisation_types
 from scrapers.errors import SourceError
+from scrapers.fields import Fields, Parsed, each, record_key
 from scrapers.http import HttpClient
 from scrapers.parsing import extra_pairs, http_status, load_json, require
 from scrapers.record import CallRecord, Eligibility
@@ -62,10 +63,10 @@ class Interreg:
         if isinstance(expected, int) and expected != collected:
             raise SourceError(self.name, f"nbHits is {expected} but {collected} hits came back")
 
-    def parse(self, page: Page) -> Iterator[CallRecord]:
-        """One record per hit."""
-        for hit in first_result(page)["hits"]:
-            yield call_record(hit, self.settings.site_url)
+    def parse(self, page: Page) -> Iterator[Parsed]:
+        """One record per hit; a hit that cannot be trusted is an error."""
+        hits = first_result(page)["hits"]
+        yield from each(hits, lambda hit, number: call_record(hit, self.settings.site_url, number))
 
     def _search(self, http: HttpClient, number: int) -> Page:
         query = {
@@ -103,44 +104,38 @@ def first_result(page: Page) -> dict[str, Any]:
     if not results:
         raise SourceError(NAME, f"{page.url}: results is empty")
     result = results[0]
-    hits = require(NAME, result, "hits", list, f"{page.url} results[0]")
-    if not all(isinstance(hit, dict) for hit in hits):
-        raise SourceError(NAME, f"{page.url}: a hit is not an object")
+    require(NAME, result, "hits", list, f"{page.url} results[0]")
     return dict(result)
 
 
-def call_record(hit: dict[str, Any], site_url: str) -> CallRecord:
+def call_record(hit: object, site_url: str, number: int = 1) -> CallRecord:
     """The CallRecord of one hit; regional when its NUTS regions cover Kanta-Häme."""
-    object_id = require(NAME, hit, "objectID", str, "a hit")
-    title = require(NAME, hit, "title", str, f"hit {object_id}")
-    regions = tuple(dict.fromkeys(_strings(hit.get("callEligibleRegionNuts"))))
-    audience = _strings(hit.get("targetAudience"))
-    opening, deadline = hit.get("callOpenDate"), hit.get("callDeadlineDate")
-    path = hit.get("contentUrl")
+    fields = Fields(NAME, record_key(hit, "objectID", number=number), hit)
+    object_id = fields.required_text("objectID")
+    title = fields.required_text("title")
+    regions = tuple(dict.fromkeys(_strings(fields.raw("callEligibleRegionNuts"))))
+    audience = _strings(fields.raw("targetAudience"))
+    opening, deadline = fields.moment("callOpenDate"), fields.moment("callDeadlineDate")
+    path, page = fields.text("contentUrl"), fields.text("callExternalUrl")
     return CallRecord(
         source=NAME,
         source_key=object_id,
-        identifier=f"INTERREG-{hit.get('pageId') or object_id}",
+        identifier=f"INTERREG-{fields.raw('pageId') or object_id}",
         title=title,
-        url=site_url.rstrip("/") + path if isinstance(path, str) else hit.get("callExternalUrl"),
-        programme="; ".join(_strings(hit.get("associatedProgrammes"))) or None,
-        tags=tuple(_strings(hit.get("callThemes")) or _strings(hit.get("themes"))),
-        opening_date=parse_instant(opening).date() if isinstance(opening, str) else None,
+        url=site_url.rstrip("/") + path if path else page,
+        programme="; ".join(_strings(fields.raw("associatedProgrammes"))) or None,
+        tags=tuple(_strings(fields.raw("callThemes")) or _strings(fields.raw("themes"))),
+        opening_date=opening.date() if opening else None,
         # callDeadlineDate is a date written as UTC midnight (SOURCES.md 13).
-        deadlines=(utc_deadline(deadline),) if isinstance(deadline, str) else (),
+        deadlines=(utc_deadline(deadline),) if deadline else (),
         eligibility=Eligibility(
-            countries=iso_countries(_strings(hit.get("callEligibleCountryNuts"))),
+            countries=iso_countries(_strings(fields.raw("callEligibleCountryNuts"))),
             regions=regions,
             organisation_types=organisation_types(audience),
             regional=covers_kanta_hame(regions),
             text="; ".join(audience) or None,
         ),
-        extra=extra_pairs(
-            {
-                "call_page": hit.get("callExternalUrl"),
-                "interreg_status": hit.get("callStatus"),
-            }
-        ),
+        extra=extra_pairs({"call_page": page, "interreg_status": fields.text("callStatus")}),
     )
 
 

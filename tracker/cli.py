@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from scrapers import SOURCES
 from scrapers.base import Page, SourceError
+from scrapers.fields import RecordError
 from tracker.config import ConfigError, Settings, load_settings
 from tracker.db import SchemaMismatch, make_engine, migrate, require_current_schema
 from tracker.jobs import ingest_files, last_runs, make_source, scrape
@@ -145,6 +146,9 @@ def parse_command(ctx: Context, source: str, file: Path, today: date) -> None:
     page = Page(source=source, url=file.resolve().as_uri(), body=file)
     try:
         for record in parser.parse(page):
+            if isinstance(record, RecordError):
+                click.echo(f"left out: {record}", err=True)
+                continue
             upcoming = [d.iso() for d in record.deadlines]
             line = {
                 "identifier": record.identifier,

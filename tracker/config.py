@@ -82,6 +82,12 @@ class SchedulerSettings:
 
 
 @dataclass
+class IngestSettings:
+    # A run whose failed records exceed this share of all its records stores nothing.
+    max_failed_share: float = 0.10
+
+
+@dataclass
 class ThemeSettings:
     """A Smart Häme theme: data, since the regional strategy is revised every programme period."""
 
@@ -110,6 +116,7 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     about: AboutSettings = field(default_factory=AboutSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
+    ingest: IngestSettings = field(default_factory=IngestSettings)
     sources: dict[str, SourceSettings] = field(default_factory=dict)
     path: Path = DEFAULT_CONFIG
 
@@ -144,6 +151,11 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: sources.{name}: expected a table")
         settings.sources[name] = _build(source.Settings, table, f"sources.{name}", path, env)
+    share = settings.ingest.max_failed_share
+    if not 0 <= share <= 1:
+        raise ConfigError(
+            f"{path}: ingest.max_failed_share: expected a share from 0 to 1, got {share}"
+        )
     settings.path = path
     settings.database.url = _resolve_sqlite(settings.database.url, path.parent)
     return settings

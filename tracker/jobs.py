@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from scrapers import SOURCES, source_class
 from scrapers.base import Page, SourceError
+from scrapers.fields import Parsed, RecordError
 from scrapers.http import HttpClient
 from scrapers.record import CallRecord
 from tracker.config import Settings
@@ -25,6 +26,7 @@ from tracker.models import JobRun, SourceState, utcnow
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
+KEPT_ERRORS = 1000  # record errors stored with a run; the count is always whole
 
 
 def make_source(settings: Settings, name: str) -> Any:
@@ -95,9 +97,40 @@ def match(engine: Engine, settings: Settings, *, today: date | None = None) -> J
     return run
 
 
-def _records(source: Any, pages: Iterable[Page]) -> Iterator[CallRecord]:
+def _records(source: Any, pages: Iterable[Page]) -> Iterator[Parsed]:
     for page in pages:
         yield from source.parse(page)
+
+
+class _Outcome:
+    """A run's parsed records as they are read, the errors of the records left out set aside."""
+
+    def __init__(self, parsed: Iterable[Parsed]) -> None:
+        self.parsed = parsed
+        self.errors: list[RecordError] = []
+
+    def records(self) -> Iterator[CallRecord]:
+        for item in self.parsed:
+            if isinstance(item, RecordError):
+                log.warning("record left out: %s", item)
+                self.errors.append(item)
+            else:
+                yield item
+
+    def check_share(self, name: str, stored: int, limit: float) -> None:
+        """Fail the run (so its transaction stores nothing) when too many records failed."""
+        failed = len(self.errors)
+        total = stored + failed
+        if total and failed / total > limit:
+            raise SourceError(
+                name,
+                f"{failed} of {total} records failed ({failed / total:.0%}, more than "
+                f"{limit:.0%}): nothing stored; first: {self.errors[0].problem}",
+            )
+
+    def keep(self, run: JobRun) -> None:
+        run.errors = max(run.errors, len(self.errors))
+        run.record_errors = [error.to_json() for error in self.errors[:KEPT_ERRORS]]
 
 
 def _run(
@@ -105,13 +138,15 @@ def _run(
     settings: Settings,
     job: str,
     name: str,
-    records: Iterable[CallRecord],
+    parsed: Iterable[Parsed],
     today: date | None,
     progress: Progress | None,
 ) -> JobRun:
     run = JobRun(job=job, source=name, started_at=utcnow())
     _finish(engine, run)  # visible as running while it runs
     now = utcnow()
+    outcome = _Outcome(parsed)
+    records: Iterable[CallRecord] = outcome.records()
     if progress is not None:
         records = _counting(records, progress)
     try:
@@ -123,6 +158,7 @@ def _run(
                 today=today or settings.today(),
                 now=now,
             )
+            outcome.check_share(name, stats.fetched, settings.ingest.max_failed_share)
             duplicates = find_candidates(session, stats.call_ids)
             rescore_calls(session, settings, sorted(stats.call_ids), today or settings.today(), now)
     except SourceError as exc:
@@ -133,7 +169,8 @@ def _run(
         run.ok, run.errors, run.message = False, 1, f"{name}: {type(exc).__name__}: {exc}"
     else:
         run.ok = True
-        _copy_stats(run, stats, len(duplicates))
+        _copy_stats(run, stats, len(duplicates), len(outcome.errors))
+    outcome.keep(run)
     run.finished_at = utcnow()
     _finish(engine, run)
     return run
@@ -145,10 +182,12 @@ def _counting(records: Iterable[CallRecord], progress: Progress) -> Iterator[Cal
         yield record
 
 
-def _copy_stats(run: JobRun, stats: IngestStats, likely_duplicates: int) -> None:
-    run.fetched, run.new = stats.fetched, stats.new
+def _copy_stats(run: JobRun, stats: IngestStats, likely_duplicates: int, failed: int) -> None:
+    run.fetched, run.new = stats.fetched + failed, stats.new
     run.changed, run.unchanged = stats.changed, stats.unchanged
     notes = []
+    if failed:
+        notes.append(f"{failed} records left out: a field could not be read")
     if stats.duplicates:
         notes.append(f"{stats.duplicates} records served twice were counted once")
     if likely_duplicates:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from callrules.deadlines import PREPARATION_DAYS, ForApplicant
@@ -18,6 +18,11 @@ def utcnow() -> datetime:
 
 def json_column() -> Any:
     return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+def money(index: bool = False) -> Any:
+    """EUR amounts are BIGINT on every engine: calls of billions exist (1.78 bn in the feed)."""
+    return Field(default=None, index=index, sa_type=BigInteger)
 
 
 class Call(SQLModel, table=True):
@@ -44,9 +49,9 @@ class Call(SQLModel, table=True):
     # The last day a new applicant can submit (stage 1 of a two-stage call): status in SQL.
     final_deadline: date | None = Field(default=None, index=True)
     continuous: bool = False
-    budget_total_eur: int | None = Field(default=None, index=True)
-    budget_min_grant_eur: int | None = None
-    budget_max_grant_eur: int | None = None
+    budget_total_eur: int | None = money(index=True)
+    budget_min_grant_eur: int | None = money()
+    budget_max_grant_eur: int | None = money()
     expected_grants: int | None = None
     eligibility: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
@@ -166,6 +171,8 @@ class JobRun(SQLModel, table=True):
     unchanged: int = 0
     errors: int = 0
     message: str | None = Field(default=None, sa_column=Column(Text))
+    # The records left out of the run: {"source", "key", "field", "problem", "value"} each.
+    record_errors: list[dict[str, str]] = json_column()
 
 
 class SourceState(SQLModel, table=True):
@@ -195,9 +202,9 @@ class Actor(SQLModel, table=True):
     description: str | None = Field(default=None, sa_column=Column(Text))
     programmes: list[str] = json_column()
     preferred_role: str = Field(default="either", max_length=20)
-    budget_min_eur: int | None = None
-    budget_max_eur: int | None = None
-    cofinancing_eur: int | None = None
+    budget_min_eur: int | None = money()
+    budget_max_eur: int | None = money()
+    cofinancing_eur: int | None = money()
     contacts: list[dict[str, str]] = json_column()
     profile_hash: str = Field(default="", max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
@@ -218,7 +225,7 @@ class ActorProject(SQLModel, table=True):
     programme_part: str | None = Field(default=None, max_length=300)
     role: str | None = Field(default=None, max_length=30)
     call_year: int | None = None
-    ec_contribution_eur: int | None = None
+    ec_contribution_eur: int | None = money()
     source: str = Field(default="cordis", max_length=30)
 
 

@@ -11,6 +11,7 @@ from tracker.overview import actors_overview, calls_since, source_status
 from webapp.web import db, roles_required, today
 
 staff = Blueprint("staff", __name__, url_prefix="/staff")
+SHOWN_RECORD_ERRORS = 50  # per source; the run keeps more and counts them all
 
 
 @staff.get("/")
@@ -33,4 +34,6 @@ def overview() -> str:
 @roles_required("staff", "admin")
 def sources() -> str:
     """Each source's last run, counts and errors."""
-    return render_template("staff/sources.html", sources=source_status(db()))
+    return render_template(
+        "staff/sources.html", sources=source_status(db()), max_shown=SHOWN_RECORD_ERRORS
+    )

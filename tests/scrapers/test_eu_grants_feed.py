@@ -153,10 +153,6 @@ def test_clean_label() -> None:
         (b'{"facets": {}, "results": []}', "grants"),
         (b'{"grants": []}', "facets"),
         (b'{"grants": [], "facets": {"frameworkProgramme": []}}', "programmeDivision"),
-        (
-            b'{"grants": [{"id": "1TOPICSen"}], "facets": {"frameworkProgramme": [], "programmeDivision": []}}',
-            "identifier",
-        ),
         (b"<html>rate limited</html>", "not JSON"),
     ],
 )

@@ -12,6 +12,7 @@ import pytest
 from scrapers.base import Page
 from scrapers.errors import SourceError
 from scrapers.eura2021 import Eura2021, Eura2021Settings, call_record, code_name, embedded_data
+from scrapers.fields import RecordError
 from scrapers.http import HttpClient, HttpSettings
 from scrapers.record import CallRecord, Deadline, Eligibility
 from tests.conftest import FIXTURES
@@ -117,13 +118,31 @@ def test_missing_code_lists_leave_codes_as_names() -> None:
         (b'<script type="__PREACT_CLI_DATA__">%7Bnot json</script>', "not URL-encoded JSON"),
         (b'<script type="__PREACT_CLI_DATA__">%7B%22x%22%3A1%7D</script>', "preRenderData"),
         (page_html([ROW]).replace(b"hankehaku", b"hakemukset"), "hankehaku"),
-        (page_html([{**ROW, "otsikko": None}]), "otsikko"),
-        (page_html([{**ROW, "hakuaika": {"alku": "1.4.2022"}}]), "not a date"),
     ],
 )
 def test_a_page_without_the_expected_data_fails_loudly(body: bytes, problem: str) -> None:
     with pytest.raises(SourceError, match=problem):
         parse(body)
+
+
+@pytest.mark.parametrize(
+    ("row", "field", "problem"),
+    [
+        ({**ROW, "otsikko": None}, "otsikko", "missing"),
+        ({**ROW, "hakuaika": {"alku": "1.4.2022"}}, "hakuaika.alku", "value"),
+        ({**ROW, "hakuaika": {"loppu": 20220430}}, "hakuaika.loppu", "type"),
+    ],
+    ids=["no-title", "dotted-date", "numeric-date"],
+)
+def test_a_drifted_row_is_left_out_naming_its_field(row: dict, field: str, problem: str) -> None:
+    (error,) = parse(page_html([row]))
+    assert isinstance(error, RecordError)
+    assert (error.source, error.key, error.field, error.kind) == (
+        "eura2021",
+        ROW["id"],
+        field,
+        problem,
+    )
 
 
 def test_embedded_data_reads_the_script() -> None:

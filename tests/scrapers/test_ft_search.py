@@ -15,6 +15,7 @@ import pytest
 
 from scrapers.base import Page
 from scrapers.errors import SourceError
+from scrapers.fields import RecordError
 from scrapers.ft_codes import PROGRAMMES
 from scrapers.ft_search import FtSearch, FtSearchSettings
 from scrapers.http import HttpClient, HttpSettings
@@ -221,16 +222,39 @@ def break_budget(data: dict[str, Any]) -> None:
         (OPEN.read_bytes()[:700], "response is not JSON"),
         (altered(OPEN, lambda d: d.pop("results")), "no 'results' list"),
         (altered(OPEN, set_total_text), "'totalResults' is not an integer"),
-        (altered(OPEN, set_deadline_text), "result 0: metadata.deadlineDate is not a list"),
-        (altered(AI, break_budget), "metadata.budgetOverview is not valid JSON"),
     ],
-    ids=["truncated", "no-results", "total-type", "metadata-type", "budget-json"],
+    ids=["truncated", "no-results", "total-type"],
 )
 def test_malformed_responses_raise_source_error(body: bytes, problem: str) -> None:
     with pytest.raises(SourceError) as caught:
         parse(body)
     assert caught.value.source == "ft_search"
     assert problem in caught.value.problem
+
+
+def drop_identifier(data: dict[str, Any]) -> None:
+    data["results"][0]["metadata"].pop("identifier")
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "problem"),
+    [
+        (altered(OPEN, set_deadline_text), "metadata.deadlineDate", "type"),
+        (altered(AI, break_budget), "metadata.budgetOverview", "value"),
+        (altered(OPEN, drop_identifier), "metadata.identifier", "missing"),
+    ],
+    ids=["metadata-type", "budget-json", "no-identifier"],
+)
+def test_a_drifted_result_is_left_out_naming_its_field(
+    body: bytes, field: str, problem: str
+) -> None:
+    parsed = list(FtSearch(FtSearchSettings()).parse(Page("ft_search", "test", body)))
+    errors = [p for p in parsed if isinstance(p, RecordError)]
+    assert [(e.source, e.field, e.kind) for e in errors] == [("ft_search", field, problem)]
+    records = [p for p in parsed if isinstance(p, CallRecord)]
+    # Never keyed by its reference instead: the other results only.
+    assert errors[0].key not in {r.source_key for r in records}
+    assert all(not r.source_key.endswith("TOPICSen") for r in records)
 
 
 # --- fetch through the replay server ---------------------------------------------------------

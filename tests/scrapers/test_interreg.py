@@ -12,6 +12,7 @@ import pytest
 from scrapers.base import Page
 from scrapers.eligibility import covers_kanta_hame, eligible_for_kanta_hame
 from scrapers.errors import SourceError
+from scrapers.fields import RecordError
 from scrapers.http import HttpClient, HttpSettings
 from scrapers.interreg import Interreg, InterregSettings, call_record
 from scrapers.record import CallRecord, Deadline, Eligibility
@@ -185,9 +186,20 @@ def test_lost_hits_fail_the_run(replay_server: Any) -> None:
         (b'{"hits": []}', "results"),
         (b'{"results": []}', "results is empty"),
         (b'{"results": [{"nbHits": 0}]}', "hits"),
-        (b'{"results": [{"hits": [{"title": "x"}]}]}', "objectID"),
     ],
 )
 def test_a_changed_response_fails_loudly(body: bytes, problem: str) -> None:
     with pytest.raises(SourceError, match=problem):
         list(Interreg(InterregSettings()).parse(Page("interreg", "test", body)))
+
+
+def test_a_hit_without_its_object_id_is_left_out() -> None:
+    data = json.loads(FIXTURE.read_bytes())
+    hit = data["results"][0]["hits"][0]
+    title = hit.pop("objectID") and hit["title"]
+    parsed = list(
+        Interreg(InterregSettings()).parse(Page("interreg", "test", json.dumps(data).encode()))
+    )
+    errors = [p for p in parsed if isinstance(p, RecordError)]
+    assert [(e.key, e.field, e.kind) for e in errors] == [("#1", "objectID", "missing")]
+    assert title not in [p.title for p in parsed if not isinstance(p, RecordError)]
