@@ -17,6 +17,7 @@ from scrapers.record import CallRecord
 from tracker.changes import diff
 from tracker.merge import content_hash, merge
 from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEvent
+from tracker.queries import kept_call
 
 BATCH = 500
 DATE_FIELDS = ("opening_date", "final_deadline")
@@ -207,8 +208,8 @@ class _Batch:
         calls: dict[Any, Call] = {}
         for found in self.session.exec(query):
             # A call staff merged into another: its records go to the call that was kept.
-            kept = self.session.get(Call, found.merged_into_id) if found.merged_into_id else found
-            calls[found.id] = calls[found.identifier] = kept
+            kept = kept_call(self.session, found)
+            calls[found.id] = calls[found.identifier] = calls[kept.id] = kept
         return calls
 
     def _sibling_records(

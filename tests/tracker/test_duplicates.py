@@ -136,3 +136,23 @@ def test_rejected_pair_is_never_suggested_again(session, pair):
     assert find_candidates(session) == []
     assert pending(session) == []
     assert session.exec(select(Call).where(Call.merged_into_id.is_not(None))).all() == []
+
+
+def test_a_new_record_under_a_merged_away_identifier_lands_on_the_kept_call(session, pair):
+    candidate, feed, row = pair
+    kept = confirm(session, candidate.id, user_id=None, priority=PRIORITY, today=TODAY, now=NOW)
+    session.commit()
+    other = session.get(Call, candidate.other_id)
+    # Another source (a new source key) names the call by the identifier that was merged away.
+    stray = dataclasses.replace(
+        feed if other.identifier == feed.identifier else row,
+        source_key="another-listing-of-the-same-call",
+    )
+    calls_before = len(session.exec(select(Call)).all())
+    stats = ingest(session, [stray], priority=PRIORITY, today=TODAY, now=NOW)
+    session.commit()
+    assert stats.new == 0 and len(session.exec(select(Call)).all()) == calls_before
+    link = session.exec(
+        select(CallSource).where(CallSource.source_key == "another-listing-of-the-same-call")
+    ).one()
+    assert link.call_id == kept.id
