@@ -26,7 +26,7 @@ def index() -> str:
     return render_template("actors/index.html", actors=list_actors(db()))
 
 
-@actors.get("/<int:actor_id>")
+@actors.get("/<id:actor_id>")
 def show(actor_id: int) -> str:
     """A profile with its past EU projects."""
     check_actor_access(actor_id)
@@ -46,7 +46,7 @@ def create() -> str | Response:
     return _edit(None)
 
 
-@actors.route("/<int:actor_id>/edit", methods=["GET", "POST"])
+@actors.route("/<id:actor_id>/edit", methods=["GET", "POST"])
 def edit(actor_id: int) -> str | Response:
     check_actor_access(actor_id)
     return _edit(db().get(Actor, actor_id) or abort(404))

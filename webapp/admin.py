@@ -28,7 +28,7 @@ def users() -> str:
     return render_template("admin/users.html", people=people, actors=actors, forms=forms)
 
 
-@admin.post("/users/<int:user_id>")
+@admin.post("/users/<id:user_id>")
 @roles_required("admin")
 def change_user(user_id: int) -> Response:
     form = UserForm(prefix=f"u{user_id}")

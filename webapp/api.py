@@ -79,7 +79,7 @@ def calls() -> Response:
     )
 
 
-@api.get("/calls/<int:call_id>")
+@api.get("/calls/<id:call_id>")
 @token_required
 def call(call_id: int) -> Response:
     found = db().get(Call, call_id)
@@ -96,7 +96,7 @@ def call(call_id: int) -> Response:
     return jsonify(data)
 
 
-@api.get("/actors/<int:actor_id>/matches")
+@api.get("/actors/<id:actor_id>/matches")
 @token_required
 def matches(actor_id: int) -> Response:
     """An actor's matches, best first; members reach only their own organisation."""

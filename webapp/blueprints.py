@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+LARGEST_ID = 2**31 - 1  # ids are `integer` columns: PostgreSQL's limit holds on both engines
+
+
+class RowId(IntegerConverter):
+    """A row id in a path (`<id:call_id>`): an id no row can have is a 404, not a database error."""
+
+    def __init__(self, url_map: Any) -> None:
+        super().__init__(url_map, min=1, max=LARGEST_ID)
 
 
 def register(app: Flask) -> None:
+    app.url_map.converters["id"] = RowId  # before the rules that use it
     from webapp.actors import actors
     from webapp.admin import admin
     from webapp.api import api

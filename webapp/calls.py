@@ -113,7 +113,7 @@ def index() -> str:
     )
 
 
-@calls.get("/calls/<int:call_id>")
+@calls.get("/calls/<id:call_id>")
 def show(call_id: int) -> Any:
     """One call: texts, deadlines, budget, eligibility, sources, history; matches for staff."""
     session = db()

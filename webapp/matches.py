@@ -49,7 +49,7 @@ def row_texts() -> dict[str, Any]:
     }
 
 
-@matches.get("/<int:actor_id>/matches")
+@matches.get("/<id:actor_id>/matches")
 def index(actor_id: int) -> str:
     """Ranked matches with score, explanation and components; judged-irrelevant calls hidden."""
     check_actor_access(actor_id)
@@ -71,7 +71,7 @@ def index(actor_id: int) -> str:
     )
 
 
-@matches.post("/<int:actor_id>/matches/<int:call_id>/feedback")
+@matches.post("/<id:actor_id>/matches/<id:call_id>/feedback")
 def feedback(actor_id: int, call_id: int) -> str | Response:
     """Store a verdict; htmx gets the updated row (nothing when the call is not relevant)."""
     check_actor_access(actor_id)
@@ -102,7 +102,7 @@ def feedback(actor_id: int, call_id: int) -> str | Response:
     return render_template("matches/row.html", **context)
 
 
-@matches.get("/<int:actor_id>/dismissed")
+@matches.get("/<id:actor_id>/dismissed")
 def dismissed(actor_id: int) -> str:
     """The calls this organisation marked not relevant, with the reason and an undo button."""
     check_actor_access(actor_id)
@@ -114,7 +114,7 @@ def dismissed(actor_id: int) -> str:
     )
 
 
-@matches.post("/<int:actor_id>/matches/<int:call_id>/undo")
+@matches.post("/<id:actor_id>/matches/<id:call_id>/undo")
 def undo(actor_id: int, call_id: int) -> Response:
     """Take back this organisation's marks on a call; the call is scored again."""
     check_actor_access(actor_id)

@@ -3,6 +3,7 @@
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlmodel import select
 
 from tests.tracker.helpers import export_record
@@ -211,3 +212,9 @@ def test_a_call_page_shows_each_stage_and_the_one_for_a_new_applicant(
     assert LIFE not in client.get("/?status=open").get_data(as_text=True)
     monkeypatch.setattr(settings, "today", lambda: date(2024, 9, 5))
     assert LIFE in client.get("/?status=open").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("call_id", ["2147483648", "99999999999999999999999", "0"])
+def test_an_id_no_row_can_have_is_not_found(client, calls, call_id):
+    assert client.get(f"/calls/{call_id}").status_code == 404
+    assert client.get(f"/api/calls/{call_id}").status_code == 404

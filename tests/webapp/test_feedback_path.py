@@ -123,3 +123,10 @@ def test_the_migration_maps_the_reasons_the_old_form_stored(engine, session, peo
     session.expire_all()
     stored = session.exec(select(Feedback.reason).order_by(Feedback.id)).all()
     assert stored == ["topic", "eligibility", "capacity", "timing", "budget", "other", "other"]
+
+
+def test_undo_with_an_id_no_row_can_have_is_not_found(client, signed_in_with_matches):
+    actor_id, _, _ = signed_in_with_matches
+    huge = 2**63
+    assert client.post(f"/actors/{actor_id}/matches/{huge}/undo").status_code == 404
+    assert client.post(f"/actors/{huge}/matches/1/feedback").status_code == 404
