@@ -11,15 +11,14 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
-from matcher.calls import CallInput, action_kind, normalise_topic_id
+from matcher.calls import CallInput, action_kind, call_year, normalise_topic_id
 from matcher.cordis import org_type_of, participation_priors
 from matcher.profile import PastProject, Profile
 from matcher.settings import Priors
 
-HISTORY_YEARS = ("2021", "2022")  # only calls that closed before the benchmark's 2023 calls
+HISTORY_YEARS = (2021, 2022)  # only calls that closed before the benchmark's 2023 calls
 _LINE = re.compile(r"^(?P<acronym>.*?) \((?P<year>\d{4}) call\): (?P<body>.*)$")
 _PART = re.compile(r"\. (Call context|Programme|Fields): ")
-_YEAR = re.compile(r"-(20\d\d)-")
 _XLSX = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
 
@@ -121,7 +120,7 @@ def history_priors(data_dir: Path) -> Priors:
     project_topic = {
         r["projectID"]: normalise_topic_id(r["topic"])
         for r in read_csv(data_dir / "cordis" / "horizon_topics_2026-04.csv")
-        if _call_year(r["topic"]) in HISTORY_YEARS
+        if call_year(r["topic"]) in HISTORY_YEARS
     }
     kinds = _topic_kinds(data_dir, set(project_topic.values()))
     rows = (
@@ -130,11 +129,6 @@ def history_priors(data_dir: Path) -> Priors:
         if r["projectID"] in project_topic  # participations of 2023 and later calls are never read
     )
     return participation_priors(rows, lambda topic: kinds.get(topic, ""))
-
-
-def _call_year(topic: str) -> str:
-    match = _YEAR.search(topic)
-    return match.group(1) if match else ""
 
 
 def _topic_kinds(data_dir: Path, topics: set[str]) -> dict[str, str]:

@@ -61,6 +61,15 @@ def normalise_topic_id(value: str) -> str:
     return _LEADING_ZEROS.sub(r"-\1", text)
 
 
+_CALL_YEAR = re.compile(r"-(20\d\d)-")
+
+
+def call_year(topic_id: str) -> int | None:
+    """The year of the call a topic id names (`HORIZON-CL6-2021-...` -> 2021), if it names one."""
+    match = _CALL_YEAR.search(topic_id)
+    return int(match.group(1)) if match else None
+
+
 def identifier_prefix(identifier: str) -> str:
     """Programme-part prefix of an identifier: the part before the call year (`HORIZON-CL6`)."""
     match = _YEAR.match(normalise_topic_id(identifier))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from matcher.calls import call_year
 from matcher.cordis import Participation, org_type_of
 from matcher.identifiers import is_valid_ytunnus
 from matcher.profile import MUNICIPALITIES
@@ -19,7 +20,6 @@ from tracker.priors import learn_with_stored_kinds, replace_priors
 
 ROLES = {"coordinator", "participant", "associatedpartner", "thirdparty", "partner"}
 REQUIRED = ("projectID", "organisationID", "name", "country")
-_CALL_YEAR = re.compile(r"-(20\d\d)-")
 
 
 @dataclass
@@ -200,7 +200,6 @@ class _ActorIndex:
         if (actor.id, row.project_id) in self.projects:
             return False
         topic_id, title = topic or (None, None)
-        year = _CALL_YEAR.search(topic_id or "")
         self.session.add(
             ActorProject(
                 actor_id=actor.id,
@@ -209,7 +208,7 @@ class _ActorIndex:
                 title=title,
                 topic_id=topic_id,
                 role=row.role,
-                call_year=int(year[1]) if year else None,
+                call_year=call_year(topic_id or ""),
                 ec_contribution_eur=row.contribution,
             )
         )
