@@ -118,15 +118,19 @@ def confirm(
     today: date,
     now: datetime,
 ) -> Call:
-    """Make the two calls one: the other call's source links, feedback and history point to the kept one."""
-    candidate = _pending(session, candidate_id)
+    """Make the two calls one: the other call's source links, feedback and history point to the
+    kept one. Of two people confirming at once, the second is told it is done; on PostgreSQL the
+    two calls' rows are locked until the merge commits, so no ingest changes them half-way."""
+    candidate = _decide(session, candidate_id, "confirmed", user_id, now)
     kept, other = candidate.call_id, candidate.other_id
+    session.exec(
+        select(Call.id).where(col(Call.id).in_([kept, other])).order_by(Call.id).with_for_update()
+    )
     session.exec(update(CallSource).where(CallSource.call_id == other).values(call_id=kept))
     session.exec(update(Feedback).where(Feedback.call_id == other).values(call_id=kept))
     for model in (Match, CallTheme):  # recomputed for the kept call
         session.exec(delete(model).where(model.call_id == other))
     session.exec(update(Call).where(Call.id == other).values(merged_into_id=kept, last_changed=now))
-    _decide(session, candidate, "confirmed", user_id, now)
     remerge(session, [kept], priority=priority, today=today, now=now, source="staff-merge")
     session.flush()
     return session.get(Call, kept)
@@ -134,23 +138,25 @@ def confirm(
 
 def reject(session: Session, candidate_id: int, *, user_id: int | None, now: datetime) -> None:
     """Keep the two calls apart; the pair is never suggested again."""
-    _decide(session, _pending(session, candidate_id), "rejected", user_id, now)
-
-
-def _pending(session: Session, candidate_id: int) -> DuplicateCandidate:
-    candidate = session.get(DuplicateCandidate, candidate_id)
-    if candidate is None:
-        raise LookupError(f"no duplicate candidate {candidate_id}")
-    if candidate.status != "pending":
-        raise ValueError(f"duplicate candidate {candidate_id} is already {candidate.status}")
-    return candidate
+    _decide(session, candidate_id, "rejected", user_id, now)
 
 
 def _decide(
-    session: Session, candidate: DuplicateCandidate, status: str, user_id: int | None, now: datetime
-) -> None:
-    candidate.status, candidate.decided_by, candidate.decided_at = status, user_id, now
-    session.add(candidate)
+    session: Session, candidate_id: int, status: str, user_id: int | None, now: datetime
+) -> DuplicateCandidate:
+    """Decide a pending candidate once: a compare-and-set, so that of two decisions at once the
+    second waits for the first and is refused, on both engines."""
+    decided = session.execute(
+        update(DuplicateCandidate)
+        .where(col(DuplicateCandidate.id) == candidate_id, DuplicateCandidate.status == "pending")
+        .values(status=status, decided_by=user_id, decided_at=now)
+    )
+    candidate = session.get(DuplicateCandidate, candidate_id, populate_existing=True)
+    if candidate is None:
+        raise LookupError(f"no duplicate candidate {candidate_id}")
+    if decided.rowcount != 1:  # type: ignore[attr-defined]
+        raise ValueError(f"duplicate candidate {candidate_id} is already {candidate.status}")
+    return candidate
 
 
 def pending(session: Session) -> list[DuplicateCandidate]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from itertools import islice
@@ -20,6 +20,7 @@ from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEv
 from tracker.queries import kept_call
 
 BATCH = 500
+Checkpoint = Callable[[Session, set[int]], None]
 DATE_FIELDS = ("opening_date", "final_deadline")
 
 
@@ -54,8 +55,14 @@ def ingest(
     priority: Sequence[str],
     today: date,
     now: datetime,
+    checkpoint: Checkpoint | None = None,
 ) -> IngestStats:
-    """Store records in batches; the caller's transaction makes a failed run leave no trace."""
+    """Store records in batches of `BATCH`.
+
+    After each batch, `checkpoint(session, ids of the calls it stored)` may add to the batch and
+    commit it, as a job does so that other writers never wait for a whole run; without one, the
+    caller's transaction holds the whole run.
+    """
     stats = IngestStats()
     seen: set[tuple[str, str]] = set()
     iterator = iter(records)
@@ -69,7 +76,10 @@ def ingest(
                 continue
             seen.add(key)
             unique.append(record)
-        stats.add(_Batch(session, priority, today, now).run(unique))
+        stored = _Batch(session, priority, today, now).run(unique)
+        stats.add(stored)
+        if checkpoint is not None:
+            checkpoint(session, stored.call_ids)
     return stats
 
 

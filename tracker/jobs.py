@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from contextlib import contextmanager
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,12 +24,14 @@ from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.duplicates import find_candidates
 from tracker.ingest import IngestStats, ingest
-from tracker.matching import rescore_all, rescore_calls
+from tracker.match_index import calls_by_id
+from tracker.matching import rescore_all, rescore_calls, tag_themes
 from tracker.models import JobRun, SourceState, utcnow
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 KEPT_ERRORS = 1000  # record errors stored with a run; the count is always whole
+RESCORE_CHUNK = 1000  # changed calls re-scored against every actor per transaction
 
 
 def make_source(settings: Settings, name: str) -> Any:
@@ -43,7 +48,7 @@ def scrape(
     today: date | None = None,
     progress: Progress | None = None,
 ) -> JobRun:
-    """Fetch, parse and ingest one source; a failure leaves stored calls as they were."""
+    """Fetch, parse and ingest one source; a response that cannot be read stores nothing."""
     source = make_source(settings, name)
     http = http or HttpClient(settings.http)
     state = _load_state(engine, name)
@@ -144,23 +149,16 @@ def _run(
 ) -> JobRun:
     run = JobRun(job=job, source=name, started_at=utcnow())
     _finish(engine, run)  # visible as running while it runs
-    now = utcnow()
     outcome = _Outcome(parsed)
     records: Iterable[CallRecord] = outcome.records()
     if progress is not None:
         records = _counting(records, progress)
     try:
-        with session_scope(engine) as session:
-            stats = ingest(
-                session,
-                records,
-                priority=[source.name for source in SOURCES],
-                today=today or settings.today(),
-                now=now,
+        with _staged(records) as (count, staged):  # every page read before anything is stored
+            outcome.check_share(name, count, settings.ingest.max_failed_share)
+            stats, duplicates = _store(
+                engine, settings, staged, today or settings.today(), utcnow()
             )
-            outcome.check_share(name, stats.fetched, settings.ingest.max_failed_share)
-            duplicates = find_candidates(session, stats.call_ids)
-            rescore_calls(session, settings, sorted(stats.call_ids), today or settings.today(), now)
     except SourceError as exc:
         log.error("%s run failed: %s", name, exc)
         run.ok, run.errors, run.message = False, 1, str(exc)
@@ -169,11 +167,53 @@ def _run(
         run.ok, run.errors, run.message = False, 1, f"{name}: {type(exc).__name__}: {exc}"
     else:
         run.ok = True
-        _copy_stats(run, stats, len(duplicates), len(outcome.errors))
+        _copy_stats(run, stats, duplicates, len(outcome.errors))
     outcome.keep(run)
     run.finished_at = utcnow()
     _finish(engine, run)
     return run
+
+
+@contextmanager
+def _staged(records: Iterable[CallRecord]) -> Iterator[tuple[int, Iterator[CallRecord]]]:
+    """A run's records parsed into a temporary file, their count and a reader of them: a page
+    that cannot be read fails the run before anything is stored, and the records are never all
+    held in memory."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as file:
+        count = 0
+        for record in records:
+            file.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+            count += 1
+        file.seek(0)
+        yield count, (CallRecord.from_json(json.loads(line)) for line in file)
+
+
+def _store(
+    engine: Engine, settings: Settings, records: Iterable[CallRecord], today: date, now: datetime
+) -> tuple[IngestStats, int]:
+    """Records stored a batch per transaction, each call tagged with its themes in the batch
+    that stores it, so a web write waits for one batch at most, never for the whole run; then
+    the likely duplicates and the matches of the calls that changed, in chunks."""
+
+    def checkpoint(session: Session, call_ids: set[int]) -> None:
+        tag_themes(session, settings, calls_by_id(session, sorted(call_ids)))
+        session.commit()
+
+    with session_scope(engine) as session:
+        stats = ingest(
+            session,
+            records,
+            priority=[source.name for source in SOURCES],
+            today=today,
+            now=now,
+            checkpoint=checkpoint,
+        )
+        duplicates = len(find_candidates(session, stats.call_ids))
+    changed = sorted(stats.call_ids)
+    for start in range(0, len(changed), RESCORE_CHUNK):
+        with session_scope(engine) as session:
+            rescore_calls(session, settings, changed[start : start + RESCORE_CHUNK], today, now)
+    return stats, duplicates
 
 
 def _counting(records: Iterable[CallRecord], progress: Progress) -> Iterator[CallRecord]:

@@ -75,7 +75,7 @@ class IndexCache:
             if entry is not None and entry.seen == seen:
                 return entry.index  # nothing stored has changed: no query of every call
             live = _hashes(session, today)
-            if entry is None:
+            if entry is None or not entry.fitted:  # no words to compare calls by: fit now
                 entry = self._fit(session, settings, today, live)
             else:
                 entry = _refreshed(session, entry, live)

@@ -19,7 +19,7 @@ from matcher.profile import Profile
 from matcher.themes import ThemeMatcher
 from tracker.actors import latest_marks
 from tracker.config import Settings
-from tracker.match_index import INDEXES, calls_by_id
+from tracker.match_index import INDEXES
 from tracker.match_inputs import call_input, profile, themes
 from tracker.models import Actor, ActorProject, Call, CallTheme, Feedback, Match
 from tracker.queries import UNMERGED
@@ -133,14 +133,10 @@ def rescore_all(session: Session, settings: Settings, today: date, now: datetime
 def rescore_calls(
     session: Session, settings: Settings, call_ids: Sequence[int], today: date, now: datetime
 ) -> int:
-    """New or changed calls: their themes, and their matches with every actor, capped per actor.
-
-    A call no longer open loses its matches.
+    """New or changed calls (their themes tagged at ingest): their matches with every actor,
+    capped per actor. A call no longer open loses its matches.
     """
-    if not call_ids:
-        return 0
-    tag_themes(session, settings, calls_by_id(session, call_ids))
-    if not session.exec(select(Actor.id)).first():
+    if not call_ids or not session.exec(select(Actor.id)).first():
         return 0
     index = load_index(session, settings, today)
     scored = score_calls(index, [str(i) for i in call_ids], today)

@@ -1,10 +1,11 @@
 """Likely duplicates across sources: the similarity rule, and staff confirming or rejecting."""
 
 import dataclasses
+import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from scrapers import SOURCES
 from scrapers.base import Page
@@ -127,6 +128,34 @@ def test_confirmed_duplicates_become_one_call_with_both_sources(session, pair):
     assert session.get(DuplicateCandidate, candidate.id).status == "confirmed"
     with pytest.raises(ValueError, match="already confirmed"):
         confirm(session, candidate.id, user_id=None, priority=PRIORITY, today=TODAY, now=NOW)
+
+
+def test_two_people_confirming_at_once_merge_once(engine, pair):
+    candidate, _, _ = pair
+    first, second = Session(engine), Session(engine)
+    confirm(first, candidate.id, user_id=None, priority=PRIORITY, today=TODAY, now=NOW)
+    told = []
+
+    def confirm_again() -> None:
+        try:
+            confirm(second, candidate.id, user_id=None, priority=PRIORITY, today=TODAY, now=NOW)
+            second.commit()
+            told.append("merged twice")
+        except ValueError as exc:
+            second.rollback()
+            told.append(str(exc))
+
+    late = threading.Thread(target=confirm_again)
+    late.start()
+    late.join(timeout=1.0)
+    assert late.is_alive(), "the second decision waits for the first to commit"
+    first.commit()
+    late.join(timeout=10)
+    assert told == [f"duplicate candidate {candidate.id} is already confirmed"]
+    links = first.exec(select(CallSource.source).where(CallSource.call_id == candidate.call_id))
+    assert sorted(links.all()) == ["eu_grants_feed", "euro_access"]
+    first.close()
+    second.close()
 
 
 def test_rejected_pair_is_never_suggested_again(session, pair):

@@ -8,7 +8,8 @@ from sqlmodel import Session, select
 from scrapers.http import HttpClient, HttpSettings
 from tests.conftest import FIXTURES
 from tests.replay import Reply
-from tracker.jobs import last_runs, mark_interrupted, scrape
+from tests.tracker.helpers import FEED_FILE
+from tracker.jobs import ingest_files, last_runs, mark_interrupted, scrape
 from tracker.models import Call, JobRun, SourceState, utcnow
 from tracker.scheduler import SchedulerLock, build_scheduler
 
@@ -68,6 +69,16 @@ def test_malformed_response_fails_that_source_only(engine, wired, replay_server)
         ("ft_search", False),
         ("ft_bulk", True),
     ]
+
+
+def test_a_bad_page_after_many_good_records_stores_nothing(engine, settings, tmp_path):
+    """Records are stored a batch per transaction, yet only after every page has been read."""
+    broken = tmp_path / "page2.json"
+    broken.write_text("<html>maintenance</html>", encoding="utf-8")
+    run = ingest_files(engine, settings, "eu_grants_feed", [FEED_FILE, broken], today=TODAY)
+    assert not run.ok and "JSON" in run.message
+    assert identifiers(engine) == []
+    assert ingest_files(engine, settings, "eu_grants_feed", [FEED_FILE], today=TODAY).new > 500
 
 
 def test_bulk_file_not_modified_is_not_fetched_again(engine, wired, replay_server):

@@ -16,7 +16,13 @@ from tracker.ingest import ingest
 from tracker.jobs import ingest_files, match
 from tracker.match_index import INDEXES
 from tracker.match_inputs import themes
-from tracker.matching import load_index, record_feedback, rescore_all, rescore_calls
+from tracker.matching import (
+    load_index,
+    record_feedback,
+    rescore_actor,
+    rescore_all,
+    rescore_calls,
+)
 from tracker.models import Actor, Call, CallTheme, Match
 
 TODAY = date(2026, 8, 22)
@@ -206,6 +212,19 @@ def test_many_changed_calls_fit_the_model_again(session, region):
     session.commit()
     INDEXES.calls(session, region, TODAY)  # as a job asks: the fit happens here and now
     assert INDEXES.fits == fitted + 1
+
+
+def test_an_index_fitted_on_no_calls_is_fitted_once_calls_arrive(engine, session):
+    settings = load_settings(env={})
+    INDEXES.calls(session, settings, TODAY)  # a web process started on an empty database
+    fitted = INDEXES.fits
+    ingest(session, feed_records(), priority=["eu_grants_feed"], today=TODAY, now=NOW)
+    kone = Actor(name="Biokaasu Oy", description="Biogas from farm residues, circular bioeconomy")
+    session.add(kone)
+    session.commit()
+    rescore_actor(session, settings, kone.id, TODAY, NOW)  # a click, as a web request makes it
+    assert INDEXES.fits == fitted + 1
+    assert ranked(session, kone.id), "the text model knows the calls' words"
 
 
 def test_the_cap_of_matches_per_actor_holds_after_an_incremental_rescore(session, region):
