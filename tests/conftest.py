@@ -80,6 +80,11 @@ def engine(request, tmp_path, sqlite_template):
         return
     engine = request.getfixturevalue("pg_database")
     yield engine
+    empty_postgres(engine)
+
+
+def empty_postgres(engine) -> None:
+    """The session's PostgreSQL database as `radar init` left it, for the next test."""
     tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))

@@ -1,4 +1,4 @@
-"""The `radar` command line: init, scrape, parse, ingest, sources, export, serve, scheduler."""
+"""The `radar` command line: init, scrape, ingest, export, backup, restore, serve, scheduler."""
 
 from __future__ import annotations
 
@@ -362,6 +362,36 @@ def export_command(ctx: Context, what: str, fmt: str, out: Path | None, today: d
         with out.open("w", encoding="utf-8", newline="") as handle:
             count = export_calls(session, handle, fmt, today, min_days)
     click.echo(f"{count} {what} written to {out}", err=True)
+
+
+@main.command(name="backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def backup_command(ctx: Context, file: Path) -> None:
+    """Write everything the database holds into FILE (gzip JSON Lines) for `radar restore`."""
+    from tracker.backup import backup
+
+    ctx.check_schema()
+    try:
+        counts = backup(ctx.engine, file)
+    except OSError as exc:
+        raise click.ClickException(f"backup not written: {exc}") from None
+    click.echo(f"{sum(counts.values())} rows of {len(counts)} tables written to {file}")
+
+
+@main.command(name="restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_context
+def restore_command(ctx: Context, file: Path) -> None:
+    """Load a `radar backup` FILE into an empty database made by `radar init`."""
+    from tracker.backup import BackupError, restore
+
+    ctx.check_schema()
+    try:
+        counts = restore(ctx.engine, file)
+    except BackupError as exc:
+        raise click.ClickException(f"restore refused, nothing stored: {exc}") from None
+    click.echo(f"{sum(counts.values())} rows of {len(counts)} tables restored from {file}")
 
 
 @main.command()

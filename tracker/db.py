@@ -57,9 +57,16 @@ def require_current_schema(engine: Engine) -> None:
     _check(engine, older_ok=False)
 
 
+def head_revision() -> str:
+    """The schema revision this code was written for."""
+    head = ScriptDirectory.from_config(alembic_config(None)).get_current_head()
+    assert head is not None, "no migrations"
+    return head
+
+
 def _check(engine: Engine, *, older_ok: bool) -> None:
     scripts = ScriptDirectory.from_config(alembic_config(engine))
-    head = scripts.get_current_head()
+    head = head_revision()
     with engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     if current == head:

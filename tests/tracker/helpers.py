@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import datetime
+from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
+
+import sqlalchemy as sa
+from click.testing import CliRunner
 
 from scrapers.base import Page
 from scrapers.eu_grants_feed import EuGrantsFeed
@@ -14,6 +18,7 @@ from scrapers.ft_codes import label_deadlines
 from scrapers.ft_search import FtSearch
 from scrapers.record import Budget, CallRecord, Deadline
 from tests.conftest import FIXTURES, SHARED
+from tracker.cli import main
 
 SEDIA_FILES = sorted((FIXTURES / "sedia").glob("*.json"))
 BULK_FILE = FIXTURES / "grants_tenders" / "grantsTenders_excerpt_7records.json"
@@ -62,3 +67,80 @@ def export_record(identifier: str) -> CallRecord:
         deadline_model=model,
         budget=Budget(min_grant_eur=int(row["budget_min"]), max_grant_eur=int(row["budget_max"])),
     )
+
+
+def radar_on(engine):
+    """`radar ...` against a test database: call it with the arguments, get the click Result."""
+    url = engine.url.render_as_string(hide_password=False)
+    runner = CliRunner()
+
+    def invoke(*args, env=None, catch_exceptions=False):
+        env = {"RADAR_DATABASE_URL": url, **(env or {})}
+        return runner.invoke(main, list(map(str, args)), env=env, catch_exceptions=catch_exceptions)
+
+    return invoke
+
+
+@cache
+def a_real_call() -> CallRecord:
+    return feed_records()[0]
+
+
+def value_for(table: sa.Table, column: sa.Column, ids: dict[str, int]):
+    """A value of the column's type; a required foreign key points at the parent table's row."""
+    for key in column.foreign_keys:
+        return None if column.nullable else ids[key.column.table.name]
+    if table.name == "call" and column.name in ("identifier", "title"):
+        return getattr(a_real_call(), column.name)  # a real call: its identifier and title
+    kind = column.type
+    if isinstance(kind, sa.JSON):
+        return (
+            [] if column.name in ("deadlines", "keywords", "tags", "themes", "programmes") else {}
+        )
+    if isinstance(kind, sa.Boolean):
+        return False
+    if isinstance(kind, sa.DateTime):
+        return datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
+    if isinstance(kind, sa.Date):
+        return date(2026, 8, 22)
+    if isinstance(kind, sa.Integer | sa.Float | sa.Numeric):
+        return 1
+    return f"{table.name}-{column.name}"[: getattr(kind, "length", None) or 200]
+
+
+def fill(engine, *, only_empty: bool = False) -> dict[str, int]:
+    """One row in every table of the schema as it is (or in each empty one), parents first;
+    the rows added per table."""
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    ids: dict[str, int] = {}
+    added: dict[str, int] = {}
+    with engine.begin() as connection:
+        for table in metadata.sorted_tables:
+            if table.name == "alembic_version":
+                continue
+            first = connection.execute(sa.select(*table.primary_key.columns).limit(1)).first()
+            if only_empty and first is not None:
+                ids[table.name] = first[0]  # the rows of other tables point at this one
+                continue
+            row = {
+                c.name: value_for(table, c, ids)
+                for c in table.columns
+                if not (c.primary_key and isinstance(c.type, sa.Integer) and not c.foreign_keys)
+            }
+            result = connection.execute(table.insert().values(**row))
+            ids[table.name] = (result.inserted_primary_key or [1])[0]
+            added[table.name] = 1
+    return added
+
+
+def counts(engine) -> dict[str, int]:
+    """The rows of each table of the schema as it is."""
+    metadata = sa.MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        return {
+            t.name: connection.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
+            for t in metadata.sorted_tables
+            if t.name != "alembic_version"
+        }

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from tests.conftest import FIXTURES, SHARED
 from tests.replay import Reply
+from tests.tracker.helpers import radar_on
 from tracker.cli import main
 from tracker.db import alembic_config
 from tracker.scheduler import SchedulerLock
@@ -24,14 +25,7 @@ BULK = FIXTURES / "grants_tenders" / "grantsTenders_excerpt_7records.json"
 @pytest.fixture
 def radar(engine):
     """Run `radar ...` against the test database; returns the click Result."""
-    url = engine.url.render_as_string(hide_password=False)
-    runner = CliRunner()
-
-    def invoke(*args, env=None, catch_exceptions=False):
-        env = {"RADAR_DATABASE_URL": url, **(env or {})}
-        return runner.invoke(main, list(map(str, args)), env=env, catch_exceptions=catch_exceptions)
-
-    return invoke
+    return radar_on(engine)
 
 
 def test_parse_prints_one_json_object_per_call(radar):

@@ -1,76 +1,19 @@
 """Every earlier schema revision, holding data, upgrades to the newest on both engines; commands
 other than `radar init` refuse a schema older or newer than the code, with one line."""
 
-from datetime import UTC, date, datetime
-
 import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
 
-from tests.tracker.helpers import feed_records
+from tests.tracker.helpers import counts, fill
 from tracker.db import SchemaMismatch, alembic_config, migrate, require_current_schema
 
 REVISIONS = [
     s.revision
     for s in reversed(list(ScriptDirectory.from_config(alembic_config(None)).walk_revisions()))
 ]
-RECORD = feed_records()[0]
-DERIVED = {
-    "calldeadline"
-}  # rebuilt from call.deadlines by a migration, not kept as such  # a real call: its identifier and title fill the call table
-
-
-def value_for(table: sa.Table, column: sa.Column, ids: dict[str, int]):
-    """A value of the column's type; a required foreign key points at the parent table's row."""
-    for key in column.foreign_keys:
-        return None if column.nullable else ids[key.column.table.name]
-    if table.name == "call" and column.name in ("identifier", "title"):
-        return getattr(RECORD, column.name)
-    kind = column.type
-    if isinstance(kind, sa.JSON):
-        return (
-            [] if column.name in ("deadlines", "keywords", "tags", "themes", "programmes") else {}
-        )
-    if isinstance(kind, sa.Boolean):
-        return False
-    if isinstance(kind, sa.DateTime):
-        return datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
-    if isinstance(kind, sa.Date):
-        return date(2026, 8, 22)
-    if isinstance(kind, sa.Integer | sa.Float | sa.Numeric):
-        return 1
-    return f"{table.name}-{column.name}"[: getattr(kind, "length", None) or 200]
-
-
-def fill(engine) -> dict[str, int]:
-    """One row in every table of the schema as it is, parents first; rows per table."""
-    metadata = sa.MetaData()
-    metadata.reflect(engine)
-    ids: dict[str, int] = {}
-    with engine.begin() as connection:
-        for table in metadata.sorted_tables:
-            if table.name == "alembic_version":
-                continue
-            row = {
-                c.name: value_for(table, c, ids)
-                for c in table.columns
-                if not (c.primary_key and isinstance(c.type, sa.Integer) and not c.foreign_keys)
-            }
-            result = connection.execute(table.insert().values(**row))
-            ids[table.name] = (result.inserted_primary_key or [1])[0]
-    return {name: 1 for name in ids}
-
-
-def counts(engine) -> dict[str, int]:
-    metadata = sa.MetaData()
-    metadata.reflect(engine)
-    with engine.connect() as connection:
-        return {
-            t.name: connection.execute(sa.select(sa.func.count()).select_from(t)).scalar_one()
-            for t in metadata.sorted_tables
-            if t.name != "alembic_version"
-        }
+DERIVED = {"calldeadline"}  # rebuilt from call.deadlines by a migration, not kept as such
 
 
 @pytest.mark.parametrize("revision", REVISIONS[:-1])
