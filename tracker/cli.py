@@ -370,8 +370,7 @@ def export_command(ctx: Context, what: str, fmt: str, out: Path | None, today: d
         if out is None:
             export_calls(session, sys.stdout.buffer if binary else sys.stdout, fmt, today, min_days)
             return
-        text = {} if binary else {"encoding": "utf-8", "newline": ""}
-        with out.open("wb" if binary else "w", **text) as handle:
+        with out.open("wb") if binary else out.open("w", encoding="utf-8", newline="") as handle:
             count = export_calls(session, handle, fmt, today, min_days)
     click.echo(f"{count} {what} written to {out}", err=True)
 

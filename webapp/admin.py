@@ -51,7 +51,7 @@ def change_user(user_id: int) -> Response:
 
 @admin.route("/users/invite", methods=["GET", "POST"])
 @roles_required("staff", "admin")
-def invite() -> str | Response:
+def invite() -> str | Response | tuple[str, int]:
     """Create a member of an actor and email them a link to choose their password."""
     session = db()
     form = InviteForm()

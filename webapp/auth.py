@@ -86,8 +86,12 @@ def forgot() -> str | Response:
     if form.validate_on_submit():
         session_db = db()
         user = find_user(session_db, form.email.data)
-        wanted = user is not None and user.active and bool(user.password_hash)
-        if wanted and not mail_limited(session_db, settings().mail, user.email, client()):
+        if (
+            user is not None
+            and user.active
+            and user.password_hash
+            and not mail_limited(session_db, settings().mail, user.email, client())
+        ):
             send_link(user, "reset")  # kept to retry if the mail server does not take it now
             session_db.commit()
         flash(_("If the address has an account, a link to reset the password is on its way."))
