@@ -80,12 +80,6 @@ def find_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def check_password(user: User, password: str) -> bool:
-    """Whether `password` is the active user's own."""
-    stored = user.password_hash if user.active and user.password_hash else None
-    return check_password_hash(stored or _DUMMY_HASH, password) and stored is not None
-
-
 def set_password(session: Session, user: User, password: str) -> None:
     """A new password; it ends the user's sessions signed in before."""
     user.password_hash = hash_password(password)
@@ -102,11 +96,11 @@ def authenticate(
     if _limited(session, email, ip, since, limits):
         return "limited", None
     user = find_user(session, email)
-    if user is None or not check_password(user, password):
-        if user is None:
-            check_password_hash(_DUMMY_HASH, password)  # the same time as a known email
+    stored = user.password_hash if user and user.active and user.password_hash else None
+    if not check_password_hash(stored or _DUMMY_HASH, password) or stored is None:
         session.add(LoginAttempt(email=email, ip=ip, created_at=now))
         return "invalid", None
+    assert user is not None
     user.last_login_at = now
     session.add(user)
     session.exec(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.ip == ip))

@@ -22,7 +22,6 @@ from werkzeug.wrappers import Response
 from tracker.accounts import (
     LoginLimits,
     authenticate,
-    check_password,
     find_user,
     issue_api_token,
     link_token,
@@ -47,15 +46,9 @@ def login() -> str | Response | tuple[str, int]:
         form.next.data = request.args.get("next", "")
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
-    web = settings().web
-    limits = LoginLimits(
-        web.login_max_failures,
-        web.login_max_failures_per_address,
-        timedelta(minutes=web.login_window_minutes),
-    )
     session_db = db()
     result, user = authenticate(
-        session_db, form.email.data, form.password.data, client(), utcnow(), limits
+        session_db, form.email.data, form.password.data, client(), utcnow(), _login_limits()
     )
     session_db.commit()
     if result == "limited":
@@ -150,11 +143,20 @@ def change_password() -> str | Response | tuple[str, int]:
     form = ChangePasswordForm()
     if not form.validate_on_submit():
         return render_template("auth/set_password.html", form=form, email=current_user.email)
-    session_db = db()
-    user = session_db.get(User, current_user.id)
-    if not check_password(user, form.current.data):
-        form.current.errors = [_("Wrong password.")]
-        return render_template("auth/set_password.html", form=form, email=user.email), 400
+    session_db = db()  # the current password is checked as a sign-in is, with its limits
+    result, user = authenticate(
+        session_db, current_user.email, form.current.data, client(), utcnow(), _login_limits()
+    )
+    session_db.commit()
+    if user is None:
+        limited = result == "limited"
+        form.current.errors = [
+            _("Too many failed attempts. Please wait and try again later.")
+            if limited
+            else _("Wrong password.")
+        ]
+        page = render_template("auth/set_password.html", form=form, email=current_user.email)
+        return page, 429 if limited else 400
     set_password(session_db, user, form.password.data)
     session_db.commit()
     login_user(SignedIn.of(user))  # this session stays; the user's others end
@@ -174,6 +176,15 @@ def account() -> str:
         token = issue_api_token(session_db, user)
         session_db.commit()
     return render_template("auth/account.html", form=form, token=token)
+
+
+def _login_limits() -> LoginLimits:
+    web = settings().web
+    return LoginLimits(
+        web.login_max_failures,
+        web.login_max_failures_per_address,
+        timedelta(minutes=web.login_window_minutes),
+    )
 
 
 def _secret() -> str:
