@@ -29,7 +29,11 @@ class AccountError(ValueError):
 
 @dataclass(frozen=True)
 class LoginLimits:
+    """Failed sign-ins allowed within the window: per account and address, so one person's
+    mistakes never lock out another; and a much higher ceiling per address against spraying."""
+
     max_failures: int = 5
+    max_failures_per_address: int = 100
     window: timedelta = timedelta(minutes=15)
 
 
@@ -77,7 +81,9 @@ def find_user(session: Session, email: str) -> User | None:
 
 
 def set_password(session: Session, user: User, password: str) -> None:
+    """A new password; it ends the user's sessions signed in before."""
     user.password_hash = hash_password(password)
+    user.session_generation += 1
     session.add(user)
 
 
@@ -87,7 +93,7 @@ def authenticate(
     """Check a sign-in; failures are counted in the database, so every web worker sees them."""
     email = normalise_email(email)
     since = now - limits.window
-    if _failures(session, email, ip, since) >= limits.max_failures:
+    if _limited(session, email, ip, since, limits):
         return "limited", None
     user = find_user(session, email)
     stored = user.password_hash if user and user.active and user.password_hash else None
@@ -97,16 +103,19 @@ def authenticate(
     assert user is not None
     user.last_login_at = now
     session.add(user)
-    session.exec(delete(LoginAttempt).where(LoginAttempt.email == email))
+    session.exec(delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.ip == ip))
     session.exec(delete(LoginAttempt).where(col(LoginAttempt.created_at) < since))
     return "ok", user
 
 
-def _failures(session: Session, email: str, ip: str, since: datetime) -> int:
+def _limited(session: Session, email: str, ip: str, since: datetime, limits: LoginLimits) -> bool:
     recent = col(LoginAttempt.created_at) >= since
-    by_email = select(func.count()).where(LoginAttempt.email == email, recent)
+    by_pair = select(func.count()).where(LoginAttempt.email == email, LoginAttempt.ip == ip, recent)
     by_ip = select(func.count()).where(LoginAttempt.ip == ip, recent)
-    return max(session.exec(by_email).one(), session.exec(by_ip).one())
+    return (
+        session.exec(by_pair).one() >= limits.max_failures
+        or session.exec(by_ip).one() >= limits.max_failures_per_address
+    )
 
 
 def link_token(secret: str, user: User, purpose: str) -> str:
@@ -155,7 +164,7 @@ def list_users(session: Session) -> list[User]:
 def update_user(
     session: Session, user_id: int, *, role: str | None = None, active: bool | None = None
 ) -> User:
-    """Change a user's role or deactivate them (their API token goes with it)."""
+    """Change a user's role or deactivate them (their sessions and API token go with it)."""
     user = session.get(User, user_id)
     if user is None:
         raise AccountError(f"no user {user_id}")
@@ -166,8 +175,9 @@ def update_user(
             raise AccountError("a member belongs to an actor")
         user.role = role
     if active is not None:
-        user.active = active
-        if not active:
+        if user.active and not active:  # their sessions and API token end with the account
             user.api_token_hash = None
+            user.session_generation += 1
+        user.active = active
     session.add(user)
     return user

@@ -18,6 +18,7 @@ from scrapers.base import Page, SourceError
 from scrapers.fields import RecordError
 from tracker.config import ConfigError, Settings, load_settings
 from tracker.db import SchemaMismatch, make_engine, migrate, require_current_schema
+from tracker.export import FORMATS
 from tracker.jobs import ingest_files, last_runs, make_source, scrape
 from tracker.models import JobRun, User
 
@@ -243,6 +244,17 @@ def match_command(ctx: Context, today: date) -> None:
         sys.exit(1)
 
 
+@main.command(name="send-mail")
+@pass_context
+def send_mail_command(ctx: Context) -> None:
+    """Try again the emails the mail server did not take (the scheduler does it too)."""
+    from tracker.jobs import send_mail
+
+    ctx.check_schema()
+    run = send_mail(ctx.engine, ctx.settings)
+    click.echo(run.message if run is not None else "no mail waiting")
+
+
 @main.command(name="eval-matcher")
 @click.argument("cases", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("topics", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -339,9 +351,7 @@ def sources_command(ctx: Context) -> None:
 
 @main.command(name="export")
 @click.argument("what", type=click.Choice(["calls"]))
-@click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
-)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -350,16 +360,17 @@ def sources_command(ctx: Context) -> None:
 @today_option
 @pass_context
 def export_command(ctx: Context, what: str, fmt: str, out: Path | None, today: date) -> None:
-    """Export stored calls as CSV or JSON."""
+    """Export stored calls as CSV, JSON or an Excel workbook (xlsx)."""
     from tracker.export import export_calls
 
     ctx.check_schema()
     min_days = ctx.settings.matching.min_days_to_prepare
+    binary = fmt == "xlsx"
     with Session(ctx.engine) as session:
         if out is None:
-            export_calls(session, sys.stdout, fmt, today, min_days)
+            export_calls(session, sys.stdout.buffer if binary else sys.stdout, fmt, today, min_days)
             return
-        with out.open("w", encoding="utf-8", newline="") as handle:
+        with out.open("wb") if binary else out.open("w", encoding="utf-8", newline="") as handle:
             count = export_calls(session, handle, fmt, today, min_days)
     click.echo(f"{count} {what} written to {out}", err=True)
 

@@ -42,7 +42,9 @@ class WebSettings:
     timezone: str = "Europe/Helsinki"
     session_lifetime_minutes: int = 480
     secure_cookies: bool = False  # true behind HTTPS
-    login_max_failures: int = 5  # per email and per address within the window
+    proxies: int = 0  # reverse proxies in front that set X-Forwarded-For and -Proto
+    login_max_failures: int = 5  # per account and address within the window
+    login_max_failures_per_address: int = 100  # all accounts together, against spraying
     login_window_minutes: int = 15
     invite_valid_hours: int = 168
     reset_valid_hours: int = 2
@@ -57,6 +59,10 @@ class MailSettings:
     password: str = ""  # only from RADAR_MAIL_PASSWORD, never committed
     starttls: bool = False
     timeout_seconds: float = 10.0
+    max_per_recipient_per_hour: int = 3  # password links and invitations to one address
+    max_per_address_per_hour: int = 20  # asked for from one client address
+    retry_minutes: int = 10  # how often messages the server did not take are tried again
+    max_attempts: int = 12  # then the message is marked failed
 
 
 @dataclass
@@ -151,14 +157,35 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
         if not isinstance(table, dict):
             raise ConfigError(f"{path}: sources.{name}: expected a table")
         settings.sources[name] = _build(source.Settings, table, f"sources.{name}", path, env)
+    _check_ranges(settings, path)
+    settings.path = path
+    settings.database.url = _resolve_sqlite(settings.database.url, path.parent)
+    return settings
+
+
+# Settings that must be at least this (the type is checked already), named as in the file.
+MINIMUMS = {
+    "web.proxies": 0,
+    "web.login_max_failures": 1,
+    "web.login_max_failures_per_address": 1,
+    "mail.max_per_recipient_per_hour": 1,
+    "mail.max_per_address_per_hour": 1,
+    "mail.retry_minutes": 1,
+    "mail.max_attempts": 1,
+}
+
+
+def _check_ranges(settings: Settings, path: Path) -> None:
     share = settings.ingest.max_failed_share
     if not 0 <= share <= 1:
         raise ConfigError(
             f"{path}: ingest.max_failed_share: expected a share from 0 to 1, got {share}"
         )
-    settings.path = path
-    settings.database.url = _resolve_sqlite(settings.database.url, path.parent)
-    return settings
+    for key, least in MINIMUMS.items():
+        section, name = key.split(".")
+        value = getattr(getattr(settings, section), name)
+        if value < least:
+            raise ConfigError(f"{path}: {key}: expected at least {least}, got {value}")
 
 
 def _build(

@@ -1,10 +1,12 @@
-"""Jobs: one source's run from fetch to stored calls, recorded as a JobRun row."""
+"""Jobs: one source's run from fetch to stored calls, the re-score and the mail retry, each
+recorded as a JobRun row."""
 
 from __future__ import annotations
 
 import json
 import logging
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -24,6 +26,7 @@ from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.duplicates import find_candidates
 from tracker.ingest import IngestStats, ingest
+from tracker.mailer import pending_emails, retry_email
 from tracker.match_index import calls_by_id
 from tracker.matching import rescore_all, rescore_calls, tag_themes
 from tracker.models import JobRun, SourceState, utcnow
@@ -97,6 +100,28 @@ def match(engine: Engine, settings: Settings, *, today: date | None = None) -> J
         run.ok, run.errors, run.message = False, 1, f"match: {type(exc).__name__}: {exc}"
     else:
         run.ok, run.message = True, f"{count} matches stored"
+    run.finished_at = utcnow()
+    _finish(engine, run)
+    return run
+
+
+def send_mail(engine: Engine, settings: Settings) -> JobRun | None:
+    """Try again every message kept as pending, each in its own transaction, so a message
+    sent is logged at once; a JobRun only when there was something to send."""
+    with Session(engine) as session:
+        waiting = pending_emails(session)
+    if not waiting:
+        return None
+    run = JobRun(job="send-mail", started_at=utcnow(), fetched=len(waiting))
+    outcomes: Counter[str | None] = Counter()
+    for email_id in waiting:
+        with session_scope(engine) as session:
+            outcomes[retry_email(session, settings, email_id)] += 1
+    run.ok, run.new, run.errors = True, outcomes["sent"], outcomes["failed"]
+    run.message = (
+        f"{outcomes['sent']} sent, {outcomes['failed']} refused for good, "
+        f"{outcomes['pending']} still pending"
+    )
     run.finished_at = utcnow()
     _finish(engine, run)
     return run

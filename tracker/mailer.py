@@ -1,24 +1,33 @@
-"""Sending email: one `send_email`, templates in tracker/emails, one EmailLog row per message."""
+"""Sending email: one `send_email`, templates in tracker/emails, one EmailLog row per message.
+
+A message the server does not take now stays pending and is tried again (`retry_email`, run by
+`radar send-mail` and the scheduler); one it refuses for good (5xx) is marked failed.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import smtplib
+from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlmodel import Session, select
+from sqlalchemy import func
+from sqlmodel import Session, col, select
 
-from tracker.config import Settings
+from tracker.config import MailSettings, Settings
 from tracker.models import utcnow
 from tracker.models_web import EmailLog
 
 TEMPLATES = Path(__file__).resolve().parent / "emails"
 LOCALES = ("fi", "en")
+MailStatus = Literal["sent", "pending", "failed"]
+log = logging.getLogger(__name__)
 
 
 def _environment() -> Environment:
@@ -50,36 +59,93 @@ def send_email(
     *,
     session: Session,
     key: str | None = None,
-) -> bool:
-    """Send once: a message whose key (by default its content) was logged before is skipped."""
-    subject, text, html = render_email(template, context, locale)
+    requested_ip: str | None = None,
+) -> MailStatus | None:
+    """Send once, logged: None when a message of this key (by default its content) was logged
+    before; else "sent", "pending" (kept and retried by `retry_email`) or "failed" (refused)."""
     key = key or _content_key(to, template, context, locale)
     if session.exec(select(EmailLog).where(EmailLog.key == key)).first() is not None:
-        return False
+        return None
+    subject = render_email(template, context, locale)[0]
+    row = EmailLog(
+        key=key,
+        recipient=to,
+        template=template,
+        locale=locale,
+        subject=subject,
+        context=context,
+        requested_ip=requested_ip,
+        created_at=utcnow(),
+    )
+    _attempt(settings.mail, row)
+    session.add(row)
+    session.flush()
+    return row.status  # type: ignore[return-value]
+
+
+def retry_email(session: Session, settings: Settings, email_id: int) -> MailStatus | None:
+    """Try a pending message again (locked while tried, on PostgreSQL); None if not pending."""
+    query = select(EmailLog).where(EmailLog.id == email_id, EmailLog.status == "pending")
+    row = session.exec(query.with_for_update(skip_locked=True)).first()
+    if row is None:
+        return None
+    _attempt(settings.mail, row)
+    session.add(row)
+    return row.status  # type: ignore[return-value]
+
+
+def pending_emails(session: Session) -> list[int]:
+    """The ids of the messages waiting to be tried again, oldest first."""
+    query = select(EmailLog.id).where(EmailLog.status == "pending").order_by(col(EmailLog.id))
+    return [email_id for email_id in session.exec(query) if email_id is not None]
+
+
+def mail_limited(session: Session, mail: MailSettings, to: str, ip: str | None) -> bool:
+    """Whether `to`, or the client address `ip`, had as many messages within the last hour
+    as the limits allow (each worker sees the same count: it is read from the database)."""
+    recent = col(EmailLog.created_at) >= utcnow() - timedelta(hours=1)
+    to_count = select(func.count()).where(EmailLog.recipient == to, recent)
+    if session.exec(to_count).one() >= mail.max_per_recipient_per_hour:
+        return True
+    ip_count = select(func.count()).where(EmailLog.requested_ip == ip, recent)
+    return ip is not None and session.exec(ip_count).one() >= mail.max_per_address_per_hour
+
+
+def _attempt(mail: MailSettings, row: EmailLog) -> None:
+    """Hand the message to the SMTP server once; its status, attempts and error follow."""
+    subject, text, html = render_email(row.template, row.context or {}, row.locale)
     message = EmailMessage()
-    message["Subject"], message["From"], message["To"] = subject, settings.mail.sender, to
+    message["Subject"], message["From"], message["To"] = subject, mail.sender, row.recipient
     message["Message-ID"] = make_msgid(domain="hame-funding-radar")
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    mail = settings.mail
-    with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds) as smtp:
-        if mail.starttls:
-            smtp.starttls()
-        if mail.username:
-            smtp.login(mail.username, mail.password)
-        smtp.send_message(message)
-    session.add(
-        EmailLog(
-            key=key,
-            recipient=to,
-            template=template,
-            locale=locale,
-            subject=subject,
-            sent_at=utcnow(),
-        )
-    )
-    session.flush()
-    return True
+    row.attempts += 1
+    try:
+        with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds) as smtp:
+            if mail.starttls:
+                smtp.starttls()
+            if mail.username:
+                smtp.login(mail.username, mail.password)
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:  # SMTPException is an OSError too
+        code = _refusal_code(exc)
+        row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if (code is not None and code >= 500) or row.attempts >= mail.max_attempts:
+            row.status, row.context = "failed", None
+            log.error("mail %s to %s failed for good: %s", row.key[:12], row.recipient, exc)
+        else:
+            log.warning("mail %s to %s kept to retry: %s", row.key[:12], row.recipient, exc)
+        return
+    row.status, row.sent_at, row.context, row.last_error = "sent", utcnow(), None, None
+
+
+def _refusal_code(exc: Exception) -> int | None:
+    """The SMTP code with which the server refused this message, not a passing trouble."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return max(code for code, _text in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return exc.smtp_code
+    return None
 
 
 def _content_key(to: str, template: str, context: dict[str, Any], locale: str) -> str:

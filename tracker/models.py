@@ -295,5 +295,8 @@ class User(SQLModel, table=True):
     locale: str = Field(default="fi", max_length=5)
     active: bool = True
     api_token_hash: str | None = Field(default=None, max_length=64, index=True)
+    # Kept in each sign-in session: a new password or a deactivation raises it, which ends the
+    # sessions signed in before (webapp.security).
+    session_generation: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None

@@ -1,10 +1,11 @@
-"""Tables the web side needs: login attempts and sent emails."""
+"""Tables the web side needs: login attempts and emails (sent, pending or failed)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from tracker.models import Call, utcnow
@@ -16,7 +17,7 @@ Index("ix_call_dates", Call.final_deadline, Call.opening_date)
 
 
 class LoginAttempt(SQLModel, table=True):
-    """A failed sign-in, counted per email and per client address across all web workers."""
+    """A failed sign-in, counted per account and address across all web workers."""
 
     __table_args__ = (
         Index("ix_loginattempt_email_at", "email", "created_at"),
@@ -30,7 +31,16 @@ class LoginAttempt(SQLModel, table=True):
 
 
 class EmailLog(SQLModel, table=True):
-    """One email sent; its key makes sending the same message twice a no-op."""
+    """One email: sent, pending (to be retried) or failed; its key makes a second send a no-op.
+
+    A pending message keeps its template context, so the retry renders it again; the context
+    (it may hold a password link) is dropped once the message is sent or has failed.
+    """
+
+    __table_args__ = (
+        Index("ix_emaillog_recipient_at", "recipient", "created_at"),
+        Index("ix_emaillog_ip_at", "requested_ip", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True)
@@ -38,4 +48,10 @@ class EmailLog(SQLModel, table=True):
     template: str = Field(max_length=50)
     locale: str = Field(max_length=5)
     subject: str = Field(sa_column=Column(Text, nullable=False))
-    sent_at: datetime = Field(default_factory=utcnow, index=True)
+    status: str = Field(default="pending", max_length=10, index=True)  # pending, sent, failed
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    context: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    requested_ip: str | None = Field(default=None, max_length=64)  # who asked for it
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = Field(default=None, index=True)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from scrapers.record import Status
+from scrapers.record import Deadline, Status
 from tracker.models import Call
 
 SUMMARY_FIELDS = (
@@ -50,23 +50,41 @@ def calls(session: Session, today: date, *, status: Status | None = None) -> lis
     return list(session.exec(query.order_by(*order)))
 
 
-def call_summary(call: Call, today: date, min_days: int) -> dict[str, Any]:
-    """The fields people and exports need first; status and next deadline for a new applicant."""
+def call_row(call: Call, today: date, min_days: int) -> dict[str, Any]:
+    """The fields people and exports need first, typed (dates, deadlines, money as int);
+    status and next deadline for a new applicant who needs `min_days` to prepare."""
     view = call.for_applicant(today, min_days)
     return {
         "identifier": call.identifier,
         "title": call.title,
         "programme": call.programme,
         "status": view.status,
-        "next_deadline": view.deadline.iso() if view.deadline else None,
-        "deadlines": [d.iso() for d in call.deadline_list()],
-        "opening_date": call.opening_date.isoformat() if call.opening_date else None,
+        "next_deadline": view.deadline,
+        "deadlines": call.deadline_list(),
+        "opening_date": call.opening_date,
         "budget_eur": call.budget_total_eur,
         "type_of_action": call.type_of_action,
         "url": call.url,
-        "first_seen": call.first_seen.isoformat(timespec="seconds"),
-        "last_seen": call.last_seen.isoformat(timespec="seconds"),
+        "first_seen": call.first_seen,
+        "last_seen": call.last_seen,
     }
+
+
+def call_summary(call: Call, today: date, min_days: int) -> dict[str, Any]:
+    """`call_row` as JSON and CSV write it: deadlines, dates and times as ISO 8601 text."""
+    return {name: _as_text(value) for name, value in call_row(call, today, min_days).items()}
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    if isinstance(value, Deadline):
+        return value.iso()
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 def kept_call(session: Session, call: Call) -> Call:

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from scrapers import SOURCES
 from scrapers.http import HttpClient
 from tracker.config import Settings
-from tracker.jobs import mark_interrupted, match, scrape
+from tracker.jobs import mark_interrupted, match, scrape, send_mail
 
 log = logging.getLogger(__name__)
 ONE_AT_A_TIME = "one-at-a-time"  # the executor of every job: a single worker
@@ -68,6 +68,17 @@ def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingSched
         max_instances=1,
         coalesce=True,
         misfire_grace_time=3600,
+    )
+    # Mails the server did not take are tried again; no JobRun is written when none wait.
+    scheduler.add_job(
+        send_mail,
+        IntervalTrigger(minutes=settings.mail.retry_minutes, timezone=zone),
+        args=(engine, settings),
+        id="send-mail",
+        name="send pending mail",
+        executor=ONE_AT_A_TIME,
+        max_instances=1,
+        coalesce=True,
     )
     return scheduler
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.config import Settings, load_settings
 from tracker.db import make_engine, require_current_schema
@@ -32,6 +33,8 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
         # A form stays valid as long as the session that rendered it.
         WTF_CSRF_TIME_LIMIT=web.session_lifetime_minutes * 60,
     )
+    if web.proxies:  # only behind proxies that set these headers: else a client forges them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=web.proxies, x_proto=web.proxies)  # type: ignore[method-assign]
     app.extensions["radar"] = {
         "settings": settings,
         "engine": engine or make_engine(settings.database.url),

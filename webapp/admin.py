@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.accounts import AccountError, create_user, list_users, update_user
+from tracker.accounts import AccountError, create_user, list_users, normalise_email, update_user
 from tracker.actors import list_actors
+from tracker.mailer import MailStatus, mail_limited
 from tracker.models import Actor
 from webapp.auth import send_link
 from webapp.forms import InviteForm, UserForm, options
-from webapp.web import db, roles_required
+from webapp.web import client, db, roles_required, settings
 
 admin = Blueprint("admin", __name__)
 
@@ -50,12 +51,15 @@ def change_user(user_id: int) -> Response:
 
 @admin.route("/users/invite", methods=["GET", "POST"])
 @roles_required("staff", "admin")
-def invite() -> str | Response:
+def invite() -> str | Response | tuple[str, int]:
     """Create a member of an actor and email them a link to choose their password."""
     session = db()
     form = InviteForm()
     form.actor_id.choices = options((a.id, a.name) for a in list_actors(session))
     if form.validate_on_submit():
+        if mail_limited(session, settings().mail, normalise_email(form.email.data), client()):
+            form.email.errors = [_("Too many emails within the hour. Please try again later.")]
+            return render_template("admin/invite.html", form=form), 429
         try:
             user = create_user(
                 session,
@@ -69,8 +73,32 @@ def invite() -> str | Response:
             form.email.errors = [str(exc)]
             return render_template("admin/invite.html", form=form)
         actor = session.get(Actor, form.actor_id.data)
-        send_link(user, "invite", inviter=current_user.name or current_user.email, actor=actor.name)
+        inviter = current_user.name or current_user.email
+        status = send_link(user, "invite", inviter=inviter, actor=actor.name)
         session.commit()
-        flash(_("Invitation sent to %(email)s.", email=user.email))
+        _flash_invitation(status, user.email)
         return redirect(url_for("admin.users"))
     return render_template("admin/invite.html", form=form)
+
+
+def _flash_invitation(status: MailStatus | None, email: str) -> None:
+    """Whether the invitation went out, waits to be sent again, or was refused by the server."""
+    if status == "pending":
+        flash(
+            _(
+                "The invitation to %(email)s could not be sent now: the mail server did not "
+                "take it. It will be sent again automatically.",
+                email=email,
+            ),
+            "error",
+        )
+    elif status == "failed":
+        flash(
+            _(
+                "The mail server refused the invitation to %(email)s. Check the address.",
+                email=email,
+            ),
+            "error",
+        )
+    else:
+        flash(_("Invitation sent to %(email)s.", email=email))

@@ -28,11 +28,11 @@ from tracker.accounts import (
     set_password,
     user_for_link,
 )
-from tracker.mailer import send_email
+from tracker.mailer import MailStatus, mail_limited, send_email
 from tracker.models import User, utcnow
-from webapp.forms import ActionForm, ForgotForm, LoginForm, SetPasswordForm
+from webapp.forms import ActionForm, ChangePasswordForm, ForgotForm, LoginForm, SetPasswordForm
 from webapp.security import SignedIn
-from webapp.web import db, safe_next, settings
+from webapp.web import client, db, safe_next, settings
 
 auth = Blueprint("auth", __name__)
 PURPOSES = ("reset", "invite")
@@ -40,22 +40,15 @@ PURPOSES = ("reset", "invite")
 
 @auth.route("/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int]:
-    """Sign in; failures per email and per address are limited across all workers."""
+    """Sign in; failures per account and address are limited across all workers."""
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form)
-    web = settings().web
-    limits = LoginLimits(web.login_max_failures, timedelta(minutes=web.login_window_minutes))
     session_db = db()
     result, user = authenticate(
-        session_db,
-        form.email.data,
-        form.password.data,
-        request.remote_addr or "?",
-        utcnow(),
-        limits,
+        session_db, form.email.data, form.password.data, client(), utcnow(), _login_limits()
     )
     session_db.commit()
     if result == "limited":
@@ -80,20 +73,26 @@ def logout() -> Response:
 
 @auth.route("/password/forgot", methods=["GET", "POST"])
 def forgot() -> str | Response:
-    """Email a reset link; the answer is the same whether the address is known or not."""
+    """Email a reset link; the answer is the same whether the address is known or not, over
+    the hourly limits or not, and whether the mail server takes the message now or not."""
     form = ForgotForm()
     if form.validate_on_submit():
         session_db = db()
         user = find_user(session_db, form.email.data)
-        if user is not None and user.active and user.password_hash:
-            send_link(user, "reset")
+        if (
+            user is not None
+            and user.active
+            and user.password_hash
+            and not mail_limited(session_db, settings().mail, user.email, client())
+        ):
+            send_link(user, "reset")  # kept to retry if the mail server does not take it now
             session_db.commit()
         flash(_("If the address has an account, a link to reset the password is on its way."))
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form)
 
 
-def send_link(user: User, purpose: str, inviter: str = "", actor: str = "") -> None:
+def send_link(user: User, purpose: str, inviter: str = "", actor: str = "") -> MailStatus | None:
     """Email a signed, expiring link to set the password (an invitation or a reset)."""
     config = settings()
     hours = config.web.invite_valid_hours if purpose == "invite" else config.web.reset_valid_hours
@@ -108,7 +107,9 @@ def send_link(user: User, purpose: str, inviter: str = "", actor: str = "") -> N
         "inviter": inviter,
         "actor": actor,
     }
-    send_email(config, user.email, purpose, context, user.locale, session=db())
+    return send_email(
+        config, user.email, purpose, context, user.locale, session=db(), requested_ip=client()
+    )
 
 
 @auth.route("/password/<purpose>/<token>", methods=["GET", "POST"])
@@ -126,9 +127,41 @@ def set_password_page(purpose: str, token: str) -> str | Response | tuple[str, i
     if form.validate_on_submit():
         set_password(session_db, user, form.password.data)
         session_db.commit()
+        if current_user.is_authenticated and current_user.id == user.id:
+            login_user(SignedIn.of(user))  # this session stays; the user's others end
+            flash(_("Your password is changed. Your other sessions are signed out."))
+            return redirect(url_for("auth.account"))
         flash(_("Your password is set. Please sign in."))
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, purpose=purpose, email=user.email)
+
+
+@auth.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password() -> str | Response | tuple[str, int]:
+    """A new password, given the current one; it signs out the user's other sessions."""
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_template("auth/set_password.html", form=form, email=current_user.email)
+    session_db = db()  # the current password is checked as a sign-in is, with its limits
+    result, user = authenticate(
+        session_db, current_user.email, form.current.data, client(), utcnow(), _login_limits()
+    )
+    session_db.commit()
+    if user is None:
+        limited = result == "limited"
+        form.current.errors = [
+            _("Too many failed attempts. Please wait and try again later.")
+            if limited
+            else _("Wrong password.")
+        ]
+        page = render_template("auth/set_password.html", form=form, email=current_user.email)
+        return page, 429 if limited else 400
+    set_password(session_db, user, form.password.data)
+    session_db.commit()
+    login_user(SignedIn.of(user))  # this session stays; the user's others end
+    flash(_("Your password is changed. Your other sessions are signed out."))
+    return redirect(url_for("auth.account"))
 
 
 @auth.route("/account", methods=["GET", "POST"])
@@ -143,6 +176,15 @@ def account() -> str:
         token = issue_api_token(session_db, user)
         session_db.commit()
     return render_template("auth/account.html", form=form, token=token)
+
+
+def _login_limits() -> LoginLimits:
+    web = settings().web
+    return LoginLimits(
+        web.login_max_failures,
+        web.login_max_failures_per_address,
+        timedelta(minutes=web.login_window_minutes),
+    )
 
 
 def _secret() -> str:

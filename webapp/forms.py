@@ -110,6 +110,10 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField(_l("Current password"), validators=[InputRequired()])
+
+
 class InviteForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), EMAIL])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])

@@ -42,11 +42,25 @@ class SignedIn(UserMixin):
     role: str
     actor_id: int | None
     locale: str
+    generation: int
 
     @classmethod
     def of(cls, user: User) -> SignedIn:
         assert user.id is not None
-        return cls(user.id, user.email, user.name, user.role, user.actor_id, user.locale)
+        return cls(
+            user.id,
+            user.email,
+            user.name,
+            user.role,
+            user.actor_id,
+            user.locale,
+            user.session_generation,
+        )
+
+    def get_id(self) -> str:
+        """What the session keeps: the user and their session generation (Flask-Login's
+        alternative token), so a new password or a deactivation ends older sessions."""
+        return f"{self.id}:{self.generation}"
 
 
 def init_app(app: Flask) -> None:
@@ -62,9 +76,13 @@ def init_app(app: Flask) -> None:
         app.register_error_handler(code, _error_page)
 
 
-def _load_user(user_id: str) -> SignedIn | None:
+def _load_user(session_id: str) -> SignedIn | None:
+    """The session's user while active and on the session generation they signed in with."""
+    user_id, _, generation = session_id.partition(":")
     user = db().get(User, int(user_id)) if user_id.isdigit() else None
-    return SignedIn.of(user) if user is not None and user.active else None
+    if user is None or not user.active or generation != str(user.session_generation):
+        return None
+    return SignedIn.of(user)
 
 
 def _headers(response: Response) -> Response:

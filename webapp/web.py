@@ -65,6 +65,11 @@ def check_actor_access(actor_id: int) -> None:
         abort(403)
 
 
+def client() -> str:
+    """The client's address: the peer's, or the one the configured proxies name (create_app)."""
+    return request.remote_addr or "?"
+
+
 def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 

@@ -73,6 +73,13 @@ def test_ingest_twice_then_export_and_sources(radar, tmp_path):
     row = next(r for r in rows if r["identifier"] == "HORIZON-CL5-2026-09-D4-03")
     assert (row["status"], row["next_deadline"]) == ("open", "2026-09-15")
 
+    book = tmp_path / "calls.xlsx"
+    assert radar("export", "calls", "--format", "xlsx", "--out", book).exit_code == 0
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(book).active
+    assert [c.value for c in sheet[1]] == list(rows[0]) and sheet.max_row == 1 + len(rows)
+
     exported = json.loads(
         radar("export", "calls", "--format", "json", "--today", "2026-10-01").output
     )

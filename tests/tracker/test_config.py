@@ -56,6 +56,12 @@ def test_radar_config_points_to_another_file(tmp_path):
         ),
         ("[sources.ft_bulk]\nenabled = 1\n", "sources.ft_bulk.enabled: expected true or false"),
         ("[web\nport = 1\n", "not valid TOML"),
+        ("[web]\nproxies = -1\n", "web.proxies: expected at least 0, got -1"),
+        ("[web]\nproxies = 'one'\n", "web.proxies: expected an integer"),
+        (
+            "[mail]\nmax_per_recipient_per_hour = 0\n",
+            "mail.max_per_recipient_per_hour: expected at least 1",
+        ),
     ],
 )
 def test_broken_config_names_the_key(tmp_path, text, named):

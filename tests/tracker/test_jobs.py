@@ -105,7 +105,8 @@ def test_scheduler_runs_each_source_one_at_a_time_and_a_failure_stops_no_other(
     assert jobs["scrape:ft_search"].interval.total_seconds() == 360 * 60
     assert jobs["scrape:ft_bulk"].interval.total_seconds() == 1440 * 60
     assert str(jobs["match"]) == "cron[hour='4', minute='30']"
-    assert set(jobs) == {"scrape:ft_search", "scrape:ft_bulk", "match"}
+    assert jobs["send-mail"].interval.total_seconds() == 10 * 60
+    assert set(jobs) == {"scrape:ft_search", "scrape:ft_bulk", "match", "send-mail"}
     scheduler.start()
     try:
         deadline = time.monotonic() + 20
@@ -122,7 +123,8 @@ def test_scheduler_runs_each_source_one_at_a_time_and_a_failure_stops_no_other(
 
 def test_first_runs_at_start_are_staggered(engine, wired):
     scheduler = build_scheduler(engine, wired, BackgroundScheduler(timezone="Europe/Helsinki"))
-    starts = sorted(job.next_run_time for job in scheduler.get_jobs() if job.id != "match")
+    scrapes = [job for job in scheduler.get_jobs() if job.id.startswith("scrape:")]
+    starts = sorted(job.next_run_time for job in scrapes)
     assert (starts[1] - starts[0]).total_seconds() == wired.scheduler.stagger_seconds == 60
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
@@ -147,16 +148,29 @@ class Inbox:
         return found.group(1)
 
 
-@pytest.fixture
-def inbox(settings):
+def free_port() -> int:
+    """A port nothing listens on (the controller checks its own with a connection)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def smtp_server(handler, port: int):
+    """A real SMTP server (aiosmtpd) on localhost while the block runs."""
     from aiosmtpd.controller import Controller
 
-    handler = Inbox()
-    with socket.socket() as probe:  # a free port: the controller checks its own with a connection
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     controller = Controller(handler, hostname="127.0.0.1", port=port)
     controller.start()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def inbox(settings):
+    port = free_port()
     settings.mail.host, settings.mail.port = "127.0.0.1", port
-    yield handler
-    controller.stop()
+    with smtp_server(Inbox(), port) as handler:
+        yield handler
