@@ -7,7 +7,7 @@ SHARED ?= ../shared
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install system-packages translations messages browser run demo-data test lint bench clean
+.PHONY: install system-packages translations messages browser run demo-data region-actors user test lint bench clean
 
 # Finnish analysis: Voikko's morphology and FreeDict's Finnish-English dictionary (Debian).
 DEBIAN_PACKAGES := libvoikko1 voikko-fi dict-freedict-fin-eng
@@ -35,10 +35,17 @@ messages: $(STAMP)
 browser:
 	command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
-# Live sources when the network answers, else the real recorded responses in ../shared.
+# Live sources when they answer (one short check), else the real recorded responses in
+# ../shared; then the Kanta-Häme organisations of CORDIS as actors, matched.
 run: install
 	$(BIN)/radar init
-	$(BIN)/radar scrape || $(MAKE) --no-print-directory demo-data
+	@if $(BIN)/radar online; then \
+		$(BIN)/radar scrape || echo "Some sources failed: see '$(BIN)/radar sources'."; \
+	else \
+		echo "Loading the recorded responses of $(FIXTURES) instead."; \
+		$(MAKE) --no-print-directory demo-data; \
+	fi
+	$(MAKE) --no-print-directory region-actors
 	$(BIN)/radar serve --port $(PORT)
 
 FIXTURES := $(SHARED)/fixtures
@@ -49,6 +56,17 @@ demo-data: install
 	$(BIN)/radar ingest euro_access $(FIXTURES)/euro_access/call_detail_135.html
 	$(BIN)/radar ingest interreg $(FIXTURES)/interreg/*.json
 	$(BIN)/radar ingest haeavustuksia $(FIXTURES)/finland/haeavustuksia_list-items_page1_reduced.json
+	$(BIN)/radar ingest eura2021 $(FIXTURES)/finland/eura2021_call_row_and_codes.json
+
+CORDIS := $(SHARED)/data/cordis
+region-actors: install
+	$(BIN)/radar import-cordis $(CORDIS)/horizon_organization_2024-05.csv --region FI1C2 \
+		--topics $(CORDIS)/horizon_topics_2026-04.csv
+	$(BIN)/radar match
+
+# A user: make user EMAIL=kirsi@hame.fi ROLE=admin (ROLE member needs ACTOR=id, see radar actors).
+user: install
+	$(BIN)/radar create-user $(EMAIL) --role $(or $(ROLE),member) $(if $(ACTOR),--actor-id $(ACTOR))
 
 lint: install
 	$(BIN)/ruff check .

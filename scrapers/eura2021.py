@@ -55,13 +55,26 @@ class Eura2021:
 
     def parse(self, page: Page) -> Iterator[Parsed]:
         """One record per preRenderData.hankehaku item; an item that cannot be trusted is an error."""
-        data = embedded_data(page.read())
+        data = page_data(page.read())
         rows = require(NAME, data, "hankehaku", list, "preRenderData")
         codes = data.get("koodisto")
         codes = codes if isinstance(codes, dict) else {}
         yield from each(
             rows, lambda row, number: call_record(row, codes, self.settings.detail_url, number)
         )
+
+
+def page_data(body: bytes) -> dict[str, Any]:
+    """preRenderData of the page, or of a recorded extract of it: a JSON object with one call
+    notice as `row` and the code lists as `codes` (as ../shared/fixtures keeps it)."""
+    if not body.lstrip().startswith(b"{"):
+        return embedded_data(body)
+    try:
+        extract = json.loads(body)
+    except json.JSONDecodeError as exc:
+        raise SourceError(NAME, f"the recorded extract is not JSON: {exc}") from None
+    row = require(NAME, extract, "row", dict, "the recorded extract")
+    return {"hankehaku": [row], "koodisto": extract.get("codes")}
 
 
 def embedded_data(html: bytes) -> dict[str, Any]:

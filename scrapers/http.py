@@ -6,9 +6,12 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 import urllib3
@@ -115,3 +118,33 @@ def keep_validators(state: dict[str, Any], response: requests.Response) -> None:
     for key, header, _ in VALIDATORS:
         if response.headers.get(header):
             state[key] = response.headers[header]
+
+
+def hosts(settings: object) -> set[str]:
+    """The sites a source's settings point at: every `url` or `*_url` field, as scheme and host."""
+    found = set()
+    for item in fields(settings):  # type: ignore[arg-type]
+        value = getattr(settings, item.name)
+        if (item.name == "url" or item.name.endswith("_url")) and isinstance(value, str):
+            parts = urlsplit(value)
+            if parts.scheme in ("http", "https") and parts.netloc:
+                found.add(f"{parts.scheme}://{parts.netloc}/")
+    return found
+
+
+def any_answers(urls: Iterable[str], timeout: float) -> bool:
+    """Whether any of these addresses answers at all (any HTTP status) within `timeout`: one try
+    each, all at once, so a machine without a network knows within `timeout` seconds."""
+
+    def answers(url: str) -> bool:
+        try:
+            requests.head(url, timeout=timeout, allow_redirects=False)
+        except requests.RequestException:
+            return False
+        return True
+
+    targets = sorted(set(urls))
+    if not targets:
+        return False
+    with ThreadPoolExecutor(max_workers=len(targets)) as pool:
+        return any(pool.map(answers, targets))

@@ -13,7 +13,7 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.models import User
+from tracker.models import Actor, User
 from tracker.models_web import LoginAttempt
 
 ROLES = ("admin", "staff", "member")
@@ -66,6 +66,8 @@ def create_user(
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if role == "member" and actor_id is None:
         raise AccountError("a member belongs to an actor")
+    if actor_id is not None and session.get(Actor, actor_id) is None:
+        raise AccountError(f"no actor {actor_id} (`radar actors` lists them)")
     if find_user(session, email) is not None:
         raise AccountError(f"a user {email} exists already")
     user = User(email=email, role=role, actor_id=actor_id, name=name, locale=locale)

@@ -46,6 +46,10 @@ def list_actors(session: Session) -> list[Actor]:
     return list(session.exec(select(Actor).order_by(col(Actor.name))))
 
 
+def find_actor(session: Session, business_id: str) -> Actor | None:
+    return session.exec(select(Actor).where(Actor.business_id == business_id)).first()
+
+
 def save_actor(session: Session, actor: Actor | None, values: dict[str, Any]) -> Actor:
     """Create or update an actor's profile from validated field values."""
     actor = actor or Actor(name=values["name"])

@@ -13,6 +13,7 @@ from typing import Any
 import click
 from sqlmodel import Session, select
 
+from matcher.profile import ORG_TYPES
 from scrapers import SOURCES
 from scrapers.base import Page, SourceError
 from scrapers.fields import RecordError
@@ -20,9 +21,10 @@ from tracker.config import ConfigError, Settings, load_settings
 from tracker.db import SchemaMismatch, make_engine, migrate, require_current_schema
 from tracker.export import FORMATS
 from tracker.jobs import ingest_files, last_runs, make_source, scrape
-from tracker.models import JobRun, User
+from tracker.models import LARGEST_ID, JobRun, User
 
 SOURCE_NAMES = click.Choice([s.name for s in SOURCES])
+ROW_ID = click.IntRange(1, LARGEST_ID)  # an id no row can have is refused, never a database error
 
 
 class Context:
@@ -119,6 +121,18 @@ def scrape_command(ctx: Context, sources: tuple[str, ...], today: date) -> None:
     _report(runs)
 
 
+@main.command(name="online")
+@click.option("--timeout", type=float, default=3.0, show_default=True, help="Seconds to wait.")
+@pass_context
+def online_command(ctx: Context, timeout: float) -> None:
+    """Exit 0 when the sites of the enabled sources answer, else say so in one line."""
+    from scrapers.http import any_answers, hosts
+
+    enabled = [ctx.settings.source(s.name) for s in SOURCES if ctx.settings.source(s.name).enabled]
+    if not any_answers({host for source in enabled for host in hosts(source)}, timeout):
+        raise click.ClickException(f"no source answered within {timeout:g} s: no network?")
+
+
 @main.command(name="ingest")
 @click.argument("source", type=SOURCE_NAMES)
 @click.argument(
@@ -190,9 +204,11 @@ def record_command(ctx: Context, source: str, out: Path) -> None:
 
 @main.command(name="duplicates")
 @click.option(
-    "--confirm", "confirm_id", type=int, help="Merge the pair with this id into one call."
+    "--confirm", "confirm_id", type=ROW_ID, help="Merge the pair with this id into one call."
 )
-@click.option("--reject", "reject_id", type=int, help="Keep the pair with this id apart for good.")
+@click.option(
+    "--reject", "reject_id", type=ROW_ID, help="Keep the pair with this id apart for good."
+)
 @pass_context
 def duplicates_command(ctx: Context, confirm_id: int | None, reject_id: int | None) -> None:
     """List likely duplicate calls, or confirm or reject one pair."""
@@ -304,7 +320,7 @@ def import_cordis_command(
 @click.option(
     "--role", type=click.Choice(["admin", "staff", "member"]), default="member", show_default=True
 )
-@click.option("--actor-id", type=int, help="The organisation of a member.")
+@click.option("--actor-id", type=ROW_ID, help="The organisation of a member.")
 @click.option("--name", help="The person's name.")
 @click.option("--locale", type=click.Choice(["fi", "en"]), default="fi", show_default=True)
 @click.password_option(help="Leave out to be asked; at least 10 characters.")
@@ -331,6 +347,58 @@ def create_user_command(
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"{user.role} {user.email} created")
+
+
+@main.command(name="create-actor")
+@click.argument("name")
+@click.option("--business-id", help="Y-tunnus, e.g. 0112038-9 (required for a Finnish actor).")
+@click.option("--municipality", help="A Kanta-Häme municipality, or 'other'.")
+@click.option(
+    "--type",
+    "org_type",
+    type=click.Choice(ORG_TYPES),
+    default="small",
+    show_default=True,
+    help="Organisation type.",
+)
+@pass_context
+def create_actor_command(
+    ctx: Context, name: str, business_id: str | None, municipality: str | None, org_type: str
+) -> None:
+    """Create an organisation (staff also do it on the web at /actors/new)."""
+    from matcher.validation import validate_profile
+    from tracker.actors import find_actor, save_actor
+    from tracker.db import session_scope
+
+    ctx.check_schema()
+    fields = {"name": name, "business_id": business_id, "municipality": municipality}
+    profile, errors = validate_profile({**fields, "org_type": org_type})
+    if profile is None:
+        raise click.ClickException("; ".join(f"{k}: {en}" for k, (en, _fi) in errors.items()))
+    values = {
+        "name": profile.name,
+        "business_id": profile.business_id or None,
+        "municipality": profile.municipality,
+        "nuts3": profile.nuts3 or None,
+        "organisation_type": profile.org_type,
+    }
+    with session_scope(ctx.engine) as session:
+        if values["business_id"] and find_actor(session, values["business_id"]):
+            raise click.ClickException(f"an actor with Y-tunnus {business_id} exists already")
+        actor = save_actor(session, None, values)
+        click.echo(f"actor {actor.id} {actor.name} created")
+
+
+@main.command(name="actors")
+@pass_context
+def actors_command(ctx: Context) -> None:
+    """The organisations, with the id that `create-user --actor-id` takes."""
+    from tracker.actors import list_actors
+
+    ctx.check_schema()
+    with Session(ctx.engine) as session:
+        for actor in list_actors(session):
+            click.echo(f"{actor.id:6}  {actor.business_id or '-':9}  {actor.name}")
 
 
 @main.command(name="sources")
@@ -417,7 +485,8 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
     with Session(ctx.engine) as session:
         if session.exec(select(User.id)).first() is None:
             click.echo(
-                "No users yet: create the first with `radar create-user EMAIL --role admin`.",
+                "No users yet: create the first with `make user EMAIL=... ROLE=admin`"
+                " (or `.venv/bin/radar create-user EMAIL --role admin`).",
                 err=True,
             )
     if not ctx.settings.web.secret_key:  # kept under instance/: sessions outlive a restart

@@ -16,6 +16,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+LARGEST_ID = 2**31 - 1  # ids are `integer` columns: PostgreSQL's limit holds on both engines
+
+
 def json_column() -> Any:
     return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-LARGEST_ID = 2**31 - 1  # ids are `integer` columns: PostgreSQL's limit holds on both engines
+from tracker.models import LARGEST_ID
 
 
 class RowId(IntegerConverter):

@@ -58,7 +58,10 @@ def select_locale() -> str:
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in LOCALES:
         return cookie
-    return request.accept_languages.best_match(LOCALES) or "fi"
+    # Swedish, Finland's other language, is asked for as such and served in Finnish until
+    # translated: a Swedish-speaking browser that also accepts English still gets Finnish.
+    asked = request.accept_languages.best_match((*LOCALES, "sv"))
+    return asked if asked in LOCALES else "fi"
 
 
 def current_locale() -> str:

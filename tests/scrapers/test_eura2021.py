@@ -59,6 +59,16 @@ def test_the_recorded_row_becomes_a_record() -> None:
     assert record.status(date(2026, 8, 22)) == "closed"
 
 
+def test_the_recorded_extract_itself_parses_as_its_page_would() -> None:
+    """`make run` loads the recording offline: the file as ../shared keeps it, no page around it."""
+    recorded = (FIXTURES / "finland" / "eura2021_call_row_and_codes.json").read_bytes()
+    assert parse(recorded) == parse(page_html([ROW]))
+    with pytest.raises(SourceError, match="recorded extract has no 'row'"):
+        parse(b'{"rows": []}')
+    with pytest.raises(SourceError, match="not JSON"):
+        parse(b"{not json")
+
+
 def test_a_national_call_of_another_authority_is_not_regional() -> None:
     (record,) = parse(page_html([ROW]))
     assert record.eligibility == Eligibility(countries=("FI",))

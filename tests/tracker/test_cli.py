@@ -3,6 +3,7 @@ import dataclasses
 import io
 import json
 import os
+import socket
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from alembic import command
 from click.testing import CliRunner
 
+from scrapers import SOURCES
 from tests.conftest import FIXTURES, SHARED
 from tests.replay import Reply
 from tests.tracker.helpers import radar_on
@@ -181,6 +183,55 @@ def test_create_user(radar):
     assert member.exit_code == 1  # a member belongs to an organisation
 
 
+def test_create_actor_then_a_member_of_it_and_every_mistake_in_one_line(radar):
+    made = radar(
+        "create-actor", "Hämeen Kone Oy", "--business-id", "0112038-9",
+        "--municipality", "hämeenlinna", "--type", "medium",
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    actor_id = int(made.output.split()[1])
+    assert made.output.strip() == f"actor {actor_id} Hämeen Kone Oy created"
+    listed = radar("actors").output.splitlines()
+    assert [line.split() for line in listed] == [
+        [str(actor_id), "0112038-9", "Hämeen", "Kone", "Oy"]
+    ]
+    secret = ("--password", "long enough secret")
+    member = radar("create-user", "m@kone.example", "--actor-id", actor_id, *secret)
+    assert member.output.strip() == "member m@kone.example created"
+    mistakes = {
+        ("create-actor", "Kone", "--business-id", "0112038-9"): "Y-tunnus 0112038-9 exists already",
+        ("create-actor", "X", "--business-id", "0112038-8"): "business_id: The check digit",
+        ("create-actor", "X", "--business-id", "1234567-1", "--municipality", "Tampere"): (
+            "municipality: Choose one of: Hämeenlinna"
+        ),
+        ("create-user", "x@kone.example", "--actor-id", "9999", *secret): "no actor 9999",
+        ("create-user", "x@kone.example", "--actor-id", str(2**64), *secret): "not in the range",
+        ("duplicates", "--confirm", str(2**63)): "not in the range",
+    }
+    for args, said in mistakes.items():
+        result = radar(*args, catch_exceptions=True)
+        assert isinstance(result.exception, SystemExit), result.output  # no traceback
+        assert said in result.output and "Traceback" not in result.output, result.output
+        assert result.output.strip().splitlines()[-1].startswith("Error:"), result.output
+
+
+def test_online_says_whether_the_sources_answer(radar, replay_server):
+    replay_server.add("HEAD", "/", Reply(b""))
+    only_search = {
+        f"RADAR_SOURCES_{source.name.upper()}_ENABLED": str(source.name == "ft_search").lower()
+        for source in SOURCES
+    }
+    here = {**only_search, "RADAR_SOURCES_FT_SEARCH_URL": replay_server.url("/search")}
+    assert radar("online", env=here).exit_code == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]  # nothing listens once the probe is closed
+    gone = {**only_search, "RADAR_SOURCES_FT_SEARCH_URL": f"http://127.0.0.1:{closed}/search"}
+    result = radar("online", "--timeout", "1", env=gone, catch_exceptions=True)
+    assert result.exit_code == 1
+    assert result.output.strip() == "Error: no source answered within 1 s: no network?"
+
+
 def test_serve_answers_and_says_how_to_make_the_first_user(engine, tmp_path):
     import socket
     import subprocess
@@ -214,7 +265,7 @@ def test_serve_answers_and_says_how_to_make_the_first_user(engine, tmp_path):
     finally:
         server.terminate()
         _, err = server.communicate(timeout=10)
-    assert "No users yet: create the first with `radar create-user EMAIL --role admin`." in err
+    assert "No users yet: create the first with `make user EMAIL=... ROLE=admin`" in err
     key = tmp_path / "instance" / "secret_key"  # the same key after a restart: sessions hold
     assert len(key.read_text()) == 64 and key.stat().st_mode & 0o777 == 0o600
 

@@ -218,3 +218,19 @@ def test_a_call_page_shows_each_stage_and_the_one_for_a_new_applicant(
 def test_an_id_no_row_can_have_is_not_found(client, calls, call_id):
     assert client.get(f"/calls/{call_id}").status_code == 404
     assert client.get(f"/api/calls/{call_id}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("asked", "served"),
+    [
+        (None, "fi"),
+        ("en-GB,en;q=0.9", "en"),
+        ("fi-FI,fi;q=0.9,en;q=0.5", "fi"),
+        ("sv-FI,sv;q=0.9,en;q=0.8", "fi"),  # Swedish falls back to Finnish, not to English
+        ("de-DE,de;q=0.9", "fi"),
+    ],
+)
+def test_a_first_visit_is_in_finnish_unless_the_browser_asks_for_english(client, asked, served):
+    headers = {"Accept-Language": asked} if asked else {}
+    page = client.get("/", headers=headers).get_data(as_text=True)
+    assert f'<html lang="{served}">' in page
