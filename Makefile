@@ -84,4 +84,4 @@ bench: install
 	$(BIN)/python bench/bench_web.py
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -18,7 +18,15 @@ from scrapers.dates import parse_instant
 from scrapers.errors import SourceError
 from scrapers.record import CallRecord
 
-MISSING, WRONG_TYPE, BAD_VALUE = "missing", "type", "value"
+MISSING, WRONG_TYPE, BAD_VALUE, TOO_LONG = "missing", "type", "value", "long"
+CUT = "cut"  # not an error but a note: a text cut to its bound, the record kept
+PROBLEMS = {
+    MISSING: "missing",
+    WRONG_TYPE: "unexpected type",
+    BAD_VALUE: "unreadable value",
+    TOO_LONG: "too long",
+    CUT: "too long, cut",
+}
 # Epoch milliseconds of 2000-01-01 and 2200-01-01: outside them a number is no date in ms.
 EPOCH_MS_RANGE = (946_684_800_000, 7_258_118_400_000)
 SHOWN_CHARS = 80
@@ -32,9 +40,8 @@ class RecordError(SourceError):
 
     def __init__(self, source: str, key: str, field: str, problem: str, value: object = None):
         shown = "" if value is None else repr(value)[:SHOWN_CHARS]
-        words = {MISSING: "missing", WRONG_TYPE: "unexpected type", BAD_VALUE: "unreadable value"}
         super().__init__(
-            source, f"record {key}: {field}: {words[problem]}" + (f" {shown}" if shown else "")
+            source, f"record {key}: {field}: {PROBLEMS[problem]}" + (f" {shown}" if shown else "")
         )
         self.key, self.field, self.kind, self.value = key, field, problem, shown
 

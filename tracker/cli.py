@@ -21,10 +21,12 @@ from tracker.config import ConfigError, Settings, load_settings
 from tracker.db import SchemaMismatch, make_engine, migrate, require_current_schema
 from tracker.export import FORMATS
 from tracker.jobs import ingest_files, last_runs, make_source, scrape
-from tracker.models import LARGEST_ID, JobRun, User
+from tracker.models import LARGEST_INTEGER, JobRun, User
 
 SOURCE_NAMES = click.Choice([s.name for s in SOURCES])
-ROW_ID = click.IntRange(1, LARGEST_ID)  # an id no row can have is refused, never a database error
+ROW_ID = click.IntRange(
+    1, LARGEST_INTEGER
+)  # an id no row can have is refused, never a database error
 
 
 class Context:

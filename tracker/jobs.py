@@ -22,6 +22,7 @@ from scrapers.base import Page, SourceError
 from scrapers.fields import Parsed, RecordError
 from scrapers.http import HttpClient
 from scrapers.record import CallRecord
+from tracker.bounds import bounded
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.duplicates import find_candidates
@@ -133,19 +134,28 @@ def _records(source: Any, pages: Iterable[Page]) -> Iterator[Parsed]:
 
 
 class _Outcome:
-    """A run's parsed records as they are read, the errors of the records left out set aside."""
+    """A run's parsed records as they are read within bounds, the errors of the records left out
+    and the notes of the texts cut set aside."""
 
     def __init__(self, parsed: Iterable[Parsed]) -> None:
         self.parsed = parsed
         self.errors: list[RecordError] = []
+        self.notes: list[RecordError] = []
 
     def records(self) -> Iterator[CallRecord]:
         for item in self.parsed:
-            if isinstance(item, RecordError):
-                log.warning("record left out: %s", item)
-                self.errors.append(item)
-            else:
-                yield item
+            try:
+                if isinstance(item, RecordError):
+                    raise item
+                record, notes = bounded(item)
+            except RecordError as error:
+                log.warning("record left out: %s", error)
+                self.errors.append(error)
+                continue
+            for note in notes:
+                log.warning("record kept: %s", note)
+            self.notes += notes
+            yield record
 
     def check_share(self, name: str, stored: int, limit: float) -> None:
         """Fail the run (so its transaction stores nothing) when too many records failed."""
@@ -160,7 +170,8 @@ class _Outcome:
 
     def keep(self, run: JobRun) -> None:
         run.errors = max(run.errors, len(self.errors))
-        run.record_errors = [error.to_json() for error in self.errors[:KEPT_ERRORS]]
+        kept = [*self.errors, *self.notes][:KEPT_ERRORS]
+        run.record_errors = [error.to_json() for error in kept]
 
 
 def _run(

@@ -11,12 +11,26 @@ from sqlmodel import Field, SQLModel
 from callrules.deadlines import PREPARATION_DAYS, ForApplicant
 from scrapers.record import Deadline, Status, for_applicant
 
+# Bounds every engine holds to (PostgreSQL enforces VARCHAR lengths and integer ranges, SQLite
+# does not): the columns below, the ingest of source records and the web forms read them here.
+LARGEST_INTEGER = 2**31 - 1  # ids and counts are `integer` columns
+LARGEST_AMOUNT = 2**63 - 1  # money is BIGINT
+IDENTIFIER_CHARS = 200  # a call's identifier, a source's record key, a call identifier, a programme
+DEADLINE_MODEL_CHARS = 40
+TITLE_CHARS = 2_000  # titles of calls and their parts
+TEXT_CHARS = 200_000  # a call's description or conditions (HTML)
+EMAIL_CHARS = 320
+PERSON_CHARS = 200  # a person's name; a contact's name or phone
+ACTOR_NAME_CHARS = 300
+PROFILE_TEXT_CHARS = 5_000  # an actor's description of itself
+PROFILE_LIST_ITEMS = 50  # keywords, programmes of interest
+PROFILE_WORD_CHARS = 100  # one keyword or programme
+PROFILE_CONTACTS = 20
+PROFILE_INDUSTRY_CODES = 20
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-LARGEST_ID = 2**31 - 1  # ids are `integer` columns: PostgreSQL's limit holds on both engines
 
 
 def json_column() -> Any:
@@ -32,11 +46,11 @@ class Call(SQLModel, table=True):
     """One funding call, merged from every source record that describes it."""
 
     id: int | None = Field(default=None, primary_key=True)
-    identifier: str = Field(index=True, unique=True, max_length=200)
+    identifier: str = Field(index=True, unique=True, max_length=IDENTIFIER_CHARS)
     title: str = Field(sa_column=Column(Text, nullable=False))
-    call_identifier: str | None = Field(default=None, max_length=200)
+    call_identifier: str | None = Field(default=None, max_length=IDENTIFIER_CHARS)
     call_title: str | None = Field(default=None, sa_column=Column(Text))
-    programme: str | None = Field(default=None, index=True, max_length=200)
+    programme: str | None = Field(default=None, index=True, max_length=IDENTIFIER_CHARS)
     programme_part: str | None = Field(default=None, sa_column=Column(Text))
     type_of_action: str | None = Field(default=None, sa_column=Column(Text))
     kind: str = Field(default="grant", max_length=20)
@@ -48,7 +62,7 @@ class Call(SQLModel, table=True):
     tags: list[str] = json_column()
     opening_date: date | None = Field(default=None, index=True)
     deadlines: list[dict[str, Any]] = json_column()
-    deadline_model: str | None = Field(default=None, max_length=40)
+    deadline_model: str | None = Field(default=None, max_length=DEADLINE_MODEL_CHARS)
     # The last day a new applicant can submit (stage 1 of a two-stage call): status in SQL.
     final_deadline: date | None = Field(default=None, index=True)
     continuous: bool = False
@@ -92,7 +106,7 @@ class CallSource(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     call_id: int = Field(foreign_key="call.id", index=True)
     source: str = Field(max_length=50)
-    source_key: str = Field(max_length=200)
+    source_key: str = Field(max_length=IDENTIFIER_CHARS)
     url: str | None = Field(default=None, sa_column=Column(Text))
     record: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     record_hash: str = Field(max_length=64)
@@ -190,7 +204,7 @@ class Actor(SQLModel, table=True):
     """A Kanta-Häme organisation with the profile its calls are matched against."""
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=300, index=True)
+    name: str = Field(max_length=ACTOR_NAME_CHARS, index=True)
     business_id: str | None = Field(default=None, max_length=9, unique=True)  # Y-tunnus 1234567-8
     pic: str | None = Field(default=None, max_length=9, index=True)
     organisation_type: str = Field(default="small", max_length=30)  # matcher.profile.ORG_TYPES
@@ -288,8 +302,8 @@ class User(SQLModel, table=True):
     """A person who signs in: admin, staff, or member of one actor."""
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=320, unique=True, index=True)
-    name: str | None = Field(default=None, max_length=200)
+    email: str = Field(max_length=EMAIL_CHARS, unique=True, index=True)
+    name: str | None = Field(default=None, max_length=PERSON_CHARS)
     password_hash: str | None = Field(
         default=None, max_length=300
     )  # None until the invite is accepted

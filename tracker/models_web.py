@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from tracker.models import Call, utcnow
+from tracker.models import EMAIL_CHARS, Call, utcnow
 
 # Covering indexes for the calls page: a call's row holds its long texts inline, so filters on
 # programme and status read these instead of the rows.
@@ -25,7 +25,7 @@ class LoginAttempt(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=320)
+    email: str = Field(max_length=EMAIL_CHARS)
     ip: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -44,7 +44,7 @@ class EmailLog(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=64, unique=True)
-    recipient: str = Field(max_length=320, index=True)
+    recipient: str = Field(max_length=EMAIL_CHARS, index=True)
     template: str = Field(max_length=50)
     locale: str = Field(max_length=5)
     subject: str = Field(sa_column=Column(Text, nullable=False))

@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tracker.config import Settings, load_settings
 from tracker.db import make_engine, require_current_schema
 from tracker.match_index import INDEXES
+from webapp.inputs import CleanRequest
 
 
 def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) -> Flask:
@@ -21,6 +22,7 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
     `warm` builds the calls' match index in a thread, so no request of a served app fits it.
     """
     app = Flask(__name__)
+    app.request_class = CleanRequest
     web = settings.web
     app.config.update(
         # The key comes only from RADAR_WEB_SECRET_KEY (`radar serve` keeps one under instance/);

@@ -13,7 +13,7 @@ from tracker.actors import actor_projects, list_actors, save_actor
 from tracker.matching import rescore_actor
 from tracker.models import Actor, utcnow
 from webapp.explanations import theme_choices
-from webapp.forms import ORGANISATION_TYPES, ROLES_OF_ACTOR, ActorForm, lines, options
+from webapp.forms import ORGANISATION_TYPES, ROLES_OF_ACTOR, ActorForm, lines, options, words
 from webapp.web import check_actor_access, db, roles_required, settings, today
 
 actors = Blueprint("actors", __name__, url_prefix="/actors")
@@ -93,7 +93,7 @@ def profile_values(form: ActorForm) -> dict[str, Any]:
     for name in ("business_id", "pic", "municipality", "nuts3", "description"):
         values[name] = (values[name] or "").strip() or None
     for name in LIST_FIELDS:
-        values[name] = [item.strip() for item in (values[name] or "").split(",") if item.strip()]
+        values[name] = words(values[name])
     values["industry_codes"] = [
         {"code": code, "version": version}
         for code, version in (line.split() for line in lines(values["industry_codes"]))

@@ -16,12 +16,13 @@ from tracker.queries import call_summary
 from tracker.search import call_themes, search_calls
 from webapp.calls import call_query
 from webapp.explanations import explanation
+from webapp.forms import MAX_PAGE_SIZE
 from webapp.i18n import safe_html
 from webapp.openapi import openapi_document
+from webapp.problems import field_problem, problem
 from webapp.web import db, settings, today
 
 api = Blueprint("api", __name__, url_prefix="/api")
-MAX_PAGE_SIZE = 200
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -32,20 +33,13 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         user = user_for_api_token(db(), token.strip()) if scheme.lower() == "bearer" else None
         if user is None:
-            response = jsonify(error="a valid API token is required")
-            response.status_code = 401
+            response = problem(401, "A valid API token is required.")
             response.headers["WWW-Authenticate"] = "Bearer"
             return response
         g.api_user = user
         return view(*args, **kwargs)
 
     return wrapper
-
-
-@api.errorhandler(403)
-@api.errorhandler(404)
-def _json_error(error: Any) -> tuple[Response, int]:
-    return jsonify(error=error.description), error.code
 
 
 def _call_json(call: Call, themes: list[str]) -> dict[str, Any]:
@@ -62,13 +56,9 @@ def calls() -> Response:
     """Calls with the same filters as the calls page, one page at a time."""
     user = g.api_user
     actor = db().get(Actor, user.actor_id) if user.actor_id else None
-    size = request.args.get("page_size", "")
-    page_size = (
-        min(int(size), MAX_PAGE_SIZE)
-        if size.isdigit() and int(size) > 0
-        else settings().web.page_size
-    )
-    query, _ = call_query(request.args, page_size, actor)
+    query, form = call_query(request.args, settings().web.page_size, actor)
+    if form.errors:
+        return field_problem(form.errors)
     found = search_calls(db(), query, today(), settings().matching.min_days_to_prepare)
     return jsonify(
         total=found.total,
@@ -84,7 +74,7 @@ def calls() -> Response:
 def call(call_id: int) -> Response:
     found = db().get(Call, call_id)
     if found is None:
-        abort(404, "no such call")
+        abort(404, "No such call.")
     data = _call_json(found, call_themes(db(), [call_id]).get(call_id, []))
     data.update(
         description_html=str(safe_html(found.description_html)),
@@ -102,9 +92,9 @@ def matches(actor_id: int) -> Response:
     """An actor's matches, best first; members reach only their own organisation."""
     user = g.api_user
     if user.role not in ("staff", "admin") and user.actor_id != actor_id:
-        abort(403, "members reach only their own organisation")
+        abort(403, "Members reach only their own organisation.")
     if db().get(Actor, actor_id) is None:
-        abort(404, "no such actor")
+        abort(404, "No such actor.")
     rows, total = actor_matches(db(), actor_id, limit=MAX_PAGE_SIZE)
     items = [
         {

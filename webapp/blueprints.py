@@ -7,14 +7,14 @@ from typing import Any
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from tracker.models import LARGEST_ID
+from tracker.models import LARGEST_INTEGER
 
 
 class RowId(IntegerConverter):
     """A row id in a path (`<id:call_id>`): an id no row can have is a 404, not a database error."""
 
     def __init__(self, url_map: Any) -> None:
-        super().__init__(url_map, min=1, max=LARGEST_ID)
+        super().__init__(url_map, min=1, max=LARGEST_INTEGER)
 
 
 def register(app: Flask) -> None:

@@ -50,7 +50,8 @@ def applicant(call: Call, day: date) -> ForApplicant[Deadline]:
 def call_query(
     args: MultiDict[str, str], page_size: int, actor: Actor | None
 ) -> tuple[CallQuery, CallSearchForm]:
-    """The search in the URL's arguments as a CallQuery; invalid filters are ignored."""
+    """The search in the URL's arguments as a CallQuery; a filter not understood is left out of
+    the query and carries its error in the form (the caller answers 400 naming it)."""
     form = CallSearchForm(args, meta={"csrf": False})
     form.offer(stored_options(), theme_choices())
     form.validate()
@@ -67,8 +68,8 @@ def call_query(
         budget_min=value["budget_min"],
         budget_max=value["budget_max"],
         sort=value["sort"] if value["sort"] in SORTS else "deadline",
-        page=_page(args.get("page")),
-        page_size=page_size,
+        page=value["page"] or 1,
+        page_size=value["page_size"] or page_size,
     )
     if actor is not None:
         query.actor_id = actor.id
@@ -85,10 +86,6 @@ def stored_options() -> dict[str, list[str]]:
     return cache["values"]
 
 
-def _page(text: str | None) -> int:
-    return int(text) if text and text.isdigit() and 0 < int(text) < 100_000 else 1
-
-
 def _own_actor() -> Actor | None:
     if not current_user.is_authenticated or not current_user.actor_id:
         return None
@@ -96,13 +93,14 @@ def _own_actor() -> Actor | None:
 
 
 @calls.get("/")
-def index() -> str:
-    """Calls matching the filters in the URL, one page at a time."""
+def index() -> tuple[str, int]:
+    """Calls matching the filters in the URL, one page at a time; a filter not understood is
+    shown with its reason, the page answered with 400 and searched without it."""
     query, form = call_query(request.args, settings().web.page_size, _own_actor())
     day = today()
     found = search_calls(db(), query, day, settings().matching.min_days_to_prepare)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
-    return render_template(
+    page = render_template(
         "calls/index.html",
         form=form,
         found=found,
@@ -111,6 +109,7 @@ def index() -> str:
         can_filter_eligible=current_user.is_authenticated and bool(current_user.actor_id),
         status_labels={key: str(label) for key, label in STATUS_LABELS.items()},
     )
+    return page, 400 if form.errors else 200
 
 
 @calls.get("/calls/<id:call_id>")

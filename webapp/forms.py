@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations
 from wtforms import (
     BooleanField,
     DateField,
@@ -37,6 +38,17 @@ from matcher.identifiers import is_valid_ytunnus
 from matcher.profile import MUNICIPALITIES
 from tracker.accounts import MIN_PASSWORD, ROLES
 from tracker.matching import VERDICTS
+from tracker.models import (
+    ACTOR_NAME_CHARS,
+    EMAIL_CHARS,
+    LARGEST_AMOUNT,
+    PERSON_CHARS,
+    PROFILE_CONTACTS,
+    PROFILE_INDUSTRY_CODES,
+    PROFILE_LIST_ITEMS,
+    PROFILE_TEXT_CHARS,
+    PROFILE_WORD_CHARS,
+)
 from tracker.search import CURRENT, SORTS
 
 # The values of matcher.profile.ORG_TYPES.
@@ -57,12 +69,28 @@ ROLES_OF_ACTOR = (
     ("partner", _l("Partner")),
 )
 # A plain shape check: the invitation or reset email itself proves the address.
-EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an email address."))
+EMAIL = (
+    Length(max=EMAIL_CHARS),
+    Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an email address.")),
+)
+AMOUNT = NumberRange(min=0, max=LARGEST_AMOUNT)  # EUR, a BIGINT column
+LAST_PAGE = 100_000
+TOL_DIGITS = 5  # a TOL industry code has at most five digits
+MAX_PAGE_SIZE = 200
 
 
 def options(pairs: Any) -> list[SelectChoice]:
     """Select options from (value, label) pairs, in the form WTForms wants them."""
     return [SelectChoice(value=value, label=label) for value, label in pairs]
+
+
+def lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def words(text: str | None) -> list[str]:
+    """The comma-separated entries of a text: keywords, programmes."""
+    return [item.strip() for item in (text or "").split(",") if item.strip()]
 
 
 def _y_tunnus(_form: Any, field: Any) -> None:
@@ -81,6 +109,21 @@ def _known_themes(_form: Any, field: Any) -> None:
         )
 
 
+def _entries(split: Any, most: int, chars: int) -> Any:
+    """At most `most` entries (as `split` reads the text), each at most `chars` long."""
+
+    def check(_form: Any, field: Any) -> None:
+        entries = split(field.data)
+        if len(entries) > most:
+            raise ValidationError(
+                _l("At most %(most)s entries, not %(count)s.", most=most, count=len(entries))
+            )
+        if any(len(entry) > chars for entry in entries):
+            raise ValidationError(_l("At most %(chars)s characters an entry.", chars=chars))
+
+    return check
+
+
 def _not_below(other: str) -> Any:
     def check(form: Any, field: Any) -> None:
         low = form[other].data
@@ -91,13 +134,13 @@ def _not_below(other: str) -> Any:
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[InputRequired(), EMAIL])
+    email = EmailField(_l("Email"), validators=[InputRequired(), *EMAIL])
     password = PasswordField(_l("Password"), validators=[InputRequired()])
     next = HiddenField()
 
 
 class ForgotForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[InputRequired(), EMAIL])
+    email = EmailField(_l("Email"), validators=[InputRequired(), *EMAIL])
 
 
 class SetPasswordForm(FlaskForm):
@@ -115,8 +158,8 @@ class ChangePasswordForm(SetPasswordForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[InputRequired(), EMAIL])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
+    email = EmailField(_l("Email"), validators=[InputRequired(), *EMAIL])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=PERSON_CHARS)])
     actor_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     locale = SelectField(_l("Language of the email"), choices=options(LANGUAGES))
 
@@ -156,7 +199,7 @@ class FeedbackForm(FlaskForm):
 
 
 class ActorForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=300)])
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=ACTOR_NAME_CHARS)])
     business_id = StringField(
         _l("Business ID (Y-tunnus)"), validators=[Optional(), Length(max=9), _y_tunnus]
     )
@@ -187,7 +230,10 @@ class ActorForm(FlaskForm):
             Regexp(r"^[A-Z]{2}$", message=_l("Two capital letters, e.g. FI.")),
         ],
     )
-    industry_codes = TextAreaField(_l("Industry codes"), validators=[Optional()])
+    industry_codes = TextAreaField(
+        _l("Industry codes"),
+        validators=[Optional(), _entries(lines, PROFILE_INDUSTRY_CODES, PROFILE_WORD_CHARS)],
+    )
     themes = SelectMultipleField(
         _l("Smart Häme themes"),
         widget=ListWidget(prefix_label=False),
@@ -195,26 +241,39 @@ class ActorForm(FlaskForm):
         validate_choice=False,  # _known_themes says which posted theme is unknown
         validators=[Optional(), _known_themes],
     )
-    keywords = StringField(_l("Keywords"), validators=[Optional()])
-    description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=5000)])
-    programmes = StringField(_l("Programmes of interest"), validators=[Optional()])
-    preferred_role = SelectField(_l("Preferred role"), choices=options(ROLES_OF_ACTOR))
-    budget_min_eur = IntegerField(
-        _l("Project budget from (EUR)"), validators=[Optional(), NumberRange(min=0)]
+    keywords = StringField(
+        _l("Keywords"),
+        validators=[Optional(), _entries(words, PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS)],
     )
+    description = TextAreaField(
+        _l("Description"), validators=[Optional(), Length(max=PROFILE_TEXT_CHARS)]
+    )
+    programmes = StringField(
+        _l("Programmes of interest"),
+        validators=[Optional(), _entries(words, PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS)],
+    )
+    preferred_role = SelectField(_l("Preferred role"), choices=options(ROLES_OF_ACTOR))
+    budget_min_eur = IntegerField(_l("Project budget from (EUR)"), validators=[Optional(), AMOUNT])
     budget_max_eur = IntegerField(
         _l("Project budget up to (EUR)"),
-        validators=[Optional(), NumberRange(min=0), _not_below("budget_min_eur")],
+        validators=[Optional(), AMOUNT, _not_below("budget_min_eur")],
     )
     cofinancing_eur = IntegerField(
-        _l("Co-financing capacity (EUR)"), validators=[Optional(), NumberRange(min=0)]
+        _l("Co-financing capacity (EUR)"), validators=[Optional(), AMOUNT]
     )
-    contacts = TextAreaField(_l("Contact people"), validators=[Optional()])
+    contacts = TextAreaField(
+        _l("Contact people"),
+        validators=[
+            Optional(),
+            _entries(lines, PROFILE_CONTACTS, EMAIL_CHARS + 2 * PERSON_CHARS),
+        ],
+    )
 
     def validate_industry_codes(self, field: Any) -> None:
         for line in lines(field.data):
             parts = line.split()
-            if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in ("TOL2008", "TOL2025"):
+            code_ok = parts and parts[0].isdigit() and len(parts[0]) <= TOL_DIGITS
+            if len(parts) != 2 or not code_ok or parts[1] not in ("TOL2008", "TOL2025"):
                 raise ValidationError(_l("One code a line with its version, e.g. 62010 TOL2008."))
 
     def validate_contacts(self, field: Any) -> None:
@@ -224,8 +283,18 @@ class ActorForm(FlaskForm):
                 raise ValidationError(_l("One person a line: name; email; phone."))
 
 
-class CallSearchForm(Form):
-    """The filters of the calls page, read from the URL."""
+class PageForm(Form):
+    """A page of a list, read from the URL: a page no list can have is refused, naming the field."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            return translations  # WTForms' own messages in the user's language
+
+    page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=LAST_PAGE)])
+
+
+class CallSearchForm(PageForm):
+    """The filters of the calls page and of the API, read from the URL."""
 
     q = SearchField(_l("Search words"), validators=[Optional(), Length(max=200)])
     programme = SelectField(_l("Programme"), validators=[Optional()])
@@ -237,10 +306,13 @@ class CallSearchForm(Form):
     )
     type_of_action = SelectField(_l("Type of action"), validators=[Optional()])
     source = SelectField(_l("Source"), validators=[Optional()])
-    budget_min = IntegerField(_l("Budget from (EUR)"), validators=[Optional(), NumberRange(min=0)])
-    budget_max = IntegerField(_l("Budget up to (EUR)"), validators=[Optional(), NumberRange(min=0)])
+    budget_min = IntegerField(_l("Budget from (EUR)"), validators=[Optional(), AMOUNT])
+    budget_max = IntegerField(_l("Budget up to (EUR)"), validators=[Optional(), AMOUNT])
     eligible = BooleanField(_l("Only calls my organisation is eligible for"))
     sort = SelectField(_l("Sort by"), validators=[Optional()])
+    page_size = IntegerField(
+        _l("Calls per page"), validators=[Optional(), NumberRange(min=1, max=MAX_PAGE_SIZE)]
+    )
 
     def offer(self, stored: dict[str, list[str]], themes: list[tuple[str, str]]) -> None:
         """Fill the selects with the values stored in the database and the themes' names."""
@@ -260,7 +332,3 @@ SORT_LABELS = {
     "budget": _l("Budget"),
     "relevance": _l("Relevance"),
 }
-
-
-def lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]

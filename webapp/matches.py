@@ -14,15 +14,21 @@ from werkzeug.wrappers import Response
 from tracker.actors import actor_matches, dismissed_calls, find_match
 from tracker.matching import record_feedback, undo_feedback
 from tracker.models import Actor, utcnow
-from webapp.forms import REASON_LABELS, ActionForm, FeedbackForm
+from webapp.forms import REASON_LABELS, ActionForm, FeedbackForm, PageForm
 from webapp.web import check_actor_access, db, is_htmx, settings, today
 
 matches = Blueprint("matches", __name__, url_prefix="/actors")
 
 
 def _page() -> int:
-    text = request.args.get("page", "1")
-    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+    """The page in the URL; a page no list can have is a 400 naming the field."""
+    form = PageForm(request.args)
+    if not form.validate():
+        abort(
+            400,
+            "; ".join(f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items()),
+        )
+    return form.page.data or 1
 
 
 def row_texts() -> dict[str, Any]:

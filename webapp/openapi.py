@@ -4,36 +4,55 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.matching import VERDICTS
+from wtforms import Field
+from wtforms.validators import Length, NumberRange
 
-FILTERS = (
-    ("q", "string", "Search words, each must occur in the title, identifier or description"),
-    ("programme", "string", "Programme, as stored (e.g. Horizon Europe)"),
-    (
-        "status",
-        "string",
-        "current (open or forthcoming, the default), open, forthcoming, closed, or empty for any; computed for today for a new applicant (a two-stage call closes after stage 1)",
-    ),
-    (
-        "deadline_from",
-        "string",
-        "A new applicant's next deadline on or after this date (YYYY-MM-DD)",
-    ),
-    (
-        "deadline_to",
-        "string",
-        "A new applicant's next deadline on or before this date (YYYY-MM-DD)",
-    ),
-    ("theme", "string", "Smart Häme theme"),
-    ("type_of_action", "string", "Type of action, as stored"),
-    ("source", "string", "Source name, e.g. ft_search"),
-    ("budget_min", "integer", "Budget at least (EUR)"),
-    ("budget_max", "integer", "Budget at most (EUR)"),
-    ("eligible", "boolean", "Only calls the token owner's organisation is eligible for (y)"),
-    ("sort", "string", "deadline, newest, budget or relevance"),
-    ("page", "integer", "Page number, from 1"),
-    ("page_size", "integer", "Calls per page, at most 200"),
-)
+from tracker.matching import VERDICTS
+from tracker.models import LARGEST_INTEGER
+from tracker.search import CURRENT, SORTS, STATUSES
+from webapp.forms import CallSearchForm
+from webapp.problems import PROBLEM_TYPE
+
+# What each filter of the calls page means; its type and bounds are read from the form.
+FILTERS = {
+    "q": "Search words, each must occur in the title, identifier or description",
+    "programme": "Programme, as stored (e.g. Horizon Europe); another value is a 400",
+    "status": "current (open or forthcoming, the default), open, forthcoming, closed, or empty "
+    "for any; computed for today for a new applicant (a two-stage call closes after stage 1)",
+    "deadline_from": "A new applicant's next deadline on or after this date (YYYY-MM-DD)",
+    "deadline_to": "A new applicant's next deadline on or before this date (YYYY-MM-DD)",
+    "theme": "Smart Häme theme",
+    "type_of_action": "Type of action, as stored; another value is a 400",
+    "source": "Source name, e.g. ft_search, among those stored; another value is a 400",
+    "budget_min": "Budget at least (EUR)",
+    "budget_max": "Budget at most (EUR)",
+    "eligible": "Only calls the token owner's organisation is eligible for (y)",
+    "sort": "deadline, newest, budget or relevance",
+    "page": "Page number, from 1",
+    "page_size": "Calls per page",
+}
+ENUMS = {"status": [CURRENT, "", *STATUSES], "sort": list(SORTS)}
+TYPES = {"IntegerField": "integer", "BooleanField": "boolean"}
+PROBLEM = {
+    "type": "object",
+    "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "description": "Each query parameter not understood, with the reason",
+            "items": {
+                "type": "object",
+                "required": ["field", "detail"],
+                "properties": {"field": {"type": "string"}, "detail": {"type": "string"}},
+            },
+        },
+    },
+}
 CALL = {
     "type": "object",
     "properties": {
@@ -78,24 +97,54 @@ MATCH = {
 }
 
 
-def _ok(schema: dict[str, Any], description: str) -> dict[str, Any]:
+def _problem(description: str) -> dict[str, Any]:
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {PROBLEM_TYPE: {"schema": schema}}}
+
+
+def _responses(
+    schema: dict[str, Any], description: str, errors: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """The answer and the errors ({status code: description}) of an operation."""
+    every = {"401": "No valid API token", **(errors or {}), "500": "The server failed"}
     return {
         "200": {"description": description, "content": {"application/json": {"schema": schema}}},
-        "401": {"description": "No valid API token"},
+        **{code: _problem(text) for code, text in every.items()},
     }
+
+
+def _schema(field: Field) -> dict[str, Any]:
+    """A filter's JSON schema, from the form field that reads it."""
+    schema: dict[str, Any] = {"type": TYPES.get(field.type, "string")}
+    if field.type == "DateField":
+        schema["format"] = "date"
+    if field.name in ENUMS:
+        schema["enum"] = ENUMS[field.name]
+    for check in field.validators:
+        if isinstance(check, NumberRange):
+            schema.update(minimum=check.min, maximum=check.max)
+        if isinstance(check, Length):
+            schema["maxLength"] = check.max
+    return schema
+
+
+def _id(name: str) -> dict[str, Any]:
+    schema = {"type": "integer", "minimum": 1, "maximum": LARGEST_INTEGER}
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def openapi_document() -> dict[str, Any]:
     """The API's description; the paths and filters are the ones webapp/api.py serves."""
+    form = CallSearchForm()
     parameters = [
         {
             "name": name,
             "in": "query",
             "required": False,
-            "schema": {"type": kind},
+            "schema": _schema(form[name]),
             "description": text,
         }
-        for name, kind, text in FILTERS
+        for name, text in FILTERS.items()
     ]
     page = {
         "type": "object",
@@ -114,8 +163,6 @@ def openapi_document() -> dict[str, Any]:
             "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}},
         },
     }
-    call_id = {"name": "call_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    actor_id = {"name": "actor_id", "in": "path", "required": True, "schema": {"type": "integer"}}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -127,35 +174,36 @@ def openapi_document() -> dict[str, Any]:
         "security": [{"bearer": []}],
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Call": CALL, "Match": MATCH},
+            "schemas": {"Call": CALL, "Match": MATCH, "Problem": PROBLEM},
         },
         "paths": {
             "/api/calls": {
                 "get": {
                     "summary": "Search calls",
                     "parameters": parameters,
-                    "responses": _ok(page, "A page of calls"),
+                    "responses": _responses(
+                        page, "A page of calls", {"400": "A filter not understood, named"}
+                    ),
                 }
             },
             "/api/calls/{call_id}": {
                 "get": {
                     "summary": "One call with its texts and eligibility",
-                    "parameters": [call_id],
-                    "responses": {
-                        **_ok({"$ref": "#/components/schemas/Call"}, "The call"),
-                        "404": {"description": "No such call"},
-                    },
+                    "parameters": [_id("call_id")],
+                    "responses": _responses(
+                        {"$ref": "#/components/schemas/Call"}, "The call", {"404": "No such call"}
+                    ),
                 }
             },
             "/api/actors/{actor_id}/matches": {
                 "get": {
                     "summary": "An actor's matches, best first (members: their own actor only)",
-                    "parameters": [actor_id],
-                    "responses": {
-                        **_ok(matches, "The matches"),
-                        "403": {"description": "Another organisation's actor"},
-                        "404": {"description": "No such actor"},
-                    },
+                    "parameters": [_id("actor_id")],
+                    "responses": _responses(
+                        matches,
+                        "The matches",
+                        {"403": "Another organisation's actor", "404": "No such actor"},
+                    ),
                 }
             },
         },

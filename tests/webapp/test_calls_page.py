@@ -175,9 +175,12 @@ def test_eligible_filter_uses_the_members_organisation(client, session, calls, p
     assert session.exec(select(CallTheme)).all() == []  # nothing written by reading
 
 
-def test_bad_filter_values_are_ignored(client, calls):
+def test_filters_not_understood_are_shown_as_such(client, calls):
     response = client.get("/?deadline_from=notadate&budget_min=-5&sort=evil&page=0")
-    assert response.status_code == 200
+    assert response.status_code == 400
+    alert = response.get_data(as_text=True).split('role="alert"')[1].split("</div>")[0]
+    for label in ("Seuraava määräaika alkaen", "Budjetti vähintään (EUR)", "Järjestys", "Sivu"):
+        assert f"<li>{label}: " in alert
     recent = (date.today() - timedelta(days=1)).isoformat()
     assert client.get(f"/?deadline_from={recent}").status_code == 200
 

@@ -87,7 +87,7 @@ def test_a_reason_the_matcher_does_not_know_is_refused_and_nothing_stored(
     actor_id, before, call_id = signed_in_with_matches
     token = csrf(client, f"/actors/{actor_id}/matches")
     url = f"/actors/{actor_id}/matches/{call_id}/feedback"
-    for reason in ("not_our_field", "x" * 10_000, "topic\x00"):
+    for reason in ("not_our_field", "x" * 10_000, "top\x00ical"):  # NUL removed: "topical"
         data = {"csrf_token": token, "verdict": "not_relevant", "reason": reason}
         assert client.post(url, data=data).status_code == 400
     assert session.exec(select(Feedback)).all() == []
