@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from tracker.config import Settings, load_settings
 from tracker.db import make_engine, require_current_schema
 from tracker.match_index import INDEXES
+from webapp.errors import LoggingFlask
 from webapp.inputs import CleanRequest
 
 
@@ -21,7 +22,7 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
 
     `warm` builds the calls' match index in a thread, so no request of a served app fits it.
     """
-    app = Flask(__name__)
+    app = LoggingFlask(__name__)
     app.request_class = CleanRequest
     web = settings.web
     app.config.update(
@@ -41,12 +42,13 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
         "settings": settings,
         "engine": engine or make_engine(settings.database.url),
     }
-    from webapp import explanations, i18n, security
+    from webapp import errors, explanations, i18n, security
     from webapp.blueprints import register
 
     i18n.init_app(app, settings)
     explanations.init_app(app)
     security.init_app(app)
+    errors.init_app(app)
     register(app)
     if warm:
         INDEXES.warm(app.extensions["radar"]["engine"], settings, settings.today())

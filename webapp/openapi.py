@@ -42,6 +42,10 @@ PROBLEM = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string"},
+        "request_id": {
+            "type": "string",
+            "description": "Of a server failure: the id it is logged under (X-Request-ID)",
+        },
         "errors": {
             "type": "array",
             "description": "Each query parameter not understood, with the reason",

@@ -38,10 +38,11 @@ def field_problem(errors: dict[str, list[Any]]) -> Response:
     return problem(400, f"Not understood: {detail}", errors=items)
 
 
-def http_problem(error: HTTPException) -> Response:
+def http_problem(error: HTTPException, **extensions: Any) -> Response:
     """An HTTP error (401, 403, 404, 405, 429, 500 and the others) as problem details."""
     code = error.code or 500
-    response = problem(code, error.description or HTTP_STATUS_CODES.get(code, "Error"))
+    detail = error.description or HTTP_STATUS_CODES.get(code, "Error")
+    response = problem(code, detail, **extensions)
     headers = dict(error.get_headers())
     for name in ("Allow", "Retry-After", "WWW-Authenticate"):
         if name in headers:

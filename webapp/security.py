@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response
 from flask_login import LoginManager, UserMixin
-from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from flask_wtf.csrf import CSRFProtect
 
 from tracker.models import User
-from webapp.problems import http_problem, is_api_request
 from webapp.web import close_db, db
 
 CSP = "; ".join(
@@ -26,7 +23,6 @@ CSP = "; ".join(
         "frame-ancestors 'none'",
     )
 )
-PAGES = (400, 403, 404, 429)  # errors with a page of their own; others as Werkzeug tells them
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -75,9 +71,6 @@ def init_app(app: Flask) -> None:
     login.user_loader(_load_user)
     app.teardown_appcontext(close_db)
     app.after_request(_headers)
-    app.register_error_handler(CSRFError, _csrf_error)
-    # Every HTTP error, and a crash as a 500: problem details under /api/, a page elsewhere.
-    app.register_error_handler(HTTPException, _error)
 
 
 def _load_user(session_id: str) -> SignedIn | None:
@@ -95,17 +88,3 @@ def _headers(response: Response) -> Response:
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-def _csrf_error(error: CSRFError) -> tuple[str, int]:
-    return render_template("error.html", code=400, message=error.description), 400
-
-
-def _error(error: HTTPException) -> Any:
-    if is_api_request():
-        return http_problem(error)
-    if error.code in PAGES:
-        # A view's own reason (abort(400, reason)) is shown; Werkzeug's generic one is not.
-        message = error.description if error.description != type(error).description else None
-        return render_template("error.html", code=error.code, message=message), error.code
-    return error
