@@ -82,6 +82,7 @@ bench: install
 	$(BIN)/python bench/bench_fixtures.py
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_writes_during_ingest.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache .hypothesis

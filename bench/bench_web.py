@@ -12,7 +12,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,13 +30,14 @@ from bench_ingest import replicated  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
+from tests.live import gunicorn, signed_in  # noqa: E402
 from tracker.accounts import create_user  # noqa: E402
 from tracker.db import make_engine, migrate, session_scope  # noqa: E402
 from tracker.ingest import ingest  # noqa: E402
 from tracker.models import Actor, Call, CallTheme, Match, utcnow  # noqa: E402
 
 CALLS, ACTORS, MATCHES_PER_ACTOR = 10_000, 1_000, 100
-THEMES = ("circular_economy", "sustainable_food", "smart_production", "sustainable_design")
+THEMES = ("circular_economy", "food_system", "smart_services", "design")  # config.toml's
 PASSWORD = "benchmark password"
 PROGRAMME = "Digital Europe Programme (DIGITAL)"  # its cut-offs run to 2028
 LUA = """
@@ -86,36 +86,8 @@ def build(url: str) -> None:
     engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def serve(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, RADAR_DATABASE_URL=url, RADAR_WEB_SECRET_KEY="bench-" + "x" * 32)
-    command = [str(ROOT / ".venv/bin/gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-               "--log-level", "warning", "webapp:app_from_environment()"]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/about", timeout=10)
-            return server
-        except requests.RequestException:
-            time.sleep(0.2)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
-
-
 def session_cookie(base: str) -> str:
-    client = requests.Session()
-    page = client.get(f"{base}/login").text
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-    client.post(
-        f"{base}/login",
-        data={"email": "bench@hameenliitto.example", "password": PASSWORD, "csrf_token": token},
-    )
-    return f"session={client.cookies['session']}"
+    return f"session={signed_in(base, 'bench@hameenliitto.example', PASSWORD).cookies['session']}"
 
 
 def load(url: str, seconds: int, cookie: str, lua: Path) -> str:
@@ -155,10 +127,7 @@ def main() -> None:
               f"({time.perf_counter() - started:.0f} s to build)")  # fmt: skip
         lua = Path(tmp) / "percentiles.lua"
         lua.write_text(LUA, encoding="utf-8")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        server = serve(url, port, workers=os.cpu_count() or 2)
-        try:
+        with gunicorn(url, workers=os.cpu_count() or 2) as base:
             cookie = session_cookie(base)
             pages = {
                 "calls, status + programme": f"{base}/?status=open&programme={quote(PROGRAMME)}",
@@ -168,9 +137,6 @@ def main() -> None:
             for name, page in pages.items():
                 assert requests.get(page, headers={"Cookie": cookie}, timeout=10).status_code == 200
                 print(f"{name:32} {load(page, seconds, cookie, lua)}")
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
 
 
 if __name__ == "__main__":

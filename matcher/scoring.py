@@ -61,11 +61,12 @@ def prepare_calls(index: MatchIndex, rows: Sequence[int], today: date | None) ->
     time = np.where(np.isnan(days), 1.0, np.minimum(1.0, days / full)).astype(np.float32)
     if today is None:
         time[:] = NA
-    names = [t.name for t in index.themes.themes]
-    themes = np.zeros((n, len(names)), dtype=np.float32)
+    column = {t.name: i for i, t in enumerate(index.themes.themes)}
+    themes = np.zeros((n, len(column)), dtype=np.float32)
     for j, f in enumerate(facts):
         for tag in f.tags:
-            themes[j, names.index(tag.theme)] = tag.score
+            if tag.theme in column:  # a theme taken out of the config counts for nothing
+                themes[j, column[tag.theme]] = tag.score
     return CallBlock(
         rows=idx,
         facts=facts,

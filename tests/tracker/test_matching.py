@@ -227,6 +227,16 @@ def test_an_index_fitted_on_no_calls_is_fitted_once_calls_arrive(engine, session
     assert ranked(session, kone.id), "the text model knows the calls' words"
 
 
+def test_a_theme_taken_out_of_the_config_is_ignored_by_the_kept_index(session, region):
+    call = session.exec(
+        select(Call).where(Call.identifier == "HORIZON-CL6-2027-01-CIRCBIO-01")
+    ).one()
+    session.add(CallTheme(call_id=call.id, theme="retired_theme", score=0.9, reason={}))
+    session.commit()
+    rescore_actor(session, region, actor(session, "929413455").id, TODAY, NOW)  # a click
+    assert str(call.id) in INDEXES.calls(session, region, TODAY).call_pos
+
+
 def test_the_cap_of_matches_per_actor_holds_after_an_incremental_rescore(session, region):
     region.matching.max_matches_per_actor = 5
     rescore_all(session, region, TODAY, NOW)
