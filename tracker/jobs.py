@@ -27,6 +27,7 @@ from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.duplicates import find_candidates
 from tracker.ingest import IngestStats, ingest
+from tracker.locks import ProcessLock
 from tracker.mailer import pending_emails, retry_email
 from tracker.match_index import calls_by_id
 from tracker.matching import rescore_all, rescore_calls, tag_themes
@@ -91,6 +92,11 @@ def ingest_files(
 
 def match(engine: Engine, settings: Settings, *, today: date | None = None) -> JobRun:
     """Re-score every actor against every open or forthcoming call, recorded as a JobRun."""
+    with one_writer(engine, "match"):
+        return _match(engine, settings, today)
+
+
+def _match(engine: Engine, settings: Settings, today: date | None) -> JobRun:
     run = JobRun(job="match", started_at=utcnow())
     _finish(engine, run)
     try:
@@ -175,6 +181,33 @@ class _Outcome:
 
 
 def _run(
+    engine: Engine,
+    settings: Settings,
+    job: str,
+    name: str,
+    parsed: Iterable[Parsed],
+    today: date | None,
+    progress: Progress | None,
+) -> JobRun:
+    with one_writer(engine, f"{job} {name}"):
+        return _stored_run(engine, settings, job, name, parsed, today, progress)
+
+
+@contextmanager
+def one_writer(engine: Engine, what: str) -> Iterator[None]:
+    """Runs that store calls or matches go one at a time, across processes and hosts: a second
+    one waits for the first, saying so."""
+    lock = ProcessLock(engine, "store")
+    if not lock.acquire():
+        log.warning("%s waits: another process is storing calls or matches", what)
+        lock.acquire(wait=True)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _stored_run(
     engine: Engine,
     settings: Settings,
     job: str,
@@ -291,8 +324,9 @@ def _save_state(engine: Engine, name: str, state: dict[str, Any]) -> None:
 
 
 def mark_interrupted(engine: Engine) -> int:
-    """Runs still "running" when no scheduler runs were ended by a killed process: mark them."""
-    with session_scope(engine) as session:
+    """Runs still "running" while no process stores anything were ended by a killed process:
+    mark them."""
+    with one_writer(engine, "marking runs left running"), session_scope(engine) as session:
         left = session.exec(select(JobRun).where(col(JobRun.finished_at).is_(None))).all()
         for run in left:
             run.ok, run.errors, run.finished_at = False, run.errors or 1, utcnow()

@@ -7,28 +7,24 @@ meet. Runs a killed process left "running" are marked interrupted when the next 
 
 from __future__ import annotations
 
-import fcntl
 import logging
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import IO, Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import func, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from scrapers import SOURCES
 from scrapers.http import HttpClient
 from tracker.config import Settings
 from tracker.jobs import mark_interrupted, match, scrape, send_mail
+from tracker.locks import ProcessLock
 
 log = logging.getLogger(__name__)
 ONE_AT_A_TIME = "one-at-a-time"  # the executor of every job: a single worker
-_ADVISORY_KEY = 0x5241444152  # "RADAR": the scheduler's PostgreSQL advisory lock
 
 
 def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingScheduler | None = None):  # type: ignore[no-untyped-def]
@@ -85,7 +81,7 @@ def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingSched
 
 def run_scheduler(engine: Engine, settings: Settings) -> None:
     """Block and run the jobs until interrupted; refuse when a scheduler already runs."""
-    lock = SchedulerLock(engine)
+    lock = ProcessLock(engine, "scheduler")
     if not lock.acquire():
         raise SchedulerRunning(f"another radar scheduler is running for {lock.what}")
     try:
@@ -105,39 +101,3 @@ def run_scheduler(engine: Engine, settings: Settings) -> None:
 
 class SchedulerRunning(RuntimeError):
     """A scheduler already holds this database."""
-
-
-class SchedulerLock:
-    """Held by the one scheduler of a database while it runs; released when its process ends."""
-
-    def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        self._held: IO[str] | Connection | None = None
-        database = engine.url.database or ""
-        self.what = database if engine.dialect.name == "sqlite" else engine.url.render_as_string()
-
-    def acquire(self) -> bool:
-        """Take the lock unless another process (or another holder here) has it."""
-        if self._engine.dialect.name == "postgresql":
-            connection = self._engine.connect()
-            if connection.execute(select(func.pg_try_advisory_lock(_ADVISORY_KEY))).scalar():
-                self._held = connection
-                return True
-            connection.close()
-            return False
-        handle = Path(f"{self.what}.scheduler.lock").open("w")  # noqa: SIM115 (held while locked)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return False
-        self._held = handle
-        return True
-
-    def release(self) -> None:
-        held: Any = self._held
-        if isinstance(held, Connection):
-            held.execute(select(func.pg_advisory_unlock(_ADVISORY_KEY)))
-        if held is not None:
-            held.close()
-        self._held = None

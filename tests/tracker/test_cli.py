@@ -17,7 +17,7 @@ from tests.replay import Reply
 from tests.tracker.helpers import radar_on
 from tracker.cli import main
 from tracker.db import alembic_config
-from tracker.scheduler import SchedulerLock
+from tracker.locks import ProcessLock
 
 OPEN_PAGE = FIXTURES / "sedia" / "search_open_reduced-fields.json"
 CASCADE = FIXTURES / "sedia" / "search_cascade_type8_reduced-fields.json"
@@ -271,7 +271,7 @@ def test_serve_answers_and_says_how_to_make_the_first_user(engine, tmp_path):
 
 
 def test_a_second_scheduler_refuses_to_start(radar, engine):
-    running = SchedulerLock(engine)  # as a `radar scheduler` process holds it
+    running = ProcessLock(engine, "scheduler")  # as a `radar scheduler` process holds it
     assert running.acquire()
     try:
         result = radar("scheduler")

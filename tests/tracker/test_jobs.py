@@ -1,3 +1,5 @@
+import logging
+import threading
 import time
 from datetime import date
 
@@ -10,8 +12,9 @@ from tests.conftest import FIXTURES
 from tests.replay import Reply
 from tests.tracker.helpers import FEED_FILE
 from tracker.jobs import ingest_files, last_runs, mark_interrupted, scrape
+from tracker.locks import ProcessLock
 from tracker.models import Call, JobRun, SourceState, utcnow
-from tracker.scheduler import SchedulerLock, build_scheduler
+from tracker.scheduler import build_scheduler
 
 OPEN_PAGE = FIXTURES / "sedia" / "search_open_reduced-fields.json"
 BULK = FIXTURES / "grants_tenders" / "grantsTenders_excerpt_7records.json"
@@ -129,7 +132,7 @@ def test_first_runs_at_start_are_staggered(engine, wired):
 
 
 def test_one_scheduler_per_database(engine):
-    first, second = SchedulerLock(engine), SchedulerLock(engine)
+    first, second = ProcessLock(engine, "scheduler"), ProcessLock(engine, "scheduler")
     assert first.acquire()
     try:
         assert not second.acquire()
@@ -153,3 +156,27 @@ def _finished(engine):
     with Session(engine) as session:
         query = select(JobRun).where(JobRun.finished_at.is_not(None), JobRun.job == "scrape")
         return session.exec(query).all()
+
+
+def test_a_run_waits_while_another_process_stores_and_says_so(engine, settings, caplog):
+    other = ProcessLock(engine, "store")  # as a `radar ingest` or the scheduler in another process
+    assert other.acquire()
+    done = []
+    second = threading.Thread(
+        target=lambda: done.append(ingest_files(engine, settings, "ft_bulk", [BULK], today=TODAY))
+    )
+    with caplog.at_level(logging.WARNING):
+        second.start()
+        second.join(timeout=2)
+        assert second.is_alive() and not done, "the second run waits"
+        with Session(engine) as session:
+            assert session.exec(select(JobRun)).all() == [] and identifiers(engine) == []
+        assert "ingest ft_bulk waits: another process is storing calls or matches" in caplog.text
+        # A run left "running" is only marked interrupted once no process stores anything.
+        marking = threading.Thread(target=mark_interrupted, args=(engine,))
+        marking.start()
+        other.release()
+        second.join(timeout=60)
+        marking.join(timeout=60)
+    assert done and done[0].ok and done[0].new == 6
+    assert last_runs(engine)["ft_bulk"].ok  # the second run was never taken for a stale one
