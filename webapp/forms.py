@@ -35,9 +35,10 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matcher.feedback import REASONS
 from matcher.identifiers import is_valid_ytunnus
 from matcher.profile import MUNICIPALITIES
-from tracker.accounts import MIN_PASSWORD, ROLES
+from tracker.accounts import MIN_PASSWORD
 from tracker.matching import VERDICTS
 from tracker.search import CURRENT, SORTS
+from webapp.labels import ROLE_NAMES
 
 # The values of matcher.profile.ORG_TYPES.
 ORGANISATION_TYPES = (
@@ -122,7 +123,7 @@ class InviteForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=options((r, r) for r in ROLES))
+    role = SelectField(_l("Role"), choices=options(ROLE_NAMES.items()))
     active = BooleanField(_l("Active"))
 
 
@@ -237,6 +238,7 @@ class CallSearchForm(Form):
     )
     type_of_action = SelectField(_l("Type of action"), validators=[Optional()])
     source = SelectField(_l("Source"), validators=[Optional()])
+    new_since = DateField(_l("First seen from"), validators=[Optional()])
     budget_min = IntegerField(_l("Budget from (EUR)"), validators=[Optional(), NumberRange(min=0)])
     budget_max = IntegerField(_l("Budget up to (EUR)"), validators=[Optional(), NumberRange(min=0)])
     eligible = BooleanField(_l("Only calls my organisation is eligible for"))
