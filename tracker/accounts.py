@@ -24,7 +24,12 @@ _DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
 
 
 class AccountError(ValueError):
-    """A user cannot be created or changed as asked; the message says why."""
+    """A user cannot be created or changed as asked; the message says why, and `reason` is a
+    key the web app tells in the reader's language."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -44,7 +49,7 @@ def normalise_email(email: str) -> str:
 def hash_password(password: str) -> str:
     """A salted scrypt hash of `password`."""
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise AccountError("short_password", f"a password needs at least {MIN_PASSWORD} characters")
     return generate_password_hash(password, method="scrypt")
 
 
@@ -61,15 +66,15 @@ def create_user(
     """A new user; without a password they sign in only after following an invitation link."""
     email = normalise_email(email)
     if "@" not in email:
-        raise AccountError(f"not an email address: {email!r}")
+        raise AccountError("not_email", f"not an email address: {email!r}")
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError("unknown_role", f"role must be one of {', '.join(ROLES)}")
     if role == "member" and actor_id is None:
-        raise AccountError("a member belongs to an actor")
+        raise AccountError("member_without_actor", "a member belongs to an actor")
     if actor_id is not None and session.get(Actor, actor_id) is None:
-        raise AccountError(f"no actor {actor_id} (`radar actors` lists them)")
+        raise AccountError("no_actor", f"no actor {actor_id} (`radar actors` lists them)")
     if find_user(session, email) is not None:
-        raise AccountError(f"a user {email} exists already")
+        raise AccountError("exists", f"a user {email} exists already")
     user = User(email=email, role=role, actor_id=actor_id, name=name, locale=locale)
     if password is not None:
         user.password_hash = hash_password(password)
@@ -169,12 +174,12 @@ def update_user(
     """Change a user's role or deactivate them (their sessions and API token go with it)."""
     user = session.get(User, user_id)
     if user is None:
-        raise AccountError(f"no user {user_id}")
+        raise AccountError("no_user", f"no user {user_id}")
     if role is not None:
         if role not in ROLES:
-            raise AccountError(f"role must be one of {', '.join(ROLES)}")
+            raise AccountError("unknown_role", f"role must be one of {', '.join(ROLES)}")
         if role == "member" and user.actor_id is None:
-            raise AccountError("a member belongs to an actor")
+            raise AccountError("member_without_actor", "a member belongs to an actor")
         user.role = role
     if active is not None:
         if user.active and not active:  # their sessions and API token end with the account

@@ -28,12 +28,20 @@ LONG = {"description_html", "conditions_html"}
 
 
 def diff(old: dict[str, Any], new: dict[str, Any], today: date) -> list[dict[str, Any]]:
-    """One event per changed field, plus a status event when the computed status changed."""
+    """One event per changed field, plus a status event when the computed status changed.
+
+    A field filled for the first time (a second source adds the budget the first one lacked)
+    is no change: the call's page shows it, the history tells what changed. So is the status
+    such a field alone changes."""
     events = []
+    first_filled = {}
     for name in sorted(set(old) | set(new)):
-        if name in DERIVED or old.get(name) == new.get(name):
-            continue
         before, after = old.get(name), new.get(name)
+        if name in DERIVED or before == after:
+            continue
+        if is_empty(before):
+            first_filled[name] = after
+            continue
         if name in LONG:
             before, after = _length(before), _length(after)
         events.append(
@@ -44,7 +52,8 @@ def diff(old: dict[str, Any], new: dict[str, Any], today: date) -> list[dict[str
                 "new_value": after,
             }
         )
-    old_status, new_status = content_status(old, today), content_status(new, today)
+    old_status = content_status(old | first_filled, today)
+    new_status = content_status(new, today)
     if old_status != new_status:
         events.append(
             {
@@ -55,6 +64,13 @@ def diff(old: dict[str, Any], new: dict[str, Any], today: date) -> list[dict[str
             }
         )
     return events
+
+
+def is_empty(value: Any) -> bool:
+    """A field with nothing in it: its first value is an addition, not a change."""
+    if isinstance(value, dict):  # eligibility: a key per rule, each empty until a source tells
+        return all(is_empty(v) for v in value.values())
+    return value in (None, "", [])
 
 
 def _length(text: str | None) -> dict[str, int] | None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from tracker.changes import is_empty
 from tracker.models import Actor, Call, CallSource, ChangeEvent, JobRun, Match
 from tracker.queries import UNMERGED
 
@@ -50,20 +51,22 @@ def actors_overview(session: Session, best: int = 3) -> list[ActorSummary]:
     return sorted(summaries.values(), key=lambda s: s.actor.name.casefold())
 
 
-def calls_since(session: Session, since: datetime) -> tuple[list[Call], list[Call]]:
-    """Calls first seen since `since`, and older calls that changed since then."""
-    new = session.exec(
-        select(Call)
-        .where(col(Call.first_seen) >= since, UNMERGED)
-        .order_by(col(Call.first_seen).desc())
-    ).all()
+def first_load_since(session: Session, since: datetime) -> datetime | None:
+    """When the calls were first loaded, if no call was stored before `since`: then every
+    call counts as new since `since`, and the page says why."""
+    older = session.exec(select(Call.id).where(col(Call.first_seen) < since).limit(1)).first()
+    return None if older else session.exec(select(func.min(Call.first_seen))).one()
+
+
+def calls_changed_since(session: Session, since: datetime) -> list[Call]:
+    """Calls first seen before `since` that changed since then (new ones: `search_calls`)."""
     changed_ids = select(ChangeEvent.call_id).where(col(ChangeEvent.created_at) >= since)
     changed = session.exec(
         select(Call)
         .where(col(Call.id).in_(changed_ids), col(Call.first_seen) < since, UNMERGED)
         .order_by(col(Call.last_changed).desc())
     ).all()
-    return list(new), list(changed)
+    return list(changed)
 
 
 def source_status(session: Session, recent: int = 5) -> list[dict[str, Any]]:
@@ -92,8 +95,8 @@ def call_sources(session: Session, call_id: int) -> list[CallSource]:
 
 
 def call_history(session: Session, call_id: int) -> list[ChangeEvent]:
-    """A call's change events, newest first."""
+    """A call's change events, newest first; a field's first value, stored as an event by
+    earlier releases, is no change."""
     query = select(ChangeEvent).where(ChangeEvent.call_id == call_id)
-    return list(
-        session.exec(query.order_by(col(ChangeEvent.created_at).desc(), col(ChangeEvent.id)))
-    )
+    events = session.exec(query.order_by(col(ChangeEvent.created_at).desc(), col(ChangeEvent.id)))
+    return [e for e in events if e.field_name == "status" or not is_empty(e.old_value)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from scrapers.record import Deadline, Status
@@ -97,3 +97,23 @@ def kept_call(session: Session, call: Call) -> Call:
             break
         call = kept
     return call
+
+
+def topics_sharing_budget(session: Session, call: Call) -> int:
+    """How many other topics of the call give the same total budget, when that total is more
+    than this topic's own grants add up to: then it is the whole call's, shared by its topics
+    (some sources give it for every topic); 0 when the total is the topic's."""
+    total, grants, largest = call.budget_total_eur, call.expected_grants, call.budget_max_grant_eur
+    if (
+        total is None
+        or not call.call_identifier
+        or (grants and largest and total <= grants * largest)
+    ):
+        return 0
+    query = select(func.count(col(Call.id))).where(
+        UNMERGED,
+        Call.call_identifier == call.call_identifier,
+        Call.budget_total_eur == total,
+        Call.id != call.id,
+    )
+    return session.exec(query).one()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, or_
@@ -49,6 +49,7 @@ class CallQuery:
     source: str = ""
     budget_min: int | None = None
     budget_max: int | None = None
+    new_since: date | None = None  # first seen on this day (UTC) or later
     eligible_for: Organisation | None = None
     actor_id: int | None = None  # ranks by this actor's match scores when sorting by relevance
     sort: str = "deadline"
@@ -164,11 +165,18 @@ def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
     if query.source:
         sourced = select(CallSource.call_id).where(CallSource.source == query.source)
         conditions.append(col(Call.id).in_(sourced))
+    if query.new_since is not None:
+        conditions.append(col(Call.first_seen) >= day_start(query.new_since))
     if query.budget_min is not None:
         conditions.append(col(Call.budget_total_eur) >= query.budget_min)
     if query.budget_max is not None:
         conditions.append(col(Call.budget_total_eur) <= query.budget_max)
     return conditions
+
+
+def day_start(day: date) -> datetime:
+    """The first moment of a day, as stored times are kept (UTC)."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 def _ordered(statement: Any, query: CallQuery, next_deadline: Any) -> tuple[Any, list[Any]]:

@@ -13,6 +13,7 @@ from tracker.mailer import MailStatus, mail_limited
 from tracker.models import Actor
 from webapp.auth import send_link
 from webapp.forms import InviteForm, UserForm, options
+from webapp.labels import account_error
 from webapp.web import client, db, roles_required, settings
 
 admin = Blueprint("admin", __name__)
@@ -42,7 +43,7 @@ def change_user(user_id: int) -> Response:
     try:
         user = update_user(session, user_id, role=form.role.data, active=form.active.data)
     except AccountError as exc:
-        flash(str(exc), "error")
+        flash(account_error(exc), "error")
         return redirect(url_for("admin.users"))
     session.commit()
     flash(_("Saved %(email)s.", email=user.email))
@@ -70,7 +71,7 @@ def invite() -> str | Response | tuple[str, int]:
                 locale=form.locale.data,
             )
         except AccountError as exc:
-            form.email.errors = [str(exc)]
+            form.email.errors = [account_error(exc)]
             return render_template("admin/invite.html", form=form)
         actor = session.get(Actor, form.actor_id.data)
         inviter = current_user.name or current_user.email

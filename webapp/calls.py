@@ -16,7 +16,7 @@ from scrapers.record import Deadline
 from tracker.actors import call_matches
 from tracker.models import Actor, Call
 from tracker.overview import call_history, call_sources
-from tracker.queries import kept_call
+from tracker.queries import kept_call, topics_sharing_budget
 from tracker.search import (
     SORTS,
     CallQuery,
@@ -28,6 +28,7 @@ from tracker.search import (
 from webapp.changes import describe_change
 from webapp.explanations import theme_choices
 from webapp.forms import STATUS_LABELS, CallSearchForm
+from webapp.labels import source_name
 from webapp.web import db, is_staff, settings, today
 
 calls = Blueprint("calls", __name__)
@@ -54,6 +55,8 @@ def call_query(
     the query and carries its error in the form (the caller answers 400 naming it)."""
     form = CallSearchForm(args, meta={"csrf": False})
     form.offer(stored_options(), theme_choices())
+    for choice in form.source.choices or ():
+        choice.label = source_name(choice.value) if choice.value else choice.label
     form.validate()
     value = {name: (None if field.errors else field.data) for name, field in form._fields.items()}
     query = CallQuery(
@@ -65,6 +68,7 @@ def call_query(
         theme=value["theme"] or "",
         type_of_action=value["type_of_action"] or "",
         source=value["source"] or "",
+        new_since=value["new_since"],
         budget_min=value["budget_min"],
         budget_max=value["budget_max"],
         sort=value["sort"] if value["sort"] in SORTS else "deadline",
@@ -127,6 +131,7 @@ def show(call_id: int) -> Any:
         "today": today(),
         "sources": call_sources(session, call_id),
         "history": call_history(session, call_id),
+        "shared_by": topics_sharing_budget(session, call),
         "themes": call_themes(session, [call_id]).get(call_id, []),
         "matches": call_matches(session, call_id) if is_staff() else [],
         "status_labels": STATUS_LABELS,

@@ -36,7 +36,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matcher.feedback import REASONS
 from matcher.identifiers import is_valid_ytunnus
 from matcher.profile import MUNICIPALITIES
-from tracker.accounts import MIN_PASSWORD, ROLES
+from tracker.accounts import MIN_PASSWORD
 from tracker.matching import VERDICTS
 from tracker.models import (
     ACTOR_NAME_CHARS,
@@ -50,6 +50,7 @@ from tracker.models import (
     PROFILE_WORD_CHARS,
 )
 from tracker.search import CURRENT, SORTS
+from webapp.labels import ROLE_NAMES
 
 # The values of matcher.profile.ORG_TYPES.
 ORGANISATION_TYPES = (
@@ -165,7 +166,7 @@ class InviteForm(FlaskForm):
 
 
 class UserForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=options((r, r) for r in ROLES))
+    role = SelectField(_l("Role"), choices=options(ROLE_NAMES.items()))
     active = BooleanField(_l("Active"))
 
 
@@ -306,6 +307,7 @@ class CallSearchForm(PageForm):
     )
     type_of_action = SelectField(_l("Type of action"), validators=[Optional()])
     source = SelectField(_l("Source"), validators=[Optional()])
+    new_since = DateField(_l("First seen from"), validators=[Optional()])
     budget_min = IntegerField(_l("Budget from (EUR)"), validators=[Optional(), AMOUNT])
     budget_max = IntegerField(_l("Budget up to (EUR)"), validators=[Optional(), AMOUNT])
     eligible = BooleanField(_l("Only calls my organisation is eligible for"))

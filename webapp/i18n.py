@@ -43,6 +43,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         datetime=format_moment,
         number=format_decimal,
         eur=format_eur,
+        grant_size=grant_size,
         deadline=format_deadline,
         deadline_label=deadline_label,
         days_left=days_left,
@@ -85,6 +86,18 @@ def format_moment(value: datetime | None) -> str:
 
 def format_eur(value: int | float | None) -> str:
     return f"{format_decimal(value)}\u00a0€" if value is not None else ""
+
+
+def grant_size(call: Any) -> str:
+    """One grant's size: one amount when the smallest and the largest are the same."""
+    low, high = call.budget_min_grant_eur, call.budget_max_grant_eur
+    if low is not None and high is not None:
+        return format_eur(low) if low == high else f"{format_eur(low)} – {format_eur(high)}"
+    if high is not None:
+        return gettext("up to %(amount)s", amount=format_eur(high))
+    if low is not None:
+        return gettext("from %(amount)s", amount=format_eur(low))
+    return ""
 
 
 def format_deadline(value: Deadline | dict[str, Any] | None) -> str:

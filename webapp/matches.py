@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -18,6 +19,11 @@ from webapp.forms import REASON_LABELS, ActionForm, FeedbackForm, PageForm
 from webapp.web import check_actor_access, db, is_htmx, settings, today
 
 matches = Blueprint("matches", __name__, url_prefix="/actors")
+TRIAGED = {
+    "relevant": _l("The call was marked relevant."),
+    "applied": _l("The call was marked applied."),
+    "not_relevant": _l("The call was marked not relevant and removed from the list."),
+}
 
 
 def _page() -> int:
@@ -42,6 +48,7 @@ def row_texts() -> dict[str, Any]:
         "score": _("Score %(score)s / 100"),
         "next_deadline": _("Next deadline"),
         "components": _("Shares of the score"),
+        "more": _("Why, and the shares of the score"),
         "relevant": _("Relevant"),
         "applied": _("Applied"),
         "not_relevant": _("Not relevant"),
@@ -101,11 +108,13 @@ def feedback(actor_id: int, call_id: int) -> str | Response:
     session.commit()
     if not is_htmx():
         return redirect(url_for("matches.index", actor_id=actor_id))
+    # What happened, for screen readers (aria-live), beside the row or in place of it.
+    status = render_template("matches/status.html", message=TRIAGED[form.verdict.data])
     rows, _total = actor_matches(session, actor_id, limit=1, call_id=call_id)
     if form.verdict.data == "not_relevant" or not rows:
-        return render_template("matches/hidden.html")
+        return status
     context = {"row": rows[0], "actor_id": actor_id, "today": today(), "t": row_texts()}
-    return render_template("matches/row.html", **context)
+    return render_template("matches/row.html", **context) + status
 
 
 @matches.get("/<id:actor_id>/dismissed")

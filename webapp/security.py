@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, Response
+from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     CSRFProtect(app)
     login = LoginManager(app)
     login.login_view = "auth.login"
+    login.login_message = _l("Please sign in to see this page.")
     login.session_protection = "basic"
     login.user_loader(_load_user)
     app.teardown_appcontext(close_db)

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from flask import Blueprint, render_template
 
-from tracker.models import utcnow
-from tracker.overview import actors_overview, calls_since, source_status
-from webapp.web import db, roles_required, today
+from tracker.overview import actors_overview, calls_changed_since, first_load_since, source_status
+from tracker.search import CallQuery, day_start, search_calls
+from webapp.web import db, roles_required, settings, today
 
 staff = Blueprint("staff", __name__, url_prefix="/staff")
 SHOWN_RECORD_ERRORS = 50  # per source; the run keeps more and counts them all
+SHOWN_NEW = 50
 
 
 @staff.get("/")
@@ -19,13 +20,19 @@ SHOWN_RECORD_ERRORS = 50  # per source; the run keeps more and counts them all
 def overview() -> str:
     """Every actor with its best and newest matches, and this week's new and changed calls."""
     session = db()
-    new, changed = calls_since(session, utcnow() - timedelta(days=7))
+    day = today()
+    # The calls page's own search, so the count and the list it links to are the same calls.
+    first_day = day - timedelta(days=7)
+    week = CallQuery(status="", new_since=first_day, sort="newest", page_size=SHOWN_NEW)
+    since = day_start(first_day)
     return render_template(
         "staff/overview.html",
         summaries=actors_overview(session),
-        new=new,
-        changed=changed,
-        today=today(),
+        new=search_calls(session, week, day, settings().matching.min_days_to_prepare),
+        new_args={"status": "", "new_since": first_day, "sort": "newest"},
+        first_load=first_load_since(session, since),
+        changed=calls_changed_since(session, since),
+        today=day,
         sources=source_status(session),
     )
 

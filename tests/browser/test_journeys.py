@@ -52,6 +52,7 @@ def test_member_completes_profile_sees_matches_and_triages(page, site):
     matches = page.locator("li.match")
     assert matches.count() >= 2
     assert "Pisteet" in matches.first.inner_text() and "internships" in matches.first.inner_text()
+    assert_one_row_each(matches)
     shot(page, "matches")
     second = matches.nth(1)
     second_id = second.get_attribute("id")
@@ -64,6 +65,7 @@ def test_member_completes_profile_sees_matches_and_triages(page, site):
     first.get_by_role("button", name="Kiinnostava").click()
     page.locator(f"#{first_id} .verdict").wait_for()
     assert page.locator(f"#{first_id} .verdict").inner_text() == "Merkitty kiinnostavaksi"
+    assert page.locator("#triage-status").inner_text() == "Haku merkittiin kiinnostavaksi."
     page.reload()
     assert page.locator(f"#{second_id}").count() == 0  # stays gone
     # The dismissed call waits on a page of its own, with the reason, until it is undone.
@@ -74,6 +76,30 @@ def test_member_completes_profile_sees_matches_and_triages(page, site):
     assert page.locator("li.match").count() == 0
     page.get_by_role("link", name="Takaisin osuviin hakuihin").click()
     assert page.locator(f"#{second_id}").count() == 1  # back among the matches
+
+
+def assert_one_row_each(matches) -> None:
+    """Each match shows its score, title, programme, next deadline and first reason side by
+    side on one line; the rest waits behind "Perustelut"."""
+    for i in range(matches.count()):
+        row = matches.nth(i).locator(".match-row")
+        cells = [row.locator(c) for c in (".score", "h2", ".programme", ".deadline", ".top-reason")]
+        assert all(cell.inner_text().strip() for cell in cells), matches.nth(i).inner_text()
+        boxes = [cell.bounding_box() for cell in cells]
+        assert [b["x"] for b in boxes] == sorted(b["x"] for b in boxes)
+        assert max(b["y"] for b in boxes) - min(b["y"] for b in boxes) < 12
+        details = matches.nth(i).locator("details")
+        assert not details.evaluate("d => d.open")
+    details.locator("summary").click()  # the last match's reasons and shares, on demand
+    assert "Pisteiden osuudet" in details.inner_text()
+
+
+def test_the_eligible_filter_sits_beside_its_label(page, site):
+    sign_in(page, site, "member@kone.example")
+    box = page.get_by_label("Vain haut, joihin organisaationi voi hakea").bounding_box()
+    label = page.locator("label[for=eligible]").bounding_box()
+    assert 0 <= label["x"] - (box["x"] + box["width"]) < 16
+    assert abs((label["y"] + label["height"] / 2) - (box["y"] + box["height"] / 2)) < 8
 
 
 def test_member_keyboard_reaches_the_content(page, site):

@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import func, select
 
 from scrapers.record import Deadline
-from tests.tracker.helpers import bulk_records, sedia_records
+from tests.tracker.helpers import bulk_records, feed_records, sedia_records
 from tracker.ingest import ingest
 from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEvent
 
@@ -117,3 +117,16 @@ def test_failed_run_leaves_stored_calls_untouched(session):
     except RuntimeError:
         session.rollback()
     assert session.exec(select(Call.identifier, Call.content_hash, Call.last_seen)).all() == before
+
+
+def test_a_second_source_filling_empty_fields_is_no_change(session):
+    """The F&T search pages give no budget; the eu-grants-feed snapshot, merged the next day,
+    does: the call's first budget is no change, and its history stays empty."""
+    run(session, sedia_records(), DAY1)
+    feed = [r for r in feed_records() if r.identifier == "HORIZON-CL5-2026-09-D4-03"]
+    ingest(session, feed, priority=[*PRIORITY, "eu_grants_feed"], today=DAY2.date(), now=DAY2)
+    session.commit()
+    call = session.exec(select(Call).where(Call.identifier == "HORIZON-CL5-2026-09-D4-03")).one()
+    assert call.budget_total_eur == 15_750_000 and call.expected_grants == 3
+    assert count(session, CallVersion) > len({r.identifier for r in sedia_records()})
+    assert session.exec(select(ChangeEvent).where(ChangeEvent.call_id == call.id)).all() == []

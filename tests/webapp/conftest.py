@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
 from callrules.deadlines import PREPARATION_DAYS
 from matcher.explain import Evidence
+from tests.conftest import FIXTURES
 from tests.tracker.helpers import bulk_records, sedia_records
 from tracker.accounts import create_user
+from tracker.config import load_settings
+from tracker.db import make_engine
 from tracker.ingest import ingest
-from tracker.matching import rescore_actor
-from tracker.models import Actor, Call, Match, utcnow
+from tracker.jobs import ingest_files
+from tracker.matching import record_feedback, rescore_actor, rescore_all
+from tracker.models import Actor, Call, CallSource, ChangeEvent, Match, User, utcnow
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(
@@ -174,3 +180,96 @@ def inbox(settings):
     settings.mail.host, settings.mail.port = "127.0.0.1", port
     with smtp_server(Inbox(), port) as handler:
         yield handler
+
+
+# What `make demo-data` loads, one source after another: later sources merge into stored calls.
+DEMO_DATA = (
+    ("ft_search", sorted((FIXTURES / "sedia").glob("*.json"))),
+    ("ft_bulk", sorted((FIXTURES / "grants_tenders").glob("*.json"))),
+    ("eu_grants_feed", sorted((FIXTURES / "sedia" / "derived").glob("*.json"))),
+    ("euro_access", [FIXTURES / "euro_access" / "call_detail_135.html"]),
+    ("interreg", sorted((FIXTURES / "interreg").glob("*.json"))),
+    ("haeavustuksia", [FIXTURES / "finland" / "haeavustuksia_list-items_page1_reduced.json"]),
+)
+EMAILS = {
+    "member": "member@kone.example",
+    "staff": "staff@hameenliitto.example",
+    "admin": "admin@hameenliitto.example",
+}
+INVITED = "invited@ruoka.example"
+
+
+@pytest.fixture(scope="module")
+def demo_site(tmp_path_factory, sqlite_template, catalogs):
+    """The app on a database filled as `make run` fills it offline, with actors, their real
+    matches, one dismissed match, users of every role and one invited member."""
+    path = tmp_path_factory.mktemp("pages") / "radar.db"
+    shutil.copyfile(sqlite_template, path)
+    engine = make_engine(f"sqlite:///{path}")
+    settings = load_settings(env={})
+    settings.database.url = f"sqlite:///{path}"
+    today = settings.today()
+    for source, files in DEMO_DATA:
+        assert ingest_files(engine, settings, source, files, today=today).ok
+    with Session(engine, expire_on_commit=False) as session:
+        kone = Actor(
+            name="Hämeen Kone Oy",
+            business_id="0112038-9",
+            municipality="Hämeenlinna",
+            organisation_type="small",
+            preferred_role="partner",
+            themes=["smart_services", "circular_economy"],
+            keywords=["artificial intelligence", "robotics", "recycling", "food"],
+            description="Robotics and AI for recycling plants and food production.",
+        )
+        ruoka = Actor(name="Forssan Ruoka ry", organisation_type="ngo", municipality="Forssa")
+        session.add_all([kone, ruoka])
+        session.flush()
+        for role, email in EMAILS.items():
+            actor_id = kone.id if role == "member" else None
+            create_user(session, email, role, actor_id=actor_id, password=PASSWORD)
+        create_user(session, INVITED, "member", actor_id=ruoka.id)
+        session.commit()
+        rescore_all(session, settings, today, utcnow())
+        session.commit()
+        member = session.exec(select(User).where(User.email == EMAILS["member"])).one()
+        dismissed = next(m for m in _matches(session, kone.id))
+        record_feedback(
+            session,
+            settings,
+            actor_id=kone.id,
+            call_id=dismissed,
+            verdict="not_relevant",
+            reason="capacity",
+            user_id=member.id,
+            today=today,
+            now=utcnow(),
+        )
+        session.commit()
+        ids = {"actor_id": kone.id, "call_ids": _telling_calls(session)}
+    from webapp import create_app
+
+    app = create_app(settings, engine=engine)
+    app.config.update(TESTING=True)
+    yield app, engine, ids
+    engine.dispose()
+
+
+def _matches(session: Session, actor_id: int) -> Iterator[int]:
+    query = select(Match.call_id).where(Match.actor_id == actor_id)
+    return iter(session.exec(query.order_by(col(Match.score).desc())))
+
+
+def _telling_calls(session: Session) -> list[int]:
+    """A call of each source, a call with a change history and one with labelled deadlines."""
+    first = select(CallSource.source, CallSource.call_id).order_by(col(CallSource.call_id))
+    by_source = dict(reversed(session.exec(first).all()))
+    changed = session.exec(select(ChangeEvent.call_id).limit(1)).first()
+    labelled = {
+        label.split()[0]: call.id
+        for call in session.exec(select(Call))
+        for label in [d.get("label") for d in call.deadlines]
+        if label
+    }
+    assert set(labelled) == {"stage", "cut-off"}
+    return sorted({*by_source.values(), *labelled.values(), *([changed] if changed else [])})

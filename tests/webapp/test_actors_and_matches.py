@@ -153,12 +153,15 @@ def test_triage_updates_in_place_and_not_relevant_disappears(
     fragment = relevant.get_data(as_text=True)
     assert fragment.strip().startswith(f'<li class="match" id="match-{first}"')
     assert "Merkitty kiinnostavaksi" in fragment
+    # Screen readers hear what happened to the row, not that it was removed.
+    assert ">Haku merkittiin kiinnostavaksi.</div>" in fragment and "poistettiin" not in fragment
     gone = client.post(
         f"/actors/{actor_id}/matches/{second}/feedback",
         data={"verdict": "not_relevant", "reason": "eligibility"},
         headers=headers,
     )
     assert 'hx-swap-oob="true"' in gone.get_data(as_text=True)
+    assert "merkittiin epäkiinnostavaksi ja poistettiin listalta" in gone.get_data(as_text=True)
     assert f'id="match-{second}"' not in gone.get_data(as_text=True)
     page = client.get(f"/actors/{actor_id}/matches").get_data(as_text=True)
     assert f'id="match-{second}"' not in page and f'id="match-{first}"' in page

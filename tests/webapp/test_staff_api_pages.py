@@ -60,7 +60,7 @@ def test_sources_page_shows_last_runs_and_errors(client, session, people):
     session.commit()
     sign_in(client, "staff@hameenliitto.example")
     page = client.get("/staff/sources").get_data(as_text=True)
-    assert "ft_search" in page and "120" in page
+    assert "EU:n Funding &amp; Tenders -portaali (haku)" in page and "120" in page
     assert "ft_bulk: no &#39;fundingData&#39; in the response" in page
     assert "epäonnistui" in page
 
