@@ -20,6 +20,14 @@ from tracker.priors import learn_with_stored_kinds, replace_priors
 
 ROLES = {"coordinator", "participant", "associatedpartner", "thirdparty", "partner"}
 REQUIRED = ("projectID", "organisationID", "name", "country")
+# Values stored as they come: a row whose value is longer than its column is skipped, named.
+LIMITED = (
+    ("projectID", ActorProject.__table__.c.project_id),
+    ("projectAcronym", ActorProject.__table__.c.acronym),
+    ("name", Actor.__table__.c.name),
+    ("country", Actor.__table__.c.country),
+    ("nutsCode", Actor.__table__.c.nuts3),
+)
 
 
 @dataclass
@@ -105,6 +113,10 @@ def _row(record: dict[str, str], line: int) -> _Row:
         raise ValueError(f"organisationID {values['organisationID']!r} is not a 9-digit PIC")
     if not values["name"]:
         raise ValueError("name is empty")
+    for name, column in LIMITED:
+        limit = column.type.length
+        if len(values.get(name, "")) > limit:
+            raise ValueError(f"{name} is longer than {limit} characters")
     role = values.get("role", "").lower()
     if role and role not in ROLES:
         raise ValueError(f"role {values['role']!r} is unknown")

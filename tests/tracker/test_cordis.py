@@ -73,6 +73,30 @@ def test_bad_rows_are_reported_and_skipped_never_half_imported(session, tmp_path
     assert len(session.exec(select(Actor)).all()) == 1
 
 
+def test_values_longer_than_their_columns_skip_the_row_on_both_engines(engine, session, tmp_path):
+    with ORGANISATIONS.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle, delimiter=";")
+        rows = [r for r in reader if r["nutsCode"] == "FI1C2"][:4]
+        header = reader.fieldnames
+    # Test construction: real rows with a value grown past its column.
+    rows[1] = {**rows[1], "name": rows[1]["name"] * 40}
+    rows[2] = {**rows[2], "projectAcronym": rows[2]["projectAcronym"] * 30}
+    rows[3] = {**rows[3], "nutsCode": "FI1C2X"}
+    path = tmp_path / "organization.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=header, delimiter=";", quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+    report = import_cordis(session, path, region="FI1C2")
+    session.commit()  # PostgreSQL refuses an over-long value; nothing of the kind reaches it
+    assert report.skipped == [
+        (3, "name is longer than 300 characters"),
+        (4, "projectAcronym is longer than 100 characters"),
+        (5, "nutsCode is longer than 5 characters"),
+    ]
+    assert [a.name for a in session.exec(select(Actor))] == [rows[0]["name"]]
+
+
 def test_a_file_that_is_not_an_organisation_export_fails(session):
     with pytest.raises(ValueError, match="no column organisationID"):
         import_cordis(session, TOPICS)
