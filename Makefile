@@ -50,19 +50,10 @@ run: install
 
 FIXTURES := $(SHARED)/fixtures
 demo-data: install
-	$(BIN)/radar ingest ft_search $(FIXTURES)/sedia/*.json
-	$(BIN)/radar ingest ft_bulk $(FIXTURES)/grants_tenders/*.json
-	$(BIN)/radar ingest eu_grants_feed $(FIXTURES)/sedia/derived/*.json
-	$(BIN)/radar ingest euro_access $(FIXTURES)/euro_access/call_detail_135.html
-	$(BIN)/radar ingest interreg $(FIXTURES)/interreg/*.json
-	$(BIN)/radar ingest haeavustuksia $(FIXTURES)/finland/haeavustuksia_list-items_page1_reduced.json
-	$(BIN)/radar ingest eura2021 $(FIXTURES)/finland/eura2021_call_row_and_codes.json
+	$(BIN)/radar load-recordings $(SHARED)
 
-CORDIS := $(SHARED)/data/cordis
 region-actors: install
-	$(BIN)/radar import-cordis $(CORDIS)/horizon_organization_2024-05.csv --region FI1C2 \
-		--topics $(CORDIS)/horizon_topics_2026-04.csv
-	$(BIN)/radar match
+	$(BIN)/radar load-region-actors $(SHARED)
 
 # A user: make user EMAIL=kirsi@hame.fi ROLE=admin (ROLE member needs ACTOR=id, see radar actors).
 user: install

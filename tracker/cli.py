@@ -307,6 +307,10 @@ def import_cordis_command(
             report = import_cordis(session, file, region=region, topics=topics)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+    _report_import(report)
+
+
+def _report_import(report: Any) -> None:
     click.echo(
         f"{report.rows} rows: {report.projects_added} projects attached to {len(report.actors_matched)} actors "
         f"({report.actors_created} new), {len(report.skipped)} rows skipped"
@@ -315,6 +319,37 @@ def import_cordis_command(
         click.echo(f"{report.priors} organisation-type priors learned")
     for line, why in report.skipped:
         click.echo(f"line {line}: {why}", err=True)
+
+
+SHARED_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
+
+
+@main.command(name="load-recordings")
+@click.argument("shared", type=SHARED_DIR)
+@pass_context
+def load_recordings_command(ctx: Context, shared: Path) -> None:
+    """Ingest the real recorded responses under SHARED/fixtures, every source (`make run`
+    without a network)."""
+    from tracker.demo import load_recordings
+
+    ctx.check_schema()
+    _report(load_recordings(ctx.engine, ctx.settings, shared))
+
+
+@main.command(name="load-region-actors")
+@click.argument("shared", type=SHARED_DIR)
+@pass_context
+def load_region_actors_command(ctx: Context, shared: Path) -> None:
+    """The Kanta-Häme organisations of SHARED's CORDIS file as actors with their projects, and
+    every match (`make run`)."""
+    from tracker.demo import load_region_actors
+
+    ctx.check_schema()
+    report, run = load_region_actors(ctx.engine, ctx.settings, shared)
+    _report_import(report)
+    click.echo(run.message, err=not run.ok)
+    if not run.ok:
+        sys.exit(1)
 
 
 @main.command(name="create-user")

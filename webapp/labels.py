@@ -1,10 +1,11 @@
-"""Names people read for the stored keys of sources, roles and organisation types."""
+"""Names people read for the stored keys of sources, roles, organisation types and places."""
 
 from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from matcher.profile import OTHER_MUNICIPALITY
 from tracker.accounts import AccountError
 
 # Keys: the `name` of each class in scrapers.SOURCES (a test checks that each has one).
@@ -41,7 +42,10 @@ ACCOUNT_ERRORS = {
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
-        source_name=source_name, role_name=role_name, eligible_type=eligible_type
+        source_name=source_name,
+        role_name=role_name,
+        eligible_type=eligible_type,
+        municipality_name=municipality_name,
     )
 
 
@@ -55,6 +59,11 @@ def role_name(key: str) -> str:
 
 def eligible_type(key: str) -> str:
     return str(ELIGIBLE_TYPES.get(key, key))
+
+
+def municipality_name(key: str | None) -> str:
+    """A Kanta-Häme municipality by its name; any other place as such."""
+    return str(_l("Outside Kanta-Häme")) if key == OTHER_MUNICIPALITY else key or ""
 
 
 def account_error(error: AccountError) -> str:

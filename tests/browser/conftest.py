@@ -8,13 +8,16 @@ import threading
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
 from werkzeug.serving import make_server
 
-from tests.webapp.conftest import add_matches, store_calls
+from tests.conftest import SHARED
+from tests.webapp.conftest import add_matches
 from tracker.accounts import create_user
 from tracker.config import load_settings
 from tracker.db import make_engine
-from tracker.models import Actor
+from tracker.demo import load_recordings, load_region_actors
+from tracker.models import Actor, Call
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -29,29 +32,36 @@ ARGS = [
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "correct horse battery"
+TELESTE = "TELESTE INFORMATION SOLUTIONS OY"  # a Kanta-Häme organisation of the CORDIS file
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, sqlite_template, catalogs):
-    """The app served on a free port, with real calls, two actors, users and matches."""
+    """The app served on a free port, on the data `make run` loads without a network (every
+    recording, the Kanta-Häme organisations of CORDIS with their matches), with two more
+    actors and a user of each kind."""
     path = tmp_path_factory.mktemp("browser") / "radar.db"
     shutil.copyfile(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
-    from sqlmodel import Session
-
+    settings = load_settings(env={})
+    settings.database.url = f"sqlite:///{path}"
+    assert all(run.ok for run in load_recordings(engine, settings, SHARED))
+    assert load_region_actors(engine, settings, SHARED)[1].ok
     with Session(engine, expire_on_commit=False) as session:
-        calls = store_calls(session)
         kone = Actor(name="Hämeen Kone Oy", municipality="Hämeenlinna")
         ruoka = Actor(name="Forssan Ruoka ry", organisation_type="ngo", municipality="Forssa")
         session.add_all([kone, ruoka])
         session.flush()
+        teleste = session.exec(select(Actor).where(Actor.name == TELESTE)).one()
         create_user(session, "member@kone.example", "member", actor_id=kone.id, password=PASSWORD)
+        create_user(
+            session, "member@teleste.example", "member", actor_id=teleste.id, password=PASSWORD
+        )
         create_user(session, "staff@hameenliitto.example", "staff", password=PASSWORD)
         session.commit()
         # The company's matches come from the real matcher once its profile is complete.
-        add_matches(session, ruoka, [calls["FSTP-11143"]])
-    settings = load_settings(env={})
-    settings.database.url = f"sqlite:///{path}"
+        cascade = session.exec(select(Call).where(Call.identifier == "FSTP-11143")).one()
+        add_matches(session, ruoka, [cascade])
     from webapp import create_app
 
     server = make_server("127.0.0.1", 0, create_app(settings, engine=engine), threaded=True)

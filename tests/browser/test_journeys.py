@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import shot, sign_in
+from tests.browser.conftest import TELESTE, shot, sign_in
+from tests.language import problems_of
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-4.14.1.min.js"
 
@@ -161,8 +162,8 @@ def test_search_filters_stay_in_the_url(page, site):
         ("/about", None),
         ("/login", None),
         ("/calls/1", None),
-        ("/actors/1/matches", "member@kone.example"),
-        ("/actors/1/edit", "member@kone.example"),
+        ("OWN/matches", "member@kone.example"),
+        ("OWN/edit", "member@kone.example"),
         ("/staff/", "staff@hameenliitto.example"),
         ("/staff/sources", "staff@hameenliitto.example"),
         ("/users", "staff@hameenliitto.example"),
@@ -171,6 +172,62 @@ def test_search_filters_stay_in_the_url(page, site):
 def test_main_pages_have_no_serious_accessibility_violations(page, site, path, who):
     if who:
         sign_in(page, site, who)
+    if path.startswith("OWN"):  # the member's own organisation, as the menu links it
+        own = page.get_by_role("link", name="Profiilimme").get_attribute("href")
+        path = path.replace("OWN", own)
     page.goto(f"{site}{path}")
     assert page.locator("h1").count() == 1
     assert axe_violations(page) == []
+
+
+def checked(page, language: str) -> None:
+    """The page as it stands: no serious accessibility finding, and in one language only."""
+    assert axe_violations(page) == [], page.url
+    assert problems_of(page.content(), language) == [], page.url
+
+
+def in_both_languages(page) -> None:
+    """Check the page in Finnish, switch to English and check it again, then back."""
+    checked(page, "fi")
+    page.get_by_role("button", name="In English").click()
+    checked(page, "en")
+    page.get_by_role("button", name="Suomeksi").click()
+
+
+def test_staff_meets_the_regions_real_actors_and_their_matches(page, site):
+    """From `make run`'s data: the Kanta-Häme organisations of CORDIS, matched."""
+    sign_in(page, site, "staff@hameenliitto.example")
+    page.get_by_role("link", name="Yleiskuva").click()
+    overview = page.locator("main").inner_text()
+    assert TELESTE in overview and "TERVAKOSKI OY" in overview
+    in_both_languages(page)
+    page.get_by_role("link", name="Toimijat").click()
+    in_both_languages(page)
+    page.get_by_role("link", name=TELESTE, exact=True).click()
+    in_both_languages(page)
+    page.get_by_role("link", name="Sopivat haut").first.click()
+    matches = page.locator("li.match")
+    assert matches.count() >= 1
+    assert "Pisteet" in matches.first.inner_text()
+    in_both_languages(page)
+
+
+def test_member_of_a_region_actor_edits_the_profile_and_the_list_changes(page, site):
+    sign_in(page, site, "member@teleste.example")
+    page.get_by_role("link", name="Meille sopivat haut").click()
+    in_both_languages(page)
+    before = page.locator("li.match h2").all_inner_texts()
+    page.get_by_role("link", name="Profiilimme").click()
+    page.get_by_role("link", name="Muokkaa profiilia").click()
+    in_both_languages(page)
+    page.get_by_label("Avainsanat").fill("biogas, circular economy, bioeconomy, food waste")
+    page.get_by_label("Kuvaus").fill(
+        "We turn farm residues and food waste into biogas and bio-based products."
+    )
+    page.get_by_role("button", name="Tallenna profiili").click()
+    assert "Profiili on tallennettu." in page.locator(".messages").inner_text()
+    page.get_by_role("link", name="Meille sopivat haut").click()
+    after = page.locator("li.match h2").all_inner_texts()
+    assert after and after != before
+    assert any("bio" in title.lower() or "circular" in title.lower() for title in after[:5])
+    in_both_languages(page)

@@ -3,6 +3,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import socket
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,7 @@ from tests.replay import Reply
 from tests.tracker.helpers import radar_on
 from tracker.cli import main
 from tracker.db import alembic_config
+from tracker.demo import RECORDINGS
 from tracker.locks import ProcessLock
 
 OPEN_PAGE = FIXTURES / "sedia" / "search_open_reduced-fields.json"
@@ -213,6 +215,23 @@ def test_create_actor_then_a_member_of_it_and_every_mistake_in_one_line(radar):
         assert isinstance(result.exception, SystemExit), result.output  # no traceback
         assert said in result.output and "Traceback" not in result.output, result.output
         assert result.output.strip().splitlines()[-1].startswith("Error:"), result.output
+
+
+def test_make_runs_offline_data_recordings_then_the_regions_actors_matched(radar):
+    """What `make run` loads without a network (`make demo-data region-actors`)."""
+    loaded = radar("load-recordings", SHARED)
+    assert loaded.exit_code == 0, loaded.output
+    sources = [line.split()[0] for line in loaded.output.splitlines()[1:]]
+    assert sources == [s for s, _ in RECORDINGS] and "eura2021" in sources
+    actors = radar("load-region-actors", SHARED)
+    assert actors.exit_code == 0, actors.output
+    assert "7 projects attached to 7 actors (7 new), 0 rows skipped" in actors.output
+    stored = int(re.search(r"(\d+) matches stored", actors.output).group(1))
+    assert stored > 0
+    names = radar("actors").output
+    assert "TELESTE INFORMATION SOLUTIONS OY" in names and "TERVAKOSKI OY" in names
+    again = radar("load-region-actors", SHARED)  # a second `make run` adds nobody twice
+    assert "0 projects attached to 7 actors (0 new)" in again.output
 
 
 def test_online_says_whether_the_sources_answer(radar, replay_server):

@@ -14,13 +14,13 @@ from sqlmodel import Session, col, select
 
 from callrules.deadlines import PREPARATION_DAYS
 from matcher.explain import Evidence
-from tests.conftest import FIXTURES
+from tests.conftest import SHARED
 from tests.tracker.helpers import bulk_records, sedia_records
 from tracker.accounts import create_user
 from tracker.config import load_settings
 from tracker.db import make_engine
+from tracker.demo import load_recordings
 from tracker.ingest import ingest
-from tracker.jobs import ingest_files
 from tracker.matching import record_feedback, rescore_actor, rescore_all
 from tracker.models import Actor, Call, CallSource, ChangeEvent, Match, User, utcnow
 
@@ -183,14 +183,6 @@ def inbox(settings):
 
 
 # What `make demo-data` loads, one source after another: later sources merge into stored calls.
-DEMO_DATA = (
-    ("ft_search", sorted((FIXTURES / "sedia").glob("*.json"))),
-    ("ft_bulk", sorted((FIXTURES / "grants_tenders").glob("*.json"))),
-    ("eu_grants_feed", sorted((FIXTURES / "sedia" / "derived").glob("*.json"))),
-    ("euro_access", [FIXTURES / "euro_access" / "call_detail_135.html"]),
-    ("interreg", sorted((FIXTURES / "interreg").glob("*.json"))),
-    ("haeavustuksia", [FIXTURES / "finland" / "haeavustuksia_list-items_page1_reduced.json"]),
-)
 EMAILS = {
     "member": "member@kone.example",
     "staff": "staff@hameenliitto.example",
@@ -209,8 +201,7 @@ def demo_site(tmp_path_factory, sqlite_template, catalogs):
     settings = load_settings(env={})
     settings.database.url = f"sqlite:///{path}"
     today = settings.today()
-    for source, files in DEMO_DATA:
-        assert ingest_files(engine, settings, source, files, today=today).ok
+    assert all(run.ok for run in load_recordings(engine, settings, SHARED))
     with Session(engine, expire_on_commit=False) as session:
         kone = Actor(
             name="Hämeen Kone Oy",
