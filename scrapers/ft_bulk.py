@@ -60,9 +60,14 @@ class FtBulk:
             try:
                 yield from each(ijson.items(handle, ITEMS + ".item", use_float=True), build)
             except ijson.JSONError as exc:
-                raise SourceError(NAME, f"file is not valid JSON: {exc}") from None
+                raise _not_json(exc) from None
             if count == 0:
                 _check_envelope(handle)
+
+
+def _not_json(exc: Exception) -> SourceError:
+    # yajl's message runs over three lines, pointing at the character: its first line says it.
+    return SourceError(NAME, f"file is not valid JSON: {str(exc).splitlines()[0]}")
 
 
 def _check_envelope(handle: IO[bytes]) -> None:
@@ -73,7 +78,7 @@ def _check_envelope(handle: IO[bytes]) -> None:
             if prefix == ITEMS and event == "start_array":
                 return
     except ijson.JSONError as exc:
-        raise SourceError(NAME, f"file is not valid JSON: {exc}") from None
+        raise _not_json(exc) from None
     raise SourceError(NAME, f"file has no {ITEMS} list")
 
 

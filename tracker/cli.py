@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, select
 
 from matcher.profile import ORG_TYPES
@@ -49,15 +50,27 @@ class Context:
     @property
     def engine(self) -> Any:
         if self._engine is None:
-            self._engine = make_engine(self.settings.database.url, echo=self.settings.database.echo)
+            url = self.settings.database.url
+            try:
+                self._engine = make_engine(url, echo=self.settings.database.echo)
+            except (ArgumentError, NoSuchModuleError) as exc:
+                raise click.ClickException(f"database.url: cannot use {url!r}: {exc}") from None
         return self._engine
 
     def check_schema(self) -> None:
         """Stop with one line unless the database has the schema of this code (`radar init`)."""
+        self.schema(require_current_schema)
+
+    def schema(self, action: Any) -> None:
+        """Check or migrate the schema; a database that cannot be reached or used is one line."""
         try:
-            require_current_schema(self.engine)
+            action(self.engine)
         except SchemaMismatch as exc:
             raise click.ClickException(str(exc)) from None
+        except OperationalError as exc:
+            where = self.engine.url.render_as_string(hide_password=True)
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise click.ClickException(f"cannot use the database at {where}: {reason}") from None
 
     def close(self) -> None:
         if self._engine is not None:
@@ -85,10 +98,7 @@ def main(ctx: click.Context, config: str | None, verbose: bool) -> None:
 @pass_context
 def init(ctx: Context) -> None:
     """Create the database or migrate it to the newest schema."""
-    try:
-        migrate(ctx.engine)
-    except SchemaMismatch as exc:
-        raise click.ClickException(str(exc)) from None
+    ctx.schema(migrate)
     click.echo(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -280,7 +290,12 @@ def eval_matcher_command(cases: Path, topics: Path) -> None:
     """Rank the benchmark's candidate topics for each case; print recall@10/50, MRR, nDCG@10."""
     from matcher.evaluation import evaluate
 
-    click.echo(json.dumps(evaluate(cases, topics), indent=1))
+    try:
+        click.echo(json.dumps(evaluate(cases, topics), indent=1))
+    except (ValueError, KeyError, TypeError) as exc:  # JSONDecodeError is a ValueError
+        raise click.ClickException(
+            f"not the benchmark's cases and topics ({cases}, {topics}): {exc!r}"
+        ) from None
 
 
 @main.command(name="import-cordis")
@@ -475,7 +490,11 @@ def export_command(ctx: Context, what: str, fmt: str, out: Path | None, today: d
         if out is None:
             export_calls(session, sys.stdout.buffer if binary else sys.stdout, fmt, today, min_days)
             return
-        with out.open("wb") if binary else out.open("w", encoding="utf-8", newline="") as handle:
+        try:
+            handle = out.open("wb") if binary else out.open("w", encoding="utf-8", newline="")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+        with handle:
             count = export_calls(session, handle, fmt, today, min_days)
     click.echo(f"{count} {what} written to {out}", err=True)
 
@@ -584,7 +603,8 @@ def _report(runs: list[JobRun]) -> None:
             f"{run.source:16} {run.fetched:8} {run.new:6} {run.changed:8} {run.unchanged:10} {run.errors:7}"
         )
     for run in runs:
-        if run.message:
-            click.echo(f"{run.source}: {run.message}", err=not run.ok)
+        if run.message:  # a failure's message may name its source already
+            message = run.message.removeprefix(f"{run.source}: ")
+            click.echo(f"{run.source}: {message}", err=not run.ok)
     if any(not run.ok for run in runs):
         sys.exit(1)

@@ -234,6 +234,29 @@ def test_make_runs_offline_data_recordings_then_the_regions_actors_matched(radar
     assert "0 projects attached to 7 actors (0 new)" in again.output
 
 
+def test_mistakes_of_files_and_databases_end_in_one_line(radar, tmp_path):
+    not_json = tmp_path / "maintenance.html"
+    not_json.write_text("<html>maintenance</html>", encoding="utf-8")
+    said = {
+        ("export", "calls", "--out", tmp_path / "missing" / "calls.csv"): ("Error: cannot write"),
+        ("ingest", "ft_bulk", not_json): "ft_bulk: file is not valid JSON: lexical error",
+        ("eval-matcher", not_json, not_json): "Error: not the benchmark's cases and topics",
+    }
+    for args, start in said.items():
+        result = radar(*args, catch_exceptions=True)
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+        assert result.output.strip().splitlines()[-1].startswith(start), result.output
+        assert "ft_bulk: ft_bulk" not in result.output
+    for url, start in (
+        ("postgresql+psycopg://nobody@127.0.0.1:1/radar", "Error: cannot use the database at"),
+        ("bogus://radar", "Error: database.url: cannot use 'bogus://radar'"),
+    ):
+        for command in ("init", "sources"):
+            result = CliRunner().invoke(main, [command], env={"RADAR_DATABASE_URL": url})
+            assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+            assert result.output.startswith(start) and len(result.output.splitlines()) == 1
+
+
 def test_online_says_whether_the_sources_answer(radar, replay_server):
     replay_server.add("HEAD", "/", Reply(b""))
     only_search = {
