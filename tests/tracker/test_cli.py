@@ -251,8 +251,8 @@ def test_mistakes_of_files_and_databases_end_in_one_line(radar, tmp_path):
         ("postgresql+psycopg://nobody@127.0.0.1:1/radar", "Error: cannot use the database at"),
         ("bogus://radar", "Error: database.url: cannot use 'bogus://radar'"),
     ):
-        for command in ("init", "sources"):
-            result = CliRunner().invoke(main, [command], env={"RADAR_DATABASE_URL": url})
+        for name in ("init", "sources"):
+            result = CliRunner().invoke(main, [name], env={"RADAR_DATABASE_URL": url})
             assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
             assert result.output.startswith(start) and len(result.output.splitlines()) == 1
 
