@@ -33,6 +33,7 @@ class EuGrantsFeed:
 
     name = NAME
     Settings = EuGrantsFeedSettings
+    complete_listing = True  # the whole snapshot
 
     def __init__(self, settings: EuGrantsFeedSettings) -> None:
         self.settings = settings

@@ -42,6 +42,7 @@ class Eura2021:
 
     name = NAME
     Settings = Eura2021Settings
+    complete_listing = True  # every notice of the page, ended ones too
 
     def __init__(self, settings: Eura2021Settings) -> None:
         self.settings = settings

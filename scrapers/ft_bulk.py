@@ -31,6 +31,7 @@ class FtBulkSettings(SourceSettings):
 class FtBulk:
     name = NAME
     Settings = FtBulkSettings
+    complete_listing = True  # the whole file, closed topics too
 
     def __init__(self, settings: FtBulkSettings) -> None:
         self.settings = settings

@@ -85,6 +85,8 @@ class SchedulerSettings:
 class IngestSettings:
     # A run whose failed records exceed this share of all its records stores nothing.
     max_failed_share: float = 0.10
+    # Complete runs a call may be missing from every source that listed it before it is withdrawn.
+    withdraw_after_runs: int = 3
 
 
 @dataclass
@@ -155,6 +157,11 @@ def load_settings(path: str | Path | None = None, env: dict[str, str] | None = N
     if not 0 <= share <= 1:
         raise ConfigError(
             f"{path}: ingest.max_failed_share: expected a share from 0 to 1, got {share}"
+        )
+    if settings.ingest.withdraw_after_runs < 1:
+        raise ConfigError(
+            f"{path}: ingest.withdraw_after_runs: expected a whole number of runs from 1, "
+            f"got {settings.ingest.withdraw_after_runs}"
         )
     settings.path = path
     settings.database.url = _resolve_sqlite(settings.database.url, path.parent)

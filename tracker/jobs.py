@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from tracker.duplicates import find_candidates
 from tracker.ingest import IngestStats, ingest
 from tracker.matching import rescore_all, rescore_calls
 from tracker.models import JobRun, SourceState, utcnow
+from tracker.withdrawals import settle
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -56,7 +57,11 @@ def scrape(
                 if isinstance(page.body, Path):
                     page.body.unlink(missing_ok=True)  # a streamed download
 
-    run = _run(engine, settings, "scrape", name, _records(source, pages()), today, progress)
+    def complete() -> bool:  # an unchanged (304) response lists nothing
+        return bool(source.complete_listing) and not state.get("not_modified")
+
+    records = _records(source, pages())
+    run = _run(engine, settings, "scrape", name, records, today, progress, complete)
     if run.ok:
         _save_state(engine, name, state)
         if state.pop("not_modified", False):
@@ -73,11 +78,14 @@ def ingest_files(
     *,
     today: date | None = None,
     progress: Progress | None = None,
+    complete: bool = False,
 ) -> JobRun:
-    """Parse recorded responses and ingest them as a scrape would."""
+    """Parse recorded responses and ingest them as a scrape would; `complete` when the files are
+    the source's whole listing, so calls missing from them count as dropped by this run."""
     source = make_source(settings, name)
     pages = (Page(source=name, url=path.resolve().as_uri(), body=path) for path in files)
-    return _run(engine, settings, "ingest", name, _records(source, pages), today, progress)
+    records = _records(source, pages)
+    return _run(engine, settings, "ingest", name, records, today, progress, lambda: complete)
 
 
 def match(engine: Engine, settings: Settings, *, today: date | None = None) -> JobRun:
@@ -141,6 +149,7 @@ def _run(
     parsed: Iterable[Parsed],
     today: date | None,
     progress: Progress | None,
+    complete: Callable[[], bool],
 ) -> JobRun:
     run = JobRun(job=job, source=name, started_at=utcnow())
     _finish(engine, run)  # visible as running while it runs
@@ -151,16 +160,9 @@ def _run(
         records = _counting(records, progress)
     try:
         with session_scope(engine) as session:
-            stats = ingest(
-                session,
-                records,
-                priority=[source.name for source in SOURCES],
-                today=today or settings.today(),
-                now=now,
+            stats, duplicates = _store(
+                session, settings, name, records, outcome, today or settings.today(), now, complete
             )
-            outcome.check_share(name, stats.fetched, settings.ingest.max_failed_share)
-            duplicates = find_candidates(session, stats.call_ids)
-            rescore_calls(session, settings, sorted(stats.call_ids), today or settings.today(), now)
     except SourceError as exc:
         log.error("%s run failed: %s", name, exc)
         run.ok, run.errors, run.message = False, 1, str(exc)
@@ -176,6 +178,36 @@ def _run(
     return run
 
 
+def _store(
+    session: Session,
+    settings: Settings,
+    name: str,
+    records: Iterable[CallRecord],
+    outcome: _Outcome,
+    today: date,
+    now: datetime,
+    complete: Callable[[], bool],
+) -> tuple[IngestStats, list[Any]]:
+    """Ingest the run's records, then withdraw or bring back calls, find duplicates, re-score."""
+    priority = [source.name for source in SOURCES]
+    stats = ingest(session, records, priority=priority, today=today, now=now)
+    outcome.check_share(name, stats.fetched, settings.ingest.max_failed_share)
+    # Evidence of dropped calls only from a whole listing that every record was read from.
+    withdrawn, back = settle(
+        session,
+        name,
+        complete=complete() and stats.fetched > 0 and not outcome.errors,
+        after_runs=settings.ingest.withdraw_after_runs,
+        today=today,
+        now=now,
+    )
+    stats.call_ids |= {*withdrawn, *back}
+    stats.withdrawn, stats.back = len(withdrawn), len(back)
+    duplicates = find_candidates(session, stats.call_ids)
+    rescore_calls(session, settings, sorted(stats.call_ids), today, now)
+    return stats, duplicates
+
+
 def _counting(records: Iterable[CallRecord], progress: Progress) -> Iterator[CallRecord]:
     for record in records:
         progress(1)
@@ -188,6 +220,10 @@ def _copy_stats(run: JobRun, stats: IngestStats, likely_duplicates: int, failed:
     notes = []
     if failed:
         notes.append(f"{failed} records left out: a field could not be read")
+    if stats.withdrawn:
+        notes.append(f"{stats.withdrawn} calls withdrawn: no source lists them any more")
+    if stats.back:
+        notes.append(f"{stats.back} withdrawn calls listed again")
     if stats.duplicates:
         notes.append(f"{stats.duplicates} records served twice were counted once")
     if likely_duplicates:

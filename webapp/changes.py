@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.models import ChangeEvent
+from tracker.withdrawals import FIELD
 from webapp.forms import STATUS_LABELS
 from webapp.i18n import format_day, format_deadline, format_eur
 
@@ -36,6 +37,10 @@ def describe_change(event: ChangeEvent) -> str:
     if name == "deadlines":
         return _(
             "Deadline moved from %(old)s to %(new)s.", old=_deadlines(old), new=_deadlines(new)
+        )
+    if name == FIELD:
+        return _("Withdrawn: no source lists the call any more.") if new else _(
+            "Listed again by a source: no longer withdrawn."
         )
     if name == "status":
         return _("Status changed from %(old)s to %(new)s.", old=_status(old), new=_status(new))
