@@ -39,8 +39,10 @@ def describe_change(event: ChangeEvent) -> str:
             "Deadline moved from %(old)s to %(new)s.", old=_deadlines(old), new=_deadlines(new)
         )
     if name == FIELD:
-        return _("Withdrawn: no source lists the call any more.") if new else _(
-            "Listed again by a source: no longer withdrawn."
+        return (
+            _("Withdrawn: no source lists the call any more.")
+            if new
+            else _("Listed again by a source: no longer withdrawn.")
         )
     if name == "status":
         return _("Status changed from %(old)s to %(new)s.", old=_status(old), new=_status(new))
