@@ -3,6 +3,8 @@
 A two-stage call takes new proposals only at stage 1; after it only those who passed may
 submit stage 2, so the call is closed to a newcomer. A call with several cut-offs offers the
 earliest cut-off that still leaves the preparation time, else the next one, marked tight.
+A call without deadlines closes on its technical end date when it has one (a continuous state
+grant's), and a call its sources withdrew is closed whatever its dates say.
 """
 
 from __future__ import annotations
@@ -46,10 +48,14 @@ def for_applicant(
     today: date,
     min_days: int,
     day: Callable[[D], date],
+    *,
+    technical_end: date | None = None,
+    withdrawn: bool = False,
 ) -> ForApplicant[D]:
     """Status and deadline for a new applicant on `today`; `deadlines` sorted, `day` dates one."""
     ahead = [d for d in open_to_applicant(deadlines, model) if day(d) >= today]
-    if deadlines and not ahead:
+    last_day = closes_on([day(d) for d in deadlines], model, technical_end)
+    if withdrawn or (last_day is not None and last_day < today):
         return ForApplicant("closed", None, False)
     status: Status = "forthcoming" if opening_date is not None and opening_date > today else "open"
     if not ahead:  # no deadline given: a continuous call
@@ -59,10 +65,13 @@ def for_applicant(
     return ForApplicant(status, deadline, not roomy)
 
 
-def closes_on(deadlines: Sequence[date], model: str | None) -> date | None:
-    """The last day a new applicant can submit; None when no deadline is given."""
+def closes_on(
+    deadlines: Sequence[date], model: str | None, technical_end: date | None = None
+) -> date | None:
+    """The last day a new applicant can submit: the last deadline open to one, else the
+    technical end of a call without deadlines; None when neither is given."""
     usable = open_to_applicant(sorted(deadlines), model)
-    return usable[-1] if usable else None
+    return usable[-1] if usable else technical_end
 
 
 def label(kind: str, number: int) -> str:

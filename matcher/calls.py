@@ -43,6 +43,8 @@ class CallInput:
     opening_date: date | None = None
     deadlines: tuple[date, ...] = ()
     deadline_model: str | None = None  # "two-stage": only the first deadline takes newcomers
+    technical_end: date | None = None  # closes a call without deadlines
+    withdrawn: bool = False  # its sources no longer list it: closed
     budget_min_eur: int | None = None  # per grant
     budget_max_eur: int | None = None  # per grant
     budget_total_eur: int | None = None
@@ -117,7 +119,16 @@ def grant_range(call: CallInput) -> tuple[float, float] | None:
 def for_applicant(call: CallInput, today: date, min_days: int) -> ForApplicant[date]:
     """The call as a new applicant sees it on `today` (the rule of callrules.deadlines)."""
     deadlines = sorted(call.deadlines)
-    return applicant_rule(call.opening_date, deadlines, call.deadline_model, today, min_days, _day)
+    return applicant_rule(
+        call.opening_date,
+        deadlines,
+        call.deadline_model,
+        today,
+        min_days,
+        _day,
+        technical_end=call.technical_end,
+        withdrawn=call.withdrawn,
+    )
 
 
 def _day(value: date) -> date:

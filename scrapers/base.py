@@ -49,6 +49,9 @@ class Source(Protocol):
 
     name: ClassVar[str]
     Settings: ClassVar[type[SourceSettings]]
+    # fetch() yields a record for every call the source lists now, so a call missing from a
+    # run that completed was dropped by the source (tracker.withdrawals).
+    complete_listing: ClassVar[bool]
 
     def __init__(self, settings: Any) -> None: ...
 

@@ -18,7 +18,6 @@ from scrapers.record import Budget, CallRecord
 
 NAME = "eu_grants_feed"
 FACETS = ("frameworkProgramme", "programmeDivision")
-CASCADE_REFERENCE = re.compile(r"(\d+)COMPETITIVE_CALL")
 
 
 @dataclass
@@ -34,6 +33,7 @@ class EuGrantsFeed:
 
     name = NAME
     Settings = EuGrantsFeedSettings
+    complete_listing = True  # the whole snapshot
 
     def __init__(self, settings: EuGrantsFeedSettings) -> None:
         self.settings = settings
@@ -128,12 +128,12 @@ def call_record(grant: object, labels: dict[str, dict[str, str]], number: int = 
 
 def _as_cascade(record: CallRecord, fields: Fields) -> CallRecord:
     # `identifier` is the parent grant's topic, shared by many open calls (SOURCES.md 12.4).
-    found = CASCADE_REFERENCE.match(record.source_key)
-    if not found:
+    identifier = ft_codes.cascade_identifier(record.source_key)
+    if identifier is None:
         raise fields.error("id", BAD_VALUE, record.source_key)
     return replace(
         record,
-        identifier=f"FSTP-{found[1]}",
+        identifier=identifier,
         title=fields.text("callTitle") or record.title,
         call_identifier=record.identifier,
         call_title=None,

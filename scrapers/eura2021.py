@@ -11,6 +11,7 @@ from urllib.parse import unquote
 
 from bs4 import BeautifulSoup
 
+from scrapers import maakunnat
 from scrapers.base import Page, SourceSettings
 from scrapers.dates import HELSINKI_ZONE
 from scrapers.eligibility import KANTA_HAME
@@ -23,7 +24,6 @@ from scrapers.record import CallRecord, Deadline, Eligibility
 NAME = "eura2021"
 SCRIPT_TYPE = "__PREACT_CLI_DATA__"
 HAME_AUTHORITY = "2605"  # Hämeen liitto, the Regional Council of Häme
-KANTA_HAME_MAAKUNTA = "05"
 FUNDS = {
     "EAKR": "European Regional Development Fund (ERDF)",
     "ESR+": "European Social Fund Plus (ESF+)",
@@ -42,6 +42,7 @@ class Eura2021:
 
     name = NAME
     Settings = Eura2021Settings
+    complete_listing = True  # every notice of the page, ended ones too
 
     def __init__(self, settings: Eura2021Settings) -> None:
         self.settings = settings
@@ -102,9 +103,13 @@ def code_name(codes: dict[str, Any], code_list: str, code: str) -> str:
     return name if isinstance(name, str) and name else code
 
 
-def is_regional(row: dict[str, Any]) -> bool:
-    """A call of the Regional Council of Häme, or one whose regions include Kanta-Häme."""
-    return str(row.get("viranomainen")) == HAME_AUTHORITY or KANTA_HAME_MAAKUNTA in _regions(row)
+def regions(row: dict[str, Any], authority: str) -> tuple[str, ...]:
+    """NUTS-3 codes of the regions a call is limited to; () when it names none (all Finland)."""
+    found = maakunnat.nuts3(_regions(row))
+    if authority == HAME_AUTHORITY and KANTA_HAME not in found:
+        # Hämeen liitto's own calls are for Kanta-Häme too, even with no maakunta listed.
+        found = (*found, KANTA_HAME)
+    return found
 
 
 def call_record(row: object, codes: dict[str, Any], detail_url: str, number: int = 1) -> CallRecord:
@@ -115,7 +120,7 @@ def call_record(row: object, codes: dict[str, Any], detail_url: str, number: int
     period = fields.nested("hakuaika")
     opening, closing = _date(period, "alku"), _date(period, "loppu")
     authority = str(fields.raw("viranomainen") or "")
-    regions, regional = _regions(fields.data), is_regional(fields.data)
+    limited_to = regions(fields.data, authority)
     fund = str(fields.raw("rahasto") or "")
     call_code = fields.text("hakutunnus")
     return CallRecord(
@@ -130,10 +135,10 @@ def call_record(row: object, codes: dict[str, Any], detail_url: str, number: int
         deadlines=(Deadline(closing, timezone=HELSINKI_ZONE),) if closing else (),
         eligibility=Eligibility(
             countries=("FI",),
-            # Hämeen liitto's own calls are for Kanta-Häme too, even with no maakunta listed.
-            regions=(KANTA_HAME,) if regional else (),
-            regional=regional,
-            text=", ".join(code_name(codes, "maakunta", r) for r in regions) or None,
+            # A call limited to named regions is open there only (an empty tuple: all Finland).
+            regions=limited_to,
+            regional=KANTA_HAME in limited_to,  # a call of, or for, Kanta-Häme
+            text=", ".join(code_name(codes, "maakunta", r) for r in _regions(fields.data)) or None,
         ),
         extra=extra_pairs(
             {

@@ -51,6 +51,8 @@ class EuroAccess:
 
     name = NAME
     Settings = EuroAccessSettings
+    # Unchanged rows' detail pages are not fetched, so they yield no record: no evidence.
+    complete_listing = False
 
     def __init__(self, settings: EuroAccessSettings) -> None:
         self.settings = settings

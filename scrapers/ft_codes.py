@@ -45,12 +45,22 @@ KINDS = {GRANT: "grant", EXTERNAL: "external", CASCADE: "cascade"}
 # actions[].submissionProcedure ids (SOURCES.md 2.2).
 SUBMISSION_PROCEDURES = {"31094504": SINGLE_STAGE, "31094505": TWO_STAGE}
 # F&T names a two-stage topic so ("HORIZON-CL6-2027-01-CIRCBIO-01-two-stage", "-Two-Stage-D5-09").
+_CASCADE_REFERENCE = re.compile(r"(\d+)COMPETITIVE_CALL")
 _TWO_STAGE_ID = re.compile(r"-two-stage\b", re.IGNORECASE)
 
 
 def topic_url(identifier: str) -> str:
     """The portal page of a topic, for records that carry no URL of their own."""
     return f"{PORTAL}/topic-details/{identifier}"
+
+
+def cascade_identifier(reference: str | None) -> str | None:
+    """The identifier of a cascade (FSTP) open call, the same from every F&T source: FSTP-<n>
+    of its document reference `<n>COMPETITIVE_CALL<lang>`. Neither the parent topic id nor the
+    callccm2Id of its portal URL will do: several open calls share them (SOURCES.md 12.4; METU
+    and Gnomon share /competitive-calls-cs/46214053). None when the reference is not one."""
+    found = _CASCADE_REFERENCE.match(reference or "")
+    return f"FSTP-{found[1]}" if found else None
 
 
 def cascade_url(call_id: str) -> str:

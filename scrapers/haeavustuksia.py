@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrapers.base import Page, SourceSettings
-from scrapers.dates import helsinki_date, helsinki_deadline, utc_text
+from scrapers.dates import helsinki_date, helsinki_deadline
 from scrapers.errors import SourceError
 from scrapers.fields import MISSING, Fields, Parsed, each, record_key
 from scrapers.http import HttpClient
@@ -36,6 +36,7 @@ class Haeavustuksia:
 
     name = NAME
     Settings = HaeavustuksiaSettings
+    complete_listing = True  # every page, its total checked
 
     def __init__(self, settings: HaeavustuksiaSettings) -> None:
         self.settings = settings
@@ -119,6 +120,8 @@ def call_record(item: object, call_url: str, number: int = 1) -> CallRecord:
         # A continuous call's end date is technical, not a deadline (SOURCES.md 9.5).
         deadlines=() if continuous or end is None else (helsinki_deadline(end),),
         continuous=continuous,
+        # A continuous call's end date is technical, not a deadline, but it ends the call.
+        technical_end=helsinki_date(end) if continuous and end else None,
         eligibility=Eligibility(countries=("FI",)),
         extra=extra_pairs(
             {
@@ -128,7 +131,6 @@ def call_record(item: object, call_url: str, number: int = 1) -> CallRecord:
                 "organiser_abbreviation": organiser.text("lyhenne"),
                 "call_type": call_type,
                 "publication_type": fields.text("julkaisuTyyppi"),
-                "technical_end": utc_text(end) if continuous and end else None,
             }
         ),
     )

@@ -41,6 +41,7 @@ class Interreg:
 
     name = NAME
     Settings = InterregSettings
+    complete_listing = True  # every page, its hit count checked
 
     def __init__(self, settings: InterregSettings) -> None:
         self.settings = settings

@@ -103,18 +103,28 @@ class CallRecord:
     deadlines: tuple[Deadline, ...] = ()
     deadline_model: str | None = None  # single-stage, two-stage, multiple cut-off
     continuous: bool = False
+    # The day a call without deadlines stops taking applications, e.g. a continuous call's
+    # technical end date: it closes the call but is no deadline (SOURCES.md 9.5).
+    technical_end: date | None = None
     budget: Budget = field(default_factory=Budget)
     eligibility: Eligibility = field(default_factory=Eligibility)
     extra: tuple[tuple[str, str], ...] = ()  # source-specific facts worth keeping
 
     def status(self, today: date) -> Status:
         """Open, forthcoming or closed for a new applicant; sources' own statuses go stale."""
-        return for_applicant(self.opening_date, self.deadlines, self.deadline_model, today).status
+        return for_applicant(
+            self.opening_date,
+            self.deadlines,
+            self.deadline_model,
+            today,
+            technical_end=self.technical_end,
+        ).status
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of every field; the inverse of `from_json`."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
         data["opening_date"] = self.opening_date.isoformat() if self.opening_date else None
+        data["technical_end"] = self.technical_end.isoformat() if self.technical_end else None
         data["deadlines"] = [d.to_json() for d in self.deadlines]
         data["budget"] = dataclasses.asdict(self.budget)
         data["eligibility"] = dataclasses.asdict(self.eligibility)
@@ -128,6 +138,9 @@ class CallRecord:
         values = dict(data)
         values["opening_date"] = (
             date.fromisoformat(data["opening_date"]) if data.get("opening_date") else None
+        )
+        values["technical_end"] = (
+            date.fromisoformat(data["technical_end"]) if data.get("technical_end") else None
         )
         values["deadlines"] = tuple(Deadline.from_json(d) for d in data.get("deadlines", ()))
         values["budget"] = Budget(**data.get("budget", {}))
@@ -152,7 +165,19 @@ def for_applicant(
     model: str | None,
     today: date,
     min_days: int = PREPARATION_DAYS,
+    *,
+    technical_end: date | None = None,
+    withdrawn: bool = False,
 ) -> ForApplicant[Deadline]:
     """Status and deadline for a new applicant on `today`, by the rule of callrules.deadlines."""
     ordered = sorted(deadlines, key=lambda d: (d.date, d.time or time.max))
-    return applicant_rule(opening_date, ordered, model, today, min_days, attrgetter("date"))
+    return applicant_rule(
+        opening_date,
+        ordered,
+        model,
+        today,
+        min_days,
+        attrgetter("date"),
+        technical_end=technical_end,
+        withdrawn=withdrawn,
+    )

@@ -151,13 +151,23 @@ def online_command(ctx: Context, timeout: float) -> None:
     "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
 )
 @today_option
+@click.option(
+    "--complete",
+    is_flag=True,
+    help="FILES are the source's whole listing: calls missing from them count as dropped "
+    "(see [ingest] withdraw_after_runs). Without it nothing is withdrawn.",
+)
 @pass_context
-def ingest_command(ctx: Context, source: str, files: tuple[Path, ...], today: date) -> None:
+def ingest_command(
+    ctx: Context, source: str, files: tuple[Path, ...], today: date, complete: bool
+) -> None:
     """Parse recorded responses FILES of SOURCE and ingest them as a scrape would."""
     ctx.check_schema()
     run = _with_progress(
         source,
-        lambda p: ingest_files(ctx.engine, ctx.settings, source, files, today=today, progress=p),
+        lambda p: ingest_files(
+            ctx.engine, ctx.settings, source, files, today=today, progress=p, complete=complete
+        ),
     )
     _report([run])
 

@@ -91,6 +91,8 @@ class SchedulerSettings:
 class IngestSettings:
     # A run whose failed records exceed this share of all its records stores nothing.
     max_failed_share: float = 0.10
+    # Complete runs a call may be missing from every source that listed it before it is withdrawn.
+    withdraw_after_runs: int = 3
 
 
 @dataclass
@@ -172,6 +174,7 @@ MINIMUMS = {
     "mail.max_per_address_per_hour": 1,
     "mail.retry_minutes": 1,
     "mail.max_attempts": 1,
+    "ingest.withdraw_after_runs": 1,
 }
 
 

@@ -21,7 +21,7 @@ from tracker.queries import kept_call
 
 BATCH = 500
 Checkpoint = Callable[[Session, set[int]], None]
-DATE_FIELDS = ("opening_date", "final_deadline")
+DATE_FIELDS = ("opening_date", "final_deadline", "technical_end")
 
 
 @dataclass
@@ -31,6 +31,8 @@ class IngestStats:
     changed: int = 0
     unchanged: int = 0
     duplicates: int = 0
+    withdrawn: int = 0  # calls withdrawn after the run (tracker.withdrawals)
+    back: int = 0  # withdrawn calls listed again
     call_ids: set[int] = field(default_factory=set)  # calls that are new or changed
 
     def add(self, other: IngestStats) -> None:
@@ -130,7 +132,9 @@ class _Batch:
         if not source_ids:
             return
         self.session.exec(
-            update(CallSource).where(col(CallSource.id).in_(source_ids)).values(last_seen=self.now)
+            update(CallSource)
+            .where(col(CallSource.id).in_(source_ids))
+            .values(last_seen=self.now, missed_runs=0)
         )
         call_ids = select(CallSource.call_id).where(col(CallSource.id).in_(source_ids))
         self.session.exec(update(Call).where(col(Call.id).in_(call_ids)).values(last_seen=self.now))
@@ -274,6 +278,7 @@ class _Batch:
                 "record": item.record.to_json(),
                 "record_hash": item.digest,
                 "last_seen": self.now,
+                "missed_runs": 0,
             }
             if item.row:
                 changed.append(values | {"id": item.row["id"]})

@@ -32,6 +32,7 @@ from tracker.mailer import pending_emails, retry_email
 from tracker.match_index import calls_by_id
 from tracker.matching import rescore_all, rescore_calls, tag_themes
 from tracker.models import JobRun, SourceState, utcnow
+from tracker.withdrawals import settle
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -66,7 +67,11 @@ def scrape(
                 if isinstance(page.body, Path):
                     page.body.unlink(missing_ok=True)  # a streamed download
 
-    run = _run(engine, settings, "scrape", name, _records(source, pages()), today, progress)
+    def complete() -> bool:  # an unchanged (304) response lists nothing
+        return bool(source.complete_listing) and not state.get("not_modified")
+
+    records = _records(source, pages())
+    run = _run(engine, settings, "scrape", name, records, today, progress, complete)
     if run.ok:
         _save_state(engine, name, state)
         if state.pop("not_modified", False):
@@ -83,11 +88,14 @@ def ingest_files(
     *,
     today: date | None = None,
     progress: Progress | None = None,
+    complete: bool = False,
 ) -> JobRun:
-    """Parse recorded responses and ingest them as a scrape would."""
+    """Parse recorded responses and ingest them as a scrape would; `complete` when the files are
+    the source's whole listing, so calls missing from them count as dropped by this run."""
     source = make_source(settings, name)
     pages = (Page(source=name, url=path.resolve().as_uri(), body=path) for path in files)
-    return _run(engine, settings, "ingest", name, _records(source, pages), today, progress)
+    records = _records(source, pages)
+    return _run(engine, settings, "ingest", name, records, today, progress, lambda: complete)
 
 
 def match(engine: Engine, settings: Settings, *, today: date | None = None) -> JobRun:
@@ -188,9 +196,10 @@ def _run(
     parsed: Iterable[Parsed],
     today: date | None,
     progress: Progress | None,
+    complete: Callable[[], bool],
 ) -> JobRun:
     with one_writer(engine, f"{job} {name}"):
-        return _stored_run(engine, settings, job, name, parsed, today, progress)
+        return _stored_run(engine, settings, job, name, parsed, today, progress, complete)
 
 
 @contextmanager
@@ -215,6 +224,7 @@ def _stored_run(
     parsed: Iterable[Parsed],
     today: date | None,
     progress: Progress | None,
+    complete: Callable[[], bool],
 ) -> JobRun:
     run = JobRun(job=job, source=name, started_at=utcnow())
     _finish(engine, run)  # visible as running while it runs
@@ -225,8 +235,10 @@ def _stored_run(
     try:
         with _staged(records) as (count, staged):  # every page read before anything is stored
             outcome.check_share(name, count, settings.ingest.max_failed_share)
+            # Evidence of dropped calls only from a whole listing every record was read from.
+            whole = complete() and count > 0 and not outcome.errors
             stats, duplicates = _store(
-                engine, settings, staged, today or settings.today(), utcnow()
+                engine, settings, name, staged, today or settings.today(), utcnow(), whole
             )
     except SourceError as exc:
         log.error("%s run failed: %s", name, exc)
@@ -258,11 +270,18 @@ def _staged(records: Iterable[CallRecord]) -> Iterator[tuple[int, Iterator[CallR
 
 
 def _store(
-    engine: Engine, settings: Settings, records: Iterable[CallRecord], today: date, now: datetime
+    engine: Engine,
+    settings: Settings,
+    name: str,
+    records: Iterable[CallRecord],
+    today: date,
+    now: datetime,
+    complete: bool,
 ) -> tuple[IngestStats, int]:
     """Records stored a batch per transaction, each call tagged with its themes in the batch
     that stores it, so a web write waits for one batch at most, never for the whole run; then
-    the likely duplicates and the matches of the calls that changed, in chunks."""
+    the calls withdrawn or back, the likely duplicates, and the matches of the calls that
+    changed, in chunks."""
 
     def checkpoint(session: Session, call_ids: set[int]) -> None:
         tag_themes(session, settings, calls_by_id(session, sorted(call_ids)))
@@ -277,6 +296,16 @@ def _store(
             now=now,
             checkpoint=checkpoint,
         )
+        withdrawn, back = settle(
+            session,
+            name,
+            complete=complete,
+            after_runs=settings.ingest.withdraw_after_runs,
+            today=today,
+            now=now,
+        )
+        stats.call_ids |= {*withdrawn, *back}
+        stats.withdrawn, stats.back = len(withdrawn), len(back)
         duplicates = len(find_candidates(session, stats.call_ids))
     changed = sorted(stats.call_ids)
     for start in range(0, len(changed), RESCORE_CHUNK):
@@ -297,6 +326,10 @@ def _copy_stats(run: JobRun, stats: IngestStats, likely_duplicates: int, failed:
     notes = []
     if failed:
         notes.append(f"{failed} records left out: a field could not be read")
+    if stats.withdrawn:
+        notes.append(f"{stats.withdrawn} calls withdrawn: no source lists them any more")
+    if stats.back:
+        notes.append(f"{stats.back} withdrawn calls listed again")
     if stats.duplicates:
         notes.append(f"{stats.duplicates} records served twice were counted once")
     if likely_duplicates:

@@ -28,6 +28,8 @@ def call_input(call: Call) -> CallInput:
         opening_date=call.opening_date,
         deadlines=tuple(d.date for d in call.deadline_list()),
         deadline_model=call.deadline_model,
+        technical_end=call.technical_end,
+        withdrawn=call.withdrawn_at is not None,
         budget_min_eur=call.budget_min_grant_eur or _per_grant(call),
         budget_max_eur=call.budget_max_grant_eur or _per_grant(call),
         budget_total_eur=call.budget_total_eur,

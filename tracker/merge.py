@@ -30,6 +30,7 @@ BY_PRIORITY = (
     "deadlines",
     "deadline_model",
     "continuous",
+    "technical_end",
     "budget",
     "eligibility",
 )
@@ -89,8 +90,13 @@ def _content(chosen: dict[str, Any]) -> dict[str, Any]:
         "opening_date": _iso(chosen["opening_date"]),
         "deadlines": [d.to_json() for d in deadlines],
         "deadline_model": chosen["deadline_model"],
-        "final_deadline": _iso(closes_on([d.date for d in deadlines], chosen["deadline_model"])),
+        "final_deadline": _iso(
+            closes_on(
+                [d.date for d in deadlines], chosen["deadline_model"], chosen["technical_end"]
+            )
+        ),
         "continuous": chosen["continuous"],
+        "technical_end": _iso(chosen["technical_end"]),
         "budget_total_eur": budget.total_eur,
         "budget_min_grant_eur": budget.min_grant_eur,
         "budget_max_grant_eur": budget.max_grant_eur,
@@ -117,4 +123,7 @@ def content_status(content: dict[str, Any], today: date) -> str:
     """The computed status of merged content on `today`, for a new applicant."""
     opening = date.fromisoformat(content["opening_date"]) if content["opening_date"] else None
     deadlines = [Deadline.from_json(d) for d in content["deadlines"]]
-    return for_applicant(opening, deadlines, content["deadline_model"], today).status
+    end = content.get("technical_end")  # versions stored before it was kept have none
+    technical_end = date.fromisoformat(end) if end else None
+    model = content["deadline_model"]
+    return for_applicant(opening, deadlines, model, today, technical_end=technical_end).status

@@ -66,6 +66,7 @@ class Call(SQLModel, table=True):
     # The last day a new applicant can submit (stage 1 of a two-stage call): status in SQL.
     final_deadline: date | None = Field(default=None, index=True)
     continuous: bool = False
+    technical_end: date | None = None  # closes a call without deadlines (CallRecord.technical_end)
     budget_total_eur: int | None = money(index=True)
     budget_min_grant_eur: int | None = money()
     budget_max_grant_eur: int | None = money()
@@ -76,6 +77,9 @@ class Call(SQLModel, table=True):
     regional: bool = Field(default=False, index=True)
     url: str | None = Field(default=None, sa_column=Column(Text))
     merged_into_id: int | None = Field(default=None, foreign_key="call.id", index=True)
+    # Set when every source that listed the call dropped it for [ingest] withdraw_after_runs
+    # complete runs (tracker.withdrawals); cleared when a source lists it again.
+    withdrawn_at: datetime | None = Field(default=None, index=True)
     field_sources: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
@@ -94,8 +98,15 @@ class Call(SQLModel, table=True):
         self, today: date, min_days: int = PREPARATION_DAYS
     ) -> ForApplicant[Deadline]:
         """Status and deadline for a new applicant who needs `min_days` to prepare."""
-        deadlines = self.deadline_list()
-        return for_applicant(self.opening_date, deadlines, self.deadline_model, today, min_days)
+        return for_applicant(
+            self.opening_date,
+            self.deadline_list(),
+            self.deadline_model,
+            today,
+            min_days,
+            technical_end=self.technical_end,
+            withdrawn=self.withdrawn_at is not None,
+        )
 
 
 class CallSource(SQLModel, table=True):
@@ -112,6 +123,8 @@ class CallSource(SQLModel, table=True):
     record_hash: str = Field(max_length=64)
     first_seen: datetime = Field(default_factory=utcnow)
     last_seen: datetime = Field(default_factory=utcnow)
+    # Complete runs of the source since one last listed this record (tracker.withdrawals).
+    missed_runs: int = 0
 
 
 class DuplicateCandidate(SQLModel, table=True):

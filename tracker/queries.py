@@ -30,11 +30,18 @@ SUMMARY_FIELDS = (
 UNMERGED = col(Call.merged_into_id).is_(None)  # a call merged into another is never listed
 
 
+def ended_clause(today: date) -> Any:
+    """SQL: the call's own dates closed it before `today` (final_deadline: a newcomer's last day,
+    or the technical end of a call without deadlines; callrules.deadlines.closes_on)."""
+    return col(Call.final_deadline) < today
+
+
 def status_clause(status: Status, today: date) -> Any:
-    """SQL condition equal to `Call.status` on `today`: final_deadline is a newcomer's last day."""
-    not_closed = or_(col(Call.final_deadline).is_(None), col(Call.final_deadline) >= today)
+    """SQL condition equal to `Call.status` on `today`: ended by its dates, or withdrawn."""
     if status == "closed":
-        return col(Call.final_deadline) < today
+        return or_(ended_clause(today), col(Call.withdrawn_at).is_not(None))
+    not_closed = or_(col(Call.final_deadline).is_(None), col(Call.final_deadline) >= today)
+    not_closed &= col(Call.withdrawn_at).is_(None)
     if status == "forthcoming":
         return not_closed & (col(Call.opening_date) > today)
     opened = or_(col(Call.opening_date).is_(None), col(Call.opening_date) <= today)

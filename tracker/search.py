@@ -22,7 +22,8 @@ CURRENT = "current"  # open or forthcoming: what the calls page shows first
 # What a list of calls shows (and call_summary needs); the rest is not loaded.
 LISTED = (
     "id", "identifier", "title", "programme", "type_of_action", "opening_date", "deadlines",
-    "deadline_model", "final_deadline", "continuous", "budget_total_eur", "url", "first_seen", "last_seen",
+    "deadline_model", "final_deadline", "continuous", "technical_end", "withdrawn_at",
+    "budget_total_eur", "url", "first_seen", "last_seen",
 )  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.models import ChangeEvent
+from tracker.withdrawals import FIELD
 from webapp.forms import STATUS_LABELS
 from webapp.i18n import format_day, format_deadline, format_eur
 
@@ -31,6 +32,7 @@ FIELD_NAMES = {
     "deadlines": _l("Deadlines"),
     "deadline_model": _l("Deadline model"),
     "continuous": _l("Continuous call"),
+    "technical_end": _l("End date of the continuous call"),
     "budget_total_eur": _l("Budget"),
     "budget_min_grant_eur": _l("Smallest grant"),
     "budget_max_grant_eur": _l("Largest grant"),
@@ -52,6 +54,12 @@ def describe_change(event: ChangeEvent) -> str:
         return _(
             "Deadline moved from %(old)s to %(new)s.", old=_deadlines(old), new=_deadlines(new)
         )
+    if name == FIELD:
+        return (
+            _("Withdrawn: no source lists the call any more.")
+            if new
+            else _("Listed again by a source: no longer withdrawn.")
+        )
     if name == "status":
         return _("Status changed from %(old)s to %(new)s.", old=_status(old), new=_status(new))
     if name == "opening_date":
@@ -60,6 +68,8 @@ def describe_change(event: ChangeEvent) -> str:
         old, new = format_eur(old) or "–", format_eur(new) or "–"
     elif name == "expected_grants":
         old, new = _number(old), _number(new)
+    elif name == "technical_end":
+        old, new = _day(old) or "–", _day(new) or "–"
     elif name in TEXTS:
         return _(
             "%(what)s text changed (%(old)s → %(new)s characters).",

@@ -101,7 +101,7 @@ def grant_size(call: Any) -> str:
 
 
 def format_deadline(value: Deadline | dict[str, Any] | None) -> str:
-    """A deadline's date, with its time converted to Helsinki time when the source gave one."""
+    """A deadline's date and time in Helsinki time; a time without a zone as the source gave it."""
     if value is None:
         return ""
     deadline = Deadline.from_json(value) if isinstance(value, dict) else value
@@ -127,8 +127,14 @@ def _deadline_text(
     """Cached: a list shows the same few deadlines many times, and Babel is slow."""
     if at is None:
         return dates.format_date(day, "medium", locale=locale)
-    # F&T deadlines without a zone are Brussels time.
-    moment = datetime.combine(day, at, ZoneInfo(source_zone or "Europe/Brussels"))
+    if source_zone is None:  # e.g. euro-access: the programme's local time, zone unknown
+        clock = dates.format_time(at, "short", locale=locale)
+        return gettext(
+            "%(date)s %(time)s, time zone not stated",
+            date=dates.format_date(day, "medium", locale=locale),
+            time=clock,
+        )
+    moment = datetime.combine(day, at, ZoneInfo(source_zone))
     local = moment.astimezone(ZoneInfo(zone))
     return f"{dates.format_date(local, 'medium', locale=locale)} {dates.format_time(local, 'short', locale=locale)}"
 

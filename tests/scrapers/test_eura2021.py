@@ -10,10 +10,12 @@ from urllib.parse import quote
 import pytest
 
 from scrapers.base import Page
+from scrapers.eligibility import eligible_for_kanta_hame
 from scrapers.errors import SourceError
 from scrapers.eura2021 import Eura2021, Eura2021Settings, call_record, code_name, embedded_data
 from scrapers.fields import RecordError
 from scrapers.http import HttpClient, HttpSettings
+from scrapers.maakunnat import MAAKUNNAT
 from scrapers.record import CallRecord, Deadline, Eligibility
 from tests.conftest import FIXTURES
 from tests.replay import Reply
@@ -98,7 +100,8 @@ def test_a_call_whose_regions_include_kanta_hame_is_regional() -> None:
     assert "05" in regions
     record = call_record({**ROW, "viranomainen": "2601", "maakunnat": regions}, CODES, DETAIL)
     assert record.eligibility.regional is True
-    assert record.eligibility.regions == ("FI1C2",)
+    # Päijät-Häme, Kanta-Häme, Varsinais-Suomi, Uusimaa, Kymenlaakso; the area codes name none.
+    assert record.eligibility.regions == ("FI1C3", "FI1C2", "FI1C1", "FI1B1", "FI1C4")
     assert record.eligibility.text is not None and "Kanta-Häme" in record.eligibility.text
     assert dict(record.extra)["authority"] == "Uudenmaan liitto"
 
@@ -107,7 +110,29 @@ def test_regions_without_kanta_hame_are_not_regional() -> None:
     regions = CODES["viranomainen"]["6207"]["maakunta"]  # Itä-Suomi: 10, 11, 12 and wider areas
     record = call_record({**ROW, "maakunnat": regions}, CODES, DETAIL)
     assert record.eligibility.regional is False
+    assert record.eligibility.regions == ("FI1D3", "FI1D2", "FI1D1")
+    assert not eligible_for_kanta_hame(record)
     assert record.eligibility.text is not None and "Pohjois-Savo" in record.eligibility.text
+
+
+def test_every_maakunta_code_of_the_table_names_the_region_of_the_real_code_list() -> None:
+    numbered = {code for code in CODES["maakunta"] if code.isdigit()}
+    assert set(MAAKUNNAT) == numbered
+    assert {code: name for code, (name, _) in MAAKUNNAT.items()} == {
+        code: CODES["maakunta"][code]["fi"] for code in numbered
+    }
+
+
+def test_a_lapland_only_call_is_not_open_in_kanta_hame_and_a_kanta_hame_call_is() -> None:
+    # Test construction: the real row limited to the regions of two real authority entries.
+    lapland = call_record({**ROW, "maakunnat": ["19"]}, CODES, DETAIL)
+    assert lapland.eligibility.regions == ("FI1D7",)
+    assert not eligible_for_kanta_hame(lapland)
+    hame = call_record({**ROW, "maakunnat": ["05"]}, CODES, DETAIL)
+    assert hame.eligibility.regions == ("FI1C2",) and hame.eligibility.regional
+    assert eligible_for_kanta_hame(hame)
+    national = call_record(ROW, CODES, DETAIL)  # the real row: no maakunta, all Finland
+    assert national.eligibility.regions == () and eligible_for_kanta_hame(national)
 
 
 def test_without_hakutunnus_the_identifier_is_the_eura_id() -> None:

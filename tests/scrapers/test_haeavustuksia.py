@@ -51,9 +51,11 @@ def test_a_continuous_call_has_no_deadline() -> None:
     record = call_record(ITEM, CALL_URL)
     assert record.continuous is True
     assert record.deadlines == ()
-    # The end date is technical (2036); it is kept for people, not used as a deadline.
-    assert dict(record.extra)["technical_end"] == "2036-12-31T21:59:00.000Z"
+    # The end date is technical (2036-12-31 23:59 in Helsinki): no deadline, but it ends the call.
+    assert record.technical_end == date(2036, 12, 31)
     assert record.status(date(2026, 8, 22)) == "open"
+    assert record.status(date(2036, 12, 31)) == "open"
+    assert record.status(date(2037, 1, 1)) == "closed"
 
 
 def test_utc_instants_become_helsinki_dates() -> None:
@@ -75,7 +77,7 @@ def test_a_call_with_a_deadline_keeps_its_helsinki_time() -> None:
     record = call_record(item, CALL_URL)
     assert record.continuous is False
     assert record.deadlines == (Deadline(date(2036, 12, 31), time(23, 59), "Europe/Helsinki"),)
-    assert "technical_end" not in dict(record.extra)
+    assert record.technical_end is None
 
 
 def test_the_reduced_page_has_finnish_text_only() -> None:
