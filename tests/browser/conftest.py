@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 from werkzeug.serving import make_server
 
 from tests.conftest import SHARED
-from tests.webapp.conftest import add_matches
+from tests.live import free_port
+from tests.webapp.conftest import Inbox, add_matches, smtp_server
 from tracker.accounts import create_user
 from tracker.config import load_settings
 from tracker.db import make_engine
@@ -36,7 +37,15 @@ TELESTE = "TELESTE INFORMATION SOLUTIONS OY"  # a Kanta-Häme organisation of th
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, sqlite_template, catalogs):
+def mailbox():
+    """A real SMTP server on localhost that the served app sends its mail to."""
+    port = free_port()
+    with smtp_server(Inbox(), port) as inbox:
+        yield inbox, port
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, sqlite_template, catalogs, mailbox):
     """The app served on a free port, on the data `make run` loads without a network (every
     recording, the Kanta-Häme organisations of CORDIS with their matches), with two more
     actors and a user of each kind."""
@@ -45,6 +54,7 @@ def site(tmp_path_factory, sqlite_template, catalogs):
     engine = make_engine(f"sqlite:///{path}")
     settings = load_settings(env={})
     settings.database.url = f"sqlite:///{path}"
+    settings.mail.host, settings.mail.port = "127.0.0.1", mailbox[1]
     assert all(run.ok for run in load_recordings(engine, settings, SHARED))
     assert load_region_actors(engine, settings, SHARED)[1].ok
     with Session(engine, expire_on_commit=False) as session:
@@ -58,6 +68,7 @@ def site(tmp_path_factory, sqlite_template, catalogs):
             session, "member@teleste.example", "member", actor_id=teleste.id, password=PASSWORD
         )
         create_user(session, "staff@hameenliitto.example", "staff", password=PASSWORD)
+        create_user(session, "admin@hameenliitto.example", "admin", password=PASSWORD)
         session.commit()
         # The company's matches come from the real matcher once its profile is complete.
         cascade = session.exec(select(Call).where(Call.identifier == "FSTP-11143")).one()
@@ -108,9 +119,9 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(page, site: str, email: str) -> None:
+def sign_in(page, site: str, email: str, password: str = PASSWORD) -> None:
     page.goto(f"{site}/login")
     page.get_by_label("Sähköposti").fill(email)
-    page.get_by_label("Salasana").fill(PASSWORD)
+    page.get_by_label("Salasana").fill(password)
     page.get_by_role("button", name="Kirjaudu").click()
     page.wait_for_url(f"{site}/")

@@ -231,3 +231,31 @@ def test_member_of_a_region_actor_edits_the_profile_and_the_list_changes(page, s
     assert after and after != before
     assert any("bio" in title.lower() or "circular" in title.lower() for title in after[:5])
     in_both_languages(page)
+
+
+def test_admin_invites_a_member_of_a_region_actor_who_chooses_a_password(page, site, mailbox):
+    inbox, _port = mailbox
+    sign_in(page, site, "admin@hameenliitto.example")
+    page.get_by_role("link", name="Käyttäjät").click()
+    in_both_languages(page)
+    page.get_by_role("link", name="Kutsu jäsen").click()
+    in_both_languages(page)
+    page.get_by_label("Sähköposti", exact=True).fill("tiina@tervakoski.example")
+    page.get_by_label("Organisaatio").select_option(label="TERVAKOSKI OY")
+    page.get_by_role("button", name="Lähetä kutsu").click()
+    assert "tiina@tervakoski.example" in page.locator(".messages").inner_text()
+    assert "tiina@tervakoski.example" in page.locator("table").inner_text()
+    checked(page, "fi")
+    invitation = inbox.messages[-1]
+    assert invitation["To"] == "tiina@tervakoski.example"
+    page.get_by_role("button", name="Kirjaudu ulos").click()
+
+    page.goto(f"{site}{inbox.link()}")  # the invited member follows the emailed link
+    checked(page, "fi")
+    page.get_by_label("Uusi salasana", exact=True).fill("a long enough secret")
+    page.get_by_label("Uusi salasana uudelleen").fill("a long enough secret")
+    page.get_by_role("button").filter(has_text="salasana").first.click()
+    sign_in(page, site, "tiina@tervakoski.example", "a long enough secret")
+    page.get_by_role("link", name="Meille sopivat haut").click()
+    assert "TERVAKOSKI OY" in page.locator("main").inner_text()
+    in_both_languages(page)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,6 +14,7 @@ from sqlmodel import Session, col, select
 from callrules.deadlines import PREPARATION_DAYS
 from matcher.explain import Evidence
 from tests.conftest import SHARED
+from tests.live import free_port
 from tests.tracker.helpers import bulk_records, sedia_records
 from tracker.accounts import create_user
 from tracker.config import load_settings
@@ -152,13 +152,6 @@ class Inbox:
         found = re.search(r"https?://[^/\s]+(/\S+)", text)
         assert found, text
         return found.group(1)
-
-
-def free_port() -> int:
-    """A port nothing listens on (the controller checks its own with a connection)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager
