@@ -31,7 +31,9 @@ class RegionFunding:
 def region_funding(session: Session, region: str = KANTA_HAME) -> RegionFunding | None:
     """EU contributions, participations and organisations of the region's organisations (a
     NUTS code or its prefix) by call year and programme part, oldest first, and in total."""
-    in_region = col(P.nuts3).startswith(region)
+    # The codes that start with `region`, as a range the index serves (LIKE it does not).
+    after = region[:-1] + chr(ord(region[-1]) + 1)
+    in_region = (col(P.nuts3) >= region) & (col(P.nuts3) < after)
     figures = (
         func.coalesce(func.sum(P.ec_contribution_eur), 0),
         func.count(),
