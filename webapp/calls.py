@@ -137,6 +137,7 @@ def show(call_id: int) -> Any:
     if kept.id != call.id:  # merged into another: its page is the kept call's
         return redirect(url_for("calls.show", call_id=kept.id), code=301)
     partners_of = _partners_of()
+    partners = suggest_partners(session, call.identifier, partners_of)
     context: dict[str, Any] = {
         "call": call,
         "today": today(),
@@ -145,9 +146,9 @@ def show(call_id: int) -> Any:
         "shared_by": topics_sharing_budget(session, call),
         "themes": call_themes(session, [call_id]).get(call_id, []),
         "matches": call_matches(session, call_id) if is_staff() else [],
-        "partners": suggest_partners(session, call.identifier, partners_of),
+        "partners": partners,
         "partners_of": partners_of,
-        "actors": list_actors(session) if is_staff() else [],
+        "actors": list_actors(session) if partners and is_staff() else [],
         "status_labels": STATUS_LABELS,
         "min_days": settings().matching.min_days_to_prepare,
     }
