@@ -87,6 +87,22 @@ def topic_series(identifier: str) -> str:
     return f"{match.group(1)}|{rest}"
 
 
+_CODE = re.compile(r"[^-]*[A-Z][^-]*(?:-[^-]*[A-Z][^-]*)*")  # a run of parts with a letter
+_TWO_STAGE = re.compile(r"(?:^|-)TWO-STAGE(?=-|$)")  # a submission model, not a theme
+
+
+def theme_series(identifier: str) -> str:
+    """The series of topics of one programme part and destination or theme code, whatever the
+    year and numbers: `HORIZON-CL6-2027-01-CIRCBIO-01` and `HORIZON-CL6-2022-CIRCBIO-01-03`
+    are both `HORIZON-CL6|CIRCBIO` (the prefix and the first run of parts with a letter after
+    the year); "" when the identifier names no year."""
+    match = _YEAR.match(normalise_topic_id(identifier))
+    if not match:
+        return ""
+    code = _CODE.search(_TWO_STAGE.sub("", match.group(2) or ""))
+    return f"{match.group(1)}|{code.group(0) if code else ''}"
+
+
 def call_prefix(call: CallInput) -> str:
     """The call's programme-part prefix, given or derived from its identifier."""
     return (call.identifier_prefix or identifier_prefix(call.identifier)).upper()

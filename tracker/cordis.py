@@ -9,13 +9,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
-from matcher.calls import call_year
+from matcher.calls import call_year, identifier_prefix, theme_series
 from matcher.cordis import Participation, org_type_of
 from matcher.identifiers import is_valid_ytunnus
 from matcher.profile import MUNICIPALITIES
-from tracker.models import Actor, ActorProject, utcnow
+from tracker.models import Actor, ActorProject, CordisParticipation, utcnow
 from tracker.priors import learn_with_stored_kinds, replace_priors
 
 ROLES = {"coordinator", "participant", "associatedpartner", "thirdparty", "partner"}
@@ -27,6 +28,7 @@ LIMITED = (
     ("name", Actor.__table__.c.name),
     ("country", Actor.__table__.c.country),
     ("nutsCode", Actor.__table__.c.nuts3),
+    ("activityType", CordisParticipation.__table__.c.activity_type),
 )
 
 
@@ -63,13 +65,16 @@ def import_cordis(
     """Attach each row's project to its actor (by PIC, VAT number or name); with `region`,
     create actors for the organisations of that NUTS region. Bad rows are reported and skipped.
 
-    With `topics`, every row of a known topic is history: the organisation-type priors are
-    learned from them and replace the stored ones."""
+    Every row replaces the stored participations (tracker.partners, tracker.baseline). With
+    `topics`, every row of a known topic is history: the organisation-type priors are learned
+    from them and replace the stored ones."""
     report = ImportReport()
     topic_of = _topics(topics) if topics else {}
     history: list[Participation] = []
+    participations: list[dict[str, object]] = []
     actors = _ActorIndex(session)
     for row in _rows(path, report):
+        participations.append(_participation(row, topic_of.get(row.project_id)))
         if row.project_id in topic_of:
             history.append((row.activity, row.sme, topic_of[row.project_id][0]))
         actor = actors.find(row)
@@ -82,6 +87,9 @@ def import_cordis(
         if actors.add_project(actor, row, topic_of.get(row.project_id)):
             report.projects_added += 1
     session.flush()
+    session.exec(delete(CordisParticipation))
+    if participations:
+        session.exec(insert(CordisParticipation), params=participations)
     if topics:
         report.priors = replace_priors(session, learn_with_stored_kinds(session, history))
     return report
@@ -140,6 +148,25 @@ def _row(record: dict[str, str], line: int) -> _Row:
         role=values.get("role") or "participant",
         contribution=amount,
     )
+
+
+def _participation(row: _Row, topic: tuple[str, str] | None) -> dict[str, object]:
+    """The row as a CordisParticipation, with its topic's series, programme part and year."""
+    topic_id = topic[0] if topic else ""
+    return {
+        "project_id": row.project_id,
+        "topic_id": topic_id or None,
+        "series": theme_series(topic_id) or None,
+        "programme_part": identifier_prefix(topic_id) or None,
+        "call_year": call_year(topic_id),
+        "pic": row.pic,
+        "name": row.name,
+        "country": row.country,
+        "nuts3": row.nuts or None,
+        "activity_type": row.activity,
+        "role": row.role,
+        "ec_contribution_eur": row.contribution,
+    }
 
 
 def _topics(path: Path) -> dict[str, tuple[str, str]]:

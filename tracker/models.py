@@ -259,6 +259,30 @@ class ActorProject(SQLModel, table=True):
     source: str = Field(default="cordis", max_length=30)
 
 
+class CordisParticipation(SQLModel, table=True):
+    """One organisation in one Horizon Europe project, as the last CORDIS import read it: whom
+    to apply with (tracker.partners) and the region's funding before the service (baseline)."""
+
+    __table_args__ = (
+        Index("ix_cordisparticipation_series_pic", "series", "pic"),
+        Index("ix_cordisparticipation_part_pic", "programme_part", "pic"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: str = Field(max_length=50, index=True)
+    topic_id: str | None = Field(default=None, max_length=200)
+    series: str | None = Field(default=None, max_length=200)  # matcher.calls.theme_series
+    programme_part: str | None = Field(default=None, max_length=200)  # identifier prefix
+    call_year: int | None = None
+    pic: str = Field(max_length=9)
+    name: str = Field(max_length=ACTOR_NAME_CHARS)
+    country: str = Field(max_length=2)
+    nuts3: str | None = Field(default=None, max_length=5, index=True)
+    activity_type: str = Field(default="", max_length=10)  # CORDIS HES, REC, PRC, PUB, OTH
+    role: str = Field(max_length=30)
+    ec_contribution_eur: int | None = money()
+
+
 class Match(SQLModel, table=True):
     """A scored pairing of an actor and a call, with the components behind the score."""
 

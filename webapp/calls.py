@@ -13,9 +13,10 @@ from werkzeug.datastructures import MultiDict
 
 from callrules.deadlines import ForApplicant
 from scrapers.record import Deadline
-from tracker.actors import call_matches
+from tracker.actors import call_matches, list_actors
 from tracker.models import Actor, Call
 from tracker.overview import call_history, call_sources
+from tracker.partners import suggest_partners
 from tracker.queries import kept_call, topics_sharing_budget
 from tracker.search import (
     SORTS,
@@ -96,6 +97,15 @@ def _own_actor() -> Actor | None:
     return db().get(Actor, current_user.actor_id)
 
 
+def _partners_of() -> Actor | None:
+    """Whose past partners the suggestions put first: a member's own organisation, or the
+    actor a staff member chose on the page."""
+    if not is_staff():
+        return _own_actor()
+    chosen = request.args.get("partners_for", type=int)
+    return db().get(Actor, chosen) if chosen else None
+
+
 @calls.get("/")
 def index() -> tuple[str, int]:
     """Calls matching the filters in the URL, one page at a time; a filter not understood is
@@ -126,6 +136,8 @@ def show(call_id: int) -> Any:
     kept = kept_call(session, call)
     if kept.id != call.id:  # merged into another: its page is the kept call's
         return redirect(url_for("calls.show", call_id=kept.id), code=301)
+    partners_of = _partners_of()
+    partners = suggest_partners(session, call.identifier, partners_of)
     context: dict[str, Any] = {
         "call": call,
         "today": today(),
@@ -134,6 +146,9 @@ def show(call_id: int) -> Any:
         "shared_by": topics_sharing_budget(session, call),
         "themes": call_themes(session, [call_id]).get(call_id, []),
         "matches": call_matches(session, call_id) if is_staff() else [],
+        "partners": partners,
+        "partners_of": partners_of,
+        "actors": list_actors(session) if partners and is_staff() else [],
         "status_labels": STATUS_LABELS,
         "min_days": settings().matching.min_days_to_prepare,
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from matcher.profile import OTHER_MUNICIPALITY
@@ -29,6 +30,16 @@ ELIGIBLE_TYPES = {
     "public": _l("Public bodies"),
     "ngo": _l("Associations and NGOs"),
 }
+# CORDIS activity types (tracker.models.CordisParticipation.activity_type).
+ACTIVITY_TYPES = {
+    "HES": _l("Higher or secondary education"),
+    "REC": _l("Research organisation"),
+    "PRC": _l("Company"),
+    "PUB": _l("Public body"),
+    "OTH": _l("Other"),
+}
+# CORDIS writes Greece and the United Kingdom as the EU does; the locale data uses ISO codes.
+_ISO_COUNTRY = {"EL": "GR", "UK": "GB"}
 ACCOUNT_ERRORS = {
     "short_password": _l("The password is too short."),
     "not_email": _l("Not an email address."),
@@ -46,6 +57,8 @@ def init_app(app: Flask) -> None:
         role_name=role_name,
         eligible_type=eligible_type,
         municipality_name=municipality_name,
+        activity_type=activity_type,
+        country_name=country_name,
     )
 
 
@@ -59,6 +72,17 @@ def role_name(key: str) -> str:
 
 def eligible_type(key: str) -> str:
     return str(ELIGIBLE_TYPES.get(key, key))
+
+
+def activity_type(key: str) -> str:
+    return str(ACTIVITY_TYPES.get(key, key))
+
+
+def country_name(code: str) -> str:
+    """A country code of CORDIS as the reader's language names the country."""
+    locale = get_locale()
+    territories = locale.territories if locale else {}
+    return str(territories.get(_ISO_COUNTRY.get(code, code), code))
 
 
 def municipality_name(key: str | None) -> str:

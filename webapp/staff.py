@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import Blueprint, render_template
 
+from tracker.baseline import region_funding
 from tracker.overview import actors_overview, calls_changed_since, first_load_since, source_status
 from tracker.search import CallQuery, day_start, search_calls
 from webapp.web import db, roles_required, settings, today
@@ -18,7 +19,8 @@ SHOWN_NEW = 50
 @staff.get("/")
 @roles_required("staff", "admin")
 def overview() -> str:
-    """Every actor with its best and newest matches, and this week's new and changed calls."""
+    """Every actor with its best and newest matches, this week's new and changed calls, and
+    the region's direct EU funding before the service."""
     session = db()
     day = today()
     # The calls page's own search, so the count and the list it links to are the same calls.
@@ -34,6 +36,7 @@ def overview() -> str:
         changed=calls_changed_since(session, since),
         today=day,
         sources=source_status(session),
+        funding=region_funding(session),
     )
 
 

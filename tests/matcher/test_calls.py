@@ -13,6 +13,7 @@ from matcher.calls import (
     identifier_prefix,
     is_single_applicant,
     normalise_topic_id,
+    theme_series,
     topic_series,
 )
 from tests.matcher.conftest import TODAY
@@ -47,6 +48,42 @@ def test_status_is_computed_from_dates(feed):
 def test_prefix_and_series_of_identifiers(identifier, prefix, series):
     assert identifier_prefix(identifier) == prefix
     assert topic_series(identifier) == series
+
+
+@pytest.mark.parametrize(
+    ("later", "earlier", "series"),
+    [  # a topic of the F&T feed (2026-2027 work programme) and one of CORDIS's funded topics
+        (
+            "HORIZON-CL6-2027-02-FARM2FORK-08",
+            "HORIZON-CL6-2022-FARM2FORK-01-11",
+            "HORIZON-CL6|FARM2FORK",
+        ),
+        ("HORIZON-CL5-2026-11-D3-14", "HORIZON-CL5-2021-D3-01-02", "HORIZON-CL5|D3"),
+        ("HORIZON-CL4-2025-04-DATA-03", "HORIZON-CL4-2021-DATA-01-05", "HORIZON-CL4|DATA"),
+        ("HORIZON-JU-CBE-2026-IA-05", "HORIZON-JU-CBE-2022-IA-01", "HORIZON-JU-CBE|IA"),
+        ("HORIZON-MSCA-2027-DN-01-01", "HORIZON-MSCA-2022-DN-01-01", "HORIZON-MSCA|DN"),
+        ("HORIZON-CL6-2027-01-BIODIV-07", "HORIZON-CL6-2023-BIODIV-01-11", "HORIZON-CL6|BIODIV"),
+        ("HORIZON-CL5-2027-04-Two-Stage-D5-09", "HORIZON-CL5-2022-D5-01-07", "HORIZON-CL5|D5"),
+    ],
+)
+def test_a_later_topic_joins_the_series_of_earlier_topics_of_its_theme(later, earlier, series):
+    assert theme_series(later) == theme_series(earlier) == series
+
+
+@pytest.mark.parametrize(
+    ("identifier", "series"),
+    [  # funded topics of CORDIS
+        ("HORIZON-CL4-2022-DIGITAL-EMERGING-02-17", "HORIZON-CL4|DIGITAL-EMERGING"),
+        ("HORIZON-SESAR-2022-DES-ER-01-WA1-2", "HORIZON-SESAR|DES-ER"),
+        ("HORIZON-JU-CBE-2022-IAFlag-01", "HORIZON-JU-CBE|IAFLAG"),
+        ("HORIZON-JTI-CLEANH2-2022-04-01", "HORIZON-JTI-CLEANH2|"),
+        ("ERC-2022-COG", "ERC|COG"),
+        ("HORIZON-WIDERA-2022-ACCESS-01-01-two-stage", "HORIZON-WIDERA|ACCESS"),
+        ("ESAELY-002", ""),
+    ],
+)
+def test_theme_series_of_identifiers(identifier, series):
+    assert theme_series(identifier) == series
 
 
 def test_normalise_topic_id_as_the_benchmark_readme():
