@@ -16,7 +16,18 @@ from callrules.deadlines import open_to_applicant
 from scrapers.record import CallRecord
 from tracker.changes import diff
 from tracker.merge import content_hash, merge
-from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEvent
+from tracker.models import (
+    ELIGIBILITY_KINDS,
+    Call,
+    CallDeadline,
+    CallEligibility,
+    CallSource,
+    CallVersion,
+    ChangeEvent,
+)
+from tracker.models import (
+    ELIGIBILITY_VALUE_CHARS as VALUE_CHARS,
+)
 from tracker.queries import kept_call
 
 BATCH = 500
@@ -209,6 +220,7 @@ class _Batch:
         call_ids = {key: ids.get(key, key) for key in inputs}
         stored = {call_ids[key] for key in inputs if key in ids or key in old_contents}
         refresh_deadlines(self.session, stored)  # the index of deadlines the call list sorts by
+        refresh_eligibility(self.session, stored)  # and of the eligibility it filters by
         self.stats.call_ids |= stored
         self._write_versions(
             versions, old_contents, {call_ids[key]: sources[key] for key in inputs}
@@ -359,3 +371,25 @@ def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
 def applicant_days(deadlines: list[dict[str, Any]] | None, model: str | None) -> list[date]:
     """The days of stored deadlines (JSON) that a new applicant may submit on."""
     return open_to_applicant(sorted(date.fromisoformat(d["date"]) for d in deadlines or []), model)
+
+
+def refresh_eligibility(session: Session, call_ids: Iterable[int]) -> None:
+    """Rewrite the eligibility index of these calls from their stored eligibility."""
+    ids = list(call_ids)
+    if not ids:
+        return
+    session.exec(delete(CallEligibility).where(col(CallEligibility.call_id).in_(ids)))
+    rows = session.exec(select(Call.id, Call.eligibility).where(col(Call.id).in_(ids)))
+    values = [row for call_id, rules in rows for row in eligibility_rows(call_id, rules)]
+    if values:
+        session.exec(insert(CallEligibility), params=values)
+
+
+def eligibility_rows(call_id: int, rules: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The index rows of one call's eligibility (its JSON as stored)."""
+    return [
+        {"call_id": call_id, "kind": kind, "value": value}
+        for key, kind in ELIGIBILITY_KINDS.items()
+        for value in sorted({str(v) for v in (rules or {}).get(key) or ()})
+        if len(value) <= VALUE_CHARS  # codes: anything longer names no place or kind
+    ]

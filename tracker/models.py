@@ -145,6 +145,22 @@ class DuplicateCandidate(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+ELIGIBILITY_KINDS = {"countries": "country", "regions": "region", "organisation_types": "org_type"}
+ELIGIBILITY_VALUE_CHARS = 40
+
+
+class CallEligibility(SQLModel, table=True):
+    """Each country, NUTS region and organisation type a call's eligibility names, so "eligible
+    for my organisation" is a query at any size (tracker.search.eligible_clause)."""
+
+    __table_args__ = (Index("ix_calleligibility_kind_value_call", "kind", "value", "call_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    call_id: int = Field(foreign_key="call.id", index=True)
+    kind: str = Field(max_length=12)  # ELIGIBILITY_KINDS
+    value: str = Field(max_length=ELIGIBILITY_VALUE_CHARS)
+
+
 class CallDeadline(SQLModel, table=True):
     """Each deadline a new applicant may submit to, so the list sorts and filters by it in SQL."""
 

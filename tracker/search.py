@@ -6,14 +6,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import String, and_, case, func, literal, or_
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from callrules.deadlines import PREPARATION_DAYS
-from matcher.filters import admits
 from matcher.profile import eligibility_type
-from tracker.models import Call, CallDeadline, CallSource, CallTheme, Match
+from tracker.models import Call, CallDeadline, CallEligibility, CallSource, CallTheme, Match
 from tracker.queries import UNMERGED, status_clause
 
 SORTS = ("deadline", "newest", "budget", "relevance")
@@ -86,7 +85,7 @@ def search_calls(
     upcoming = applicant_deadline(today, min_days)
     conditions = _conditions(query, today, upcoming)
     if query.eligible_for is not None:
-        conditions.append(col(Call.id).in_(_eligible_ids(session, conditions, query.eligible_for)))
+        conditions.append(eligible_clause(query.eligible_for))
     page = max(1, query.page)
     # Ids first: sorting narrow rows is fast, whole calls (long texts inline) are not. The
     # window count gives the total in the same pass over the filtered calls.
@@ -202,19 +201,27 @@ def _escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _eligible_ids(session: Session, conditions: list[Any], who: Organisation) -> list[int]:
-    """Ids of calls `who` may apply to; JSON rules differ by dialect, so they are read here."""
-    rows = session.exec(select(Call.id, Call.eligibility).where(*conditions))
-    return [call_id for call_id, rules in rows if eligible(rules or {}, who)]
+def eligible_clause(who: Organisation) -> Any:
+    """Calls whose countries, regions and organisation types admit `who`: the matcher's rule
+    (matcher.filters.admits) in SQL over the eligibility index, the same on both engines.
 
+    A country listed alone admits all of it, a country listed with regions of its own only
+    those regions (a region admits the NUTS codes it starts), empty lists restrict nothing."""
+    kind = CallEligibility.kind
 
-def eligible(rules: dict[str, Any], who: Organisation) -> bool:
-    """The call's countries, regions and organisation types admit `who` (the matcher's rule)."""
-    rule = tuple(
-        tuple(rules.get(key) or ()) for key in ("countries", "regions", "organisation_types")
+    def names(*conditions: Any) -> Any:
+        return col(Call.id).in_(select(CallEligibility.call_id).where(*conditions))
+
+    value = col(CallEligibility.value)
+    nuts3 = literal(who.nuts3 or "", String)
+    in_region = names(kind == "region", func.substr(nuts3, 1, func.length(value)) == value)
+    whole_country = names(kind == "country", value == who.country) & ~names(
+        kind == "region", func.substr(value, 1, 2) == who.country
     )
-    kind = call_organisation_type(who.organisation_type)
-    return admits(rule, who.country, who.nuts3 or "", kind)  # type: ignore[arg-type]
+    place = or_(~names(col(kind).in_(("country", "region"))), in_region, whole_country)
+    org_type = call_organisation_type(who.organisation_type)
+    of_kind = or_(~names(kind == "org_type"), names(kind == "org_type", value == org_type))
+    return and_(place, of_kind)
 
 
 def call_organisation_type(profile_type: str) -> str:

@@ -6,11 +6,12 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
+from matcher.filters import admits
 from tests.tracker.helpers import export_record
 from tests.webapp.conftest import sign_in
-from tracker.ingest import ingest
+from tracker.ingest import ingest, refresh_eligibility
 from tracker.models import Call, CallTheme, ChangeEvent, utcnow
-from tracker.search import CallQuery, Organisation, eligible, search_calls
+from tracker.search import CallQuery, Organisation, call_organisation_type, search_calls
 
 LIFE = "LIFE-2024-STRAT-ENV-SIP-two-stage"  # stage 1 2024-09-05, stage 2 2025-03-06
 
@@ -81,16 +82,58 @@ def test_pages_of_results(session, calls):
     assert {r.call.id for r in one.rows}.isdisjoint({r.call.id for r in two.rows})
 
 
-def test_eligibility_rules():
-    sme_hame = Organisation("FI", "FI1C2", "sme_small")
-    assert eligible({}, sme_hame)
-    assert eligible({"countries": ["FI", "SE"]}, sme_hame)
-    assert not eligible({"countries": ["SE"]}, sme_hame)
-    assert eligible({"regions": ["FI1C"]}, sme_hame)
-    assert not eligible({"countries": ["FI"], "regions": ["FI1D"]}, sme_hame)
-    assert not eligible({"organisation_types": ["research"]}, sme_hame)
-    assert eligible({"organisation_types": ["sme", "research"]}, sme_hame)
-    assert eligible({"organisation_types": ["public"]}, Organisation("FI", "FI1C2", "public"))
+RULES = [  # (eligibility as stored, admits an SME of Hämeenlinna)
+    ({}, True),
+    ({"countries": ["FI", "SE"]}, True),
+    ({"countries": ["SE"]}, False),
+    ({"regions": ["FI1C"]}, True),
+    ({"countries": ["FI"], "regions": ["FI1D"]}, False),
+    ({"countries": ["FI"], "regions": ["FI1C2"]}, True),
+    ({"organisation_types": ["research"]}, False),
+    ({"organisation_types": ["sme", "research"]}, True),
+]
+WHO = [
+    Organisation("FI", "FI1C2", "sme_small"),
+    Organisation("FI", "FI1B1", "large"),
+    Organisation("FI", "FI1D7", "public"),
+    Organisation("SE", "SE110", "research"),
+    Organisation("DE", None, "ngo"),
+]
+
+
+def admitted(call, who: Organisation) -> bool:
+    """The matcher's own rule on one call."""
+    rules = call.eligibility or {}
+    rule = tuple(tuple(rules.get(k) or ()) for k in ("countries", "regions", "organisation_types"))
+    kind = call_organisation_type(who.organisation_type)
+    return admits(rule, who.country, who.nuts3 or "", kind)  # type: ignore[arg-type]
+
+
+def eligible_ids(session, who: Organisation) -> set[int]:
+    found = search_calls(session, CallQuery(eligible_for=who, page_size=200), date(2026, 6, 1))
+    assert found.total <= 200
+    return {row.call.id for row in found.rows}
+
+
+def test_eligible_for_runs_the_matchers_rule_in_sql(session, calls):
+    """Real calls, some given the rules of the cases (test construction), filtered in SQL and
+    compared with the matcher's own rule for five organisations."""
+    stored = list(calls.values())
+    for call, (rules, _admits) in zip(stored, RULES, strict=False):
+        call.eligibility = rules
+        session.add(call)
+    session.flush()
+    refresh_eligibility(session, [c.id for c in stored])
+    session.commit()
+    sme = WHO[0]
+    found = eligible_ids(session, sme)
+    assert [call.id in found for call in stored[: len(RULES)]] == [ok for _, ok in RULES]
+    open_now = {
+        r.call.id for r in search_calls(session, CallQuery(page_size=200), date(2026, 6, 1)).rows
+    }
+    for who in WHO:
+        expected = {call.id for call in stored if call.id in open_now and admitted(call, who)}
+        assert eligible_ids(session, who) == expected, who
 
 
 def test_call_page_shows_timeline_budget_sources_and_history(client, session, calls):
@@ -171,7 +214,7 @@ def test_eligible_filter_uses_the_members_organisation(client, session, calls, p
     everything = search_calls(session, CallQuery(page_size=500), date.today())
     assert found.total <= everything.total
     for row in found.rows:
-        assert eligible(row.call.eligibility, who)
+        assert admitted(row.call, who)
     assert session.exec(select(CallTheme)).all() == []  # nothing written by reading
 
 
