@@ -55,7 +55,7 @@ def describe_change(event: ChangeEvent) -> str:
     if name == "status":
         return _("Status changed from %(old)s to %(new)s.", old=_status(old), new=_status(new))
     if name == "opening_date":
-        return _("Opening date moved from %(old)s to %(new)s.", old=_day(old), new=_day(new))
+        return _("Opening date moved from %(old)s to %(new)s.", old=iso_day(old), new=iso_day(new))
     if name in MONEY:
         old, new = format_eur(old) or "–", format_eur(new) or "–"
     elif name == "expected_grants":
@@ -84,7 +84,7 @@ def _status(value: Any) -> str:
     return str(STATUS_LABELS.get(value, value or "–"))
 
 
-def _day(value: Any) -> str:
+def iso_day(value: Any) -> str:
     return format_day(date.fromisoformat(value)) if value else "–"
 
 
