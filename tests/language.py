@@ -13,6 +13,8 @@ from bs4 import BeautifulSoup
 from matcher.feedback import REASONS
 from scrapers import SOURCES
 from tracker.accounts import ROLES
+from tracker.applications import REASONS as APPLICATION_REASONS
+from tracker.applications import STAGES
 from tracker.config import load_settings
 from tracker.matching import VERDICTS
 from tracker.search import CURRENT, STATUSES
@@ -69,6 +71,8 @@ RAW_WORDS = {
     *(key for key, _label in ROLES_OF_ACTOR),
     *VERDICTS,
     *REASONS,
+    *STAGES,
+    *APPLICATION_REASONS,
     *STATUSES,
     CURRENT,
     *(key for key, _label in ORGANISATION_TYPES),

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from tracker.applications import applications_of_calls
 from tracker.models import Actor, ActorProject, Call, Feedback, Match, utcnow
 
 PROFILE_FIELDS = (
@@ -40,6 +41,7 @@ class MatchRow:
     match: Match
     call: Call
     verdict: str | None
+    application_id: int | None = None  # the actor's application to the call, if any
 
 
 def list_actors(session: Session) -> list[Actor]:
@@ -120,7 +122,9 @@ def actor_matches(
         .offset(offset)
         .limit(limit)
     ).all()
-    return [MatchRow(match, call, verdicts.get(call.id)) for match, call in rows], total
+    applied = applications_of_calls(session, actor_id, [call.id for _match, call in rows])
+    found = [MatchRow(m, call, verdicts.get(call.id), applied.get(call.id)) for m, call in rows]
+    return found, total
 
 
 def call_matches(session: Session, call_id: int) -> list[tuple[Match, Actor]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from urllib.parse import urlsplit
 
 import nh3
 
@@ -24,3 +25,8 @@ def to_text(markup: str | None) -> str | None:
     # A space before every tag keeps words of adjacent blocks apart once the tags are gone.
     text = html.unescape(nh3.clean(markup.replace("<", " <"), tags=set()))
     return _SPACE.sub(" ", text).strip() or None
+
+
+def is_web_link(url: str | None) -> bool:
+    """Whether an address may become a link: http and https only, never `javascript:`."""
+    return bool(url) and urlsplit(url or "").scheme.lower() in ("http", "https")

@@ -18,6 +18,7 @@ from matcher.index import MatchIndex, with_actors
 from matcher.profile import Profile
 from matcher.themes import ThemeMatcher
 from tracker.actors import latest_marks
+from tracker.applications import start_from_match
 from tracker.config import Settings
 from tracker.match_index import INDEXES
 from tracker.match_inputs import call_input, profile, themes
@@ -185,7 +186,8 @@ def record_feedback(
     today: date,
     now: datetime,
 ) -> Feedback:
-    """Store a mark on a matched call and re-score the actor so similar calls rise or fall."""
+    """Store a mark on a matched call and re-score the actor so similar calls rise or fall;
+    "applied" also starts the actor's application to the call (once)."""
     if verdict not in VERDICTS:
         raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}")
     if reason is not None and reason not in REASONS:
@@ -206,6 +208,8 @@ def record_feedback(
     )
     session.add(mark)
     session.flush()
+    if verdict == "applied":
+        start_from_match(session, actor_id, call_id, user_id=user_id, now=now)
     rescore_actor(session, settings, actor_id, today, now)
     return mark
 

@@ -370,3 +370,65 @@ class User(SQLModel, table=True):
     session_generation: int = 0
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+
+
+# An application's own texts and lists (tracker/applications.py validates them, the form says so).
+NOTES_CHARS = 20_000
+APPLICATION_LINKS = 20
+LINK_CHARS = 2_000
+APPLICATION_PARTNERS = 50
+
+
+class Application(SQLModel, table=True):
+    """An actor's application to a call, from the idea to the outcome.
+
+    The call is a stored one (`call_id`) or, when no source has it, typed in by hand
+    (`call_title`, `call_programme`, `call_deadline`). Its deadlines are the call's, read when
+    shown, so they move with the call. `stage` and the moves between stages belong to
+    tracker/applications.py; every change is an ApplicationEvent. Money is EUR, BIGINT.
+    """
+
+    __table_args__ = (Index("ix_application_actor_stage", "actor_id", "stage"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor_id: int = Field(foreign_key="actor.id")
+    call_id: int | None = Field(default=None, foreign_key="call.id", index=True)
+    call_title: str | None = Field(default=None, sa_column=Column(Text))
+    call_programme: str | None = Field(default=None, max_length=IDENTIFIER_CHARS)
+    call_deadline: date | None = None
+    role: str = Field(default="partner", max_length=20)  # coordinator, partner
+    # [{"name", "country" (ISO 3166 alpha-2), "role", "pic" (nine digits or "")}]
+    partners: list[dict[str, str]] = json_column()
+    staff_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    requested_eur: int | None = money()
+    granted_eur: int | None = money()
+    regional_funding_applied: bool = False  # regional preparation funding for this application
+    regional_funding_received: bool = False
+    notes: str | None = Field(default=None, sa_column=Column(Text))
+    links: list[str] = json_column()  # http and https addresses of documents
+    stage: str = Field(default="idea", max_length=20, index=True)
+    reason: str | None = Field(default=None, max_length=30)  # of a no-go or a rejection
+    reason_text: str | None = Field(default=None, sa_column=Column(Text))
+    evaluation_score: float | None = None  # given with a rejection
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ApplicationEvent(SQLModel, table=True):
+    """One change of an application, by whom and when.
+
+    kind "created" (new_value: {"stage", "from_match"}), "stage" (old and new stage, `detail`:
+    reason, reason text, evaluation score), or "field" (`field_name` with old and new value).
+    """
+
+    __table_args__ = (Index("ix_applicationevent_application_at", "application_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id")
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    kind: str = Field(max_length=20)
+    field_name: str | None = Field(default=None, max_length=50)
+    old_value: Any = Field(default=None, sa_column=Column(JSON))
+    new_value: Any = Field(default=None, sa_column=Column(JSON))
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -22,11 +22,12 @@ def register(app: Flask) -> None:
     from webapp.actors import actors
     from webapp.admin import admin
     from webapp.api import api
+    from webapp.applications import applications
     from webapp.auth import auth
     from webapp.calls import calls
     from webapp.matches import matches
     from webapp.pages import pages
     from webapp.staff import staff
 
-    for blueprint in (calls, auth, admin, actors, matches, staff, pages, api):
+    for blueprint in (calls, auth, admin, actors, matches, applications, staff, pages, api):
         app.register_blueprint(blueprint)

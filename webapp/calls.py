@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from time import monotonic
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -14,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 from callrules.deadlines import ForApplicant
 from scrapers.record import Deadline
 from tracker.actors import call_matches, list_actors
+from tracker.html import is_web_link
 from tracker.models import Actor, Call
 from tracker.overview import call_history, call_sources
 from tracker.partners import suggest_partners
@@ -37,10 +37,7 @@ calls.add_app_template_filter(describe_change, "change")
 OPTIONS_SECONDS = 60.0
 
 
-@calls.app_template_filter("web_link")
-def web_link(url: str | None) -> bool:
-    """Whether a source's URL may become a link: http and https only, never `javascript:`."""
-    return bool(url) and urlsplit(url or "").scheme.lower() in ("http", "https")
+calls.add_app_template_filter(is_web_link, "web_link")
 
 
 @calls.app_template_filter("applicant")

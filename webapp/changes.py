@@ -63,13 +63,13 @@ def describe_change(event: ChangeEvent) -> str:
     if name == "status":
         return _("Status changed from %(old)s to %(new)s.", old=_status(old), new=_status(new))
     if name == "opening_date":
-        return _("Opening date moved from %(old)s to %(new)s.", old=_day(old), new=_day(new))
+        return _("Opening date moved from %(old)s to %(new)s.", old=iso_day(old), new=iso_day(new))
     if name in MONEY:
         old, new = format_eur(old) or "–", format_eur(new) or "–"
     elif name == "expected_grants":
         old, new = _number(old), _number(new)
     elif name == "technical_end":
-        old, new = _day(old) or "–", _day(new) or "–"
+        old, new = iso_day(old), iso_day(new)
     elif name in TEXTS:
         return _(
             "%(what)s text changed (%(old)s → %(new)s characters).",
@@ -94,7 +94,7 @@ def _status(value: Any) -> str:
     return str(STATUS_LABELS.get(value, value or "–"))
 
 
-def _day(value: Any) -> str:
+def iso_day(value: Any) -> str:
     return format_day(date.fromisoformat(value)) if value else "–"
 
 

@@ -53,6 +53,7 @@ def row_texts() -> dict[str, Any]:
         "applied": _("Applied"),
         "not_relevant": _("Not relevant"),
         "reason": _("Reason"),
+        "application": _("The application"),
         "reasons": Markup(options),
         "verdicts": {
             "relevant": _("Marked relevant"),

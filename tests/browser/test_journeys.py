@@ -259,3 +259,43 @@ def test_admin_invites_a_member_of_a_region_actor_who_chooses_a_password(page, s
     page.get_by_role("link", name="Meille sopivat haut").click()
     assert "TERVAKOSKI OY" in page.locator("main").inner_text()
     in_both_languages(page)
+
+
+def test_member_starts_an_application_and_moves_it_across_the_board(page, site):
+    """From a call's page to a grant, with the board's buttons; each page checked in both
+    languages."""
+    sign_in(page, site, "member@teleste.example")
+    page.locator("table tbody a").first.click()
+    title = page.get_by_role("heading", level=1).inner_text()
+    page.get_by_role("link", name="Aloita hakemus tähän hakuun").click()
+    in_both_languages(page)
+    page.get_by_label("Haettu EU-rahoitus (EUR)").fill("480000")
+    page.get_by_label("Konsortion kumppanit").fill("Tampereen yliopisto; FI; koordinaattori")
+    page.get_by_role("button", name="Tallenna hakemus").click()
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    assert "Hakemus on tallennettu." in page.locator(".messages").inner_text()
+    in_both_languages(page)
+    page.get_by_role("link", name="Hakemukset tauluna vaiheittain").click()
+    card = page.locator(".board li.card", has_text=title)
+    stages = {
+        "decision": "Go / no-go -päätös",
+        "preparing": "Valmistelussa",
+        "submitted": "Jätetty",
+        "evaluation": "Arvioitavana",
+        "granted": "Myönnetty",
+    }
+    for key, stage in stages.items():
+        card.get_by_role("button", name=f"Vaiheeseen “{stage}”").click()
+        page.locator(f'.column[data-stage="{key}"] li.card', has_text=title).wait_for()
+        assert f"Siirretty vaiheeseen “{stage}”." in page.locator(".messages").inner_text()
+        assert page.locator("li.card", has_text=title).count() == 1  # in one column only
+    shot(page, "applications-board")
+    in_both_languages(page)
+    page.get_by_role("link", name="Hakemukset taulukkona").click()
+    row = page.locator("table tbody tr", has_text=title)
+    assert "Myönnetty" in row.inner_text() and "480" in row.inner_text()
+    in_both_languages(page)
+    row.get_by_role("link", name=title).click()
+    history = page.locator(".history").inner_text()
+    assert "Siirretty vaiheesta “Arvioitavana” vaiheeseen “Myönnetty”." in history
+    in_both_languages(page)

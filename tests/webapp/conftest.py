@@ -17,6 +17,7 @@ from tests.conftest import SHARED
 from tests.live import free_port
 from tests.tracker.helpers import bulk_records, sedia_records
 from tracker.accounts import create_user
+from tracker.applications import move, start_from_match, update_application
 from tracker.config import load_settings
 from tracker.db import make_engine
 from tracker.demo import load_recordings
@@ -230,13 +231,37 @@ def demo_site(tmp_path_factory, sqlite_template, catalogs):
             now=utcnow(),
         )
         session.commit()
-        ids = {"actor_id": kone.id, "call_ids": _telling_calls(session)}
+        ids = {
+            "actor_id": kone.id,
+            "call_ids": _telling_calls(session),
+            "application_id": _rejected_application(session, kone, member, today),
+        }
     from webapp import create_app
 
     app = create_app(settings, engine=engine)
     app.config.update(TESTING=True)
     yield app, engine, ids
     engine.dispose()
+
+
+def _rejected_application(session: Session, actor: Actor, member: User, today: date) -> int:
+    """An application to the actor's best match, taken to a rejection with its reason and
+    score, with a partner and a document link: every word of the pages has a value to show."""
+    call_id = next(_matches(session, actor.id))
+    now = utcnow()
+    application = start_from_match(session, actor.id, call_id, user_id=member.id, now=now)
+    values = {
+        "partners": [{"name": "Tampere University", "country": "FI", "role": "coordinator"}],
+        "links": ["https://example.org/proposal.pdf"],
+        "requested_eur": 250_000,
+        "regional_funding_applied": True,
+    }
+    update_application(session, application, values, user_id=member.id, now=now)
+    for stage in ("submitted", "evaluation"):
+        move(session, application, stage, user_id=member.id, now=now)
+    move(session, application, "rejected", user_id=member.id, now=now, reason="low_fit", score=8.5)
+    session.commit()
+    return int(application.id or 0)
 
 
 def _matches(session: Session, actor_id: int) -> Iterator[int]:

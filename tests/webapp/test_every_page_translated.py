@@ -12,7 +12,9 @@ from scrapers.record import ORGANISATION_TYPES as SCRAPED_TYPES
 from tests.language import problems_of
 from tests.webapp.conftest import EMAILS, INVITED, sign_in
 from tracker.accounts import ROLES, link_token
+from tracker.applications import REASONS, STAGES
 from tracker.models import User
+from webapp.application_forms import REASON_NAMES, STAGE_NAMES
 from webapp.labels import ELIGIBLE_TYPES, ROLE_NAMES, SOURCE_NAMES
 
 
@@ -34,7 +36,11 @@ def paths(app, engine, ids) -> list[str]:
             continue
         call_ids = ids["call_ids"] if "call_id" in rule.arguments else [None]
         for call_id in call_ids:
-            values = {"actor_id": ids["actor_id"], "call_id": call_id}
+            values = {
+                "actor_id": ids["actor_id"],
+                "call_id": call_id,
+                "application_id": ids["application_id"],
+            }
             with app.test_request_context():
                 found.append(url_for(rule.endpoint, **{k: values[k] for k in rule.arguments}))
     return found
@@ -44,6 +50,7 @@ def test_every_stored_key_has_a_name():
     assert set(SOURCE_NAMES) == {s.name for s in SOURCES}
     assert set(ROLE_NAMES) == set(ROLES)
     assert set(ELIGIBLE_TYPES) == set(SCRAPED_TYPES)
+    assert set(STAGE_NAMES) == set(STAGES) and set(REASON_NAMES) == set(REASONS)
 
 
 @pytest.mark.parametrize("language", ["fi", "en"])
