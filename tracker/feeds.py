@@ -15,7 +15,7 @@ from tracker.actors import latest_marks
 from tracker.calendars import DeadlineItem
 from tracker.models import Actor, Call, Match, User
 from tracker.models_web import CalendarFeed
-from tracker.queries import UNMERGED, status_clause
+from tracker.queries import UNMERGED, current_clause
 
 # actor: the calls one organisation shortlisted; staff: the calls every organisation
 # shortlisted (those staff follow until applications name a responsible person); region: the
@@ -111,9 +111,10 @@ def shortlisted_items(session: Session, actor_id: int | None) -> list[DeadlineIt
 def region_items(session: Session, today: date) -> list[DeadlineItem]:
     """Open and forthcoming calls marked for Kanta-Häme or matched to any of its actors."""
     matched = select(Match.call_id, Match.actor_id)
-    current = or_(status_clause("open", today), status_clause("forthcoming", today))
     calls = _calls(
-        session, current, or_(col(Call.regional), col(Call.id).in_(select(Match.call_id)))
+        session,
+        current_clause(today),
+        or_(col(Call.regional), col(Call.id).in_(select(Match.call_id))),
     )
     actors: dict[int, list[int]] = defaultdict(list)
     for call_id, actor_id in session.exec(
@@ -121,7 +122,10 @@ def region_items(session: Session, today: date) -> list[DeadlineItem]:
     ):
         actors[call_id].append(actor_id)
     names = _actor_names(session, {a for ids in actors.values() for a in ids})
-    return [_item(call, sorted((names[a], None) for a in actors[call.id])) for call in calls]
+    return [
+        _item(call, [(name, None) for name in sorted(names[a] for a in actors[call.id])])
+        for call in calls
+    ]
 
 
 def _calls(session: Session, *conditions: object) -> list[Call]:

@@ -48,6 +48,11 @@ def status_clause(status: Status, today: date) -> Any:
     return not_closed & opened
 
 
+def current_clause(today: date) -> Any:
+    """SQL condition: open or forthcoming on `today`, a call one can still apply to."""
+    return or_(status_clause("open", today), status_clause("forthcoming", today))
+
+
 def call_row(call: Call, today: date, min_days: int) -> dict[str, Any]:
     """The fields people and exports need first, typed (dates, deadlines, money as int);
     status and next deadline for a new applicant who needs `min_days` to prepare."""

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from callrules.deadlines import PREPARATION_DAYS
 from matcher.profile import eligibility_type
 from tracker.models import Call, CallDeadline, CallEligibility, CallSource, CallTheme, Match
-from tracker.queries import UNMERGED, status_clause
+from tracker.queries import UNMERGED, current_clause, status_clause
 
 SORTS = ("deadline", "newest", "budget", "relevance")
 STATUSES = ("open", "forthcoming", "closed")
@@ -168,7 +168,7 @@ def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
     if query.status in STATUSES:
         conditions.append(status_clause(query.status, today))  # type: ignore[arg-type]
     elif query.status == CURRENT:
-        conditions.append(or_(status_clause("open", today), status_clause("forthcoming", today)))
+        conditions.append(current_clause(today))
     if query.deadline_from:
         conditions.append(next_deadline >= query.deadline_from)
     if query.deadline_to:
