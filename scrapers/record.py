@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from callrules.deadlines import PREPARATION_DAYS, ForApplicant, Status
 from callrules.deadlines import for_applicant as applicant_rule
 
+
 @dataclass(frozen=True)
 class Deadline:
     """One submission deadline: a stage of a two-stage call or one cut-off of many."""

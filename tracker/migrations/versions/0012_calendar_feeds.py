@@ -4,7 +4,7 @@ An actor's, a staff member's or the region's iCalendar feed, found by the SHA-25
 in its URL; deleting the row revokes the URL.
 
 Revision ID: 0012_calendar_feeds
-Revises: 0010_mail_outbox
+Revises: 0011_calls_that_end
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0012_calendar_feeds"
-down_revision = "0010_mail_outbox"
+down_revision = "0011_calls_that_end"
 branch_labels = None
 depends_on = None
 
