@@ -102,7 +102,7 @@ def _partners_of() -> Actor | None:
     """Whose past partners the suggestions put first: a member's own organisation, or the
     actor a staff member chose on the page."""
     if not is_staff():
-        return _own_actor()
+        return own_actor()
     chosen = request.args.get("partners_for", type=int)
     return db().get(Actor, chosen) if chosen else None
 

@@ -3,8 +3,8 @@
 An actor's, a staff member's or the region's iCalendar feed, found by the SHA-256 of the token
 in its URL; deleting the row revokes the URL.
 
-Revision ID: 0012_calendar_feeds
-Revises: 0011_calls_that_end
+Revision ID: 0014_calendar_feeds
+Revises: 0013_call_eligibility
 Create Date: 2026-12-03 10:00:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0012_calendar_feeds"
-down_revision = "0011_calls_that_end"
+revision = "0014_calendar_feeds"
+down_revision = "0013_call_eligibility"
 branch_labels = None
 depends_on = None
 
