@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from operator import attrgetter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from callrules.deadlines import PREPARATION_DAYS, ForApplicant, Status
 from callrules.deadlines import for_applicant as applicant_rule
@@ -46,6 +47,14 @@ class Deadline:
             return self.date.isoformat()
         stamp = datetime.combine(self.date, self.time).isoformat(timespec="minutes")
         return f"{stamp}[{self.timezone}]" if self.timezone else stamp
+
+    def moment(self) -> datetime | None:
+        """The deadline's time in its zone; None for a date alone. A time whose source gave no
+        zone stays without one (naive), as the source gave it."""
+        if self.time is None:
+            return None
+        zone = ZoneInfo(self.timezone) if self.timezone else None
+        return datetime.combine(self.date, self.time, zone)
 
 
 @dataclass(frozen=True)

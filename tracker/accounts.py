@@ -17,6 +17,7 @@ from tracker.models import Actor, User
 from tracker.models_web import LoginAttempt
 
 ROLES = ("admin", "staff", "member")
+STAFF_ROLES = ("admin", "staff")  # see every actor
 MIN_PASSWORD = 10
 LoginResult = Literal["ok", "invalid", "limited"]
 # Compared against when the email is unknown, so both cases take the same time.
@@ -152,14 +153,24 @@ def _fingerprint(password_hash: str | None) -> str:
 
 def issue_api_token(session: Session, user: User) -> str:
     """A new API token for `user`, replacing any earlier one; only its hash is kept."""
-    token = secrets.token_urlsafe(32)
-    user.api_token_hash = hashlib.sha256(token.encode()).hexdigest()
+    token = new_token()
+    user.api_token_hash = token_digest(token)
     session.add(user)
     return token
 
 
+def new_token() -> str:
+    """A secret that cannot be guessed, for a URL or a header (256 random bits)."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What is stored of a secret token: its SHA-256, so a copy of the database reveals none."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def user_for_api_token(session: Session, token: str) -> User | None:
-    digest = hashlib.sha256(token.encode()).hexdigest()
+    digest = token_digest(token)
     user = session.exec(select(User).where(User.api_token_hash == digest)).first()
     return user if user is not None and user.active else None
 

@@ -103,7 +103,7 @@ def actor_matches(
     session: Session,
     actor_id: int,
     *,
-    limit: int = 50,
+    limit: int | None = 50,
     offset: int = 0,
     call_id: int | None = None,
 ) -> tuple[list[MatchRow], int]:

@@ -23,8 +23,10 @@ from tracker.db import SchemaMismatch, make_engine, migrate, require_current_sch
 from tracker.export import FORMATS
 from tracker.jobs import ingest_files, last_runs, make_source, scrape
 from tracker.models import LARGEST_INTEGER, JobRun, User
+from tracker.search import CURRENT, STATUSES
 
 SOURCE_NAMES = click.Choice([s.name for s in SOURCES])
+CALL_STATUSES = (*STATUSES, CURRENT)
 ROW_ID = click.IntRange(
     1, LARGEST_INTEGER
 )  # an id no row can have is refused, never a database error
@@ -480,33 +482,67 @@ def sources_command(ctx: Context) -> None:
 
 
 @main.command(name="export")
-@click.argument("what", type=click.Choice(["calls"]))
+@click.argument("what", type=click.Choice(["calls", "matches"]))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="File to write (default: stdout).",
 )
+@click.option("--status", type=click.Choice(CALL_STATUSES), help="Calls of this status only.")
+@click.option("--programme", help="Calls of this programme only.")
+@click.option("--text", default="", help="Calls with these words, as the calls page searches.")
+@click.option(
+    "--actor", "actor_ids", type=ROW_ID, multiple=True, help="Matches of this actor (repeatable)."
+)
+@click.option("--language", type=click.Choice(["fi", "en"]), help="Language of match reasons.")
 @today_option
 @pass_context
-def export_command(ctx: Context, what: str, fmt: str, out: Path | None, today: date) -> None:
-    """Export stored calls as CSV, JSON or an Excel workbook (xlsx)."""
-    from tracker.export import export_calls
+def export_command(
+    ctx: Context, what: str, fmt: str, out: Path | None, today: date, **filters: Any
+) -> None:
+    """Export calls (every call, or those of the filters) or matches (of every actor, or of
+    --actor) as CSV, JSON or an Excel workbook (xlsx)."""
+    from tracker.export import write_table
 
     ctx.check_schema()
-    min_days = ctx.settings.matching.min_days_to_prepare
-    binary = fmt == "xlsx"
     with Session(ctx.engine) as session:
+        table = _export_table(ctx, session, what, today, **filters)
         if out is None:
-            export_calls(session, sys.stdout.buffer if binary else sys.stdout, fmt, today, min_days)
+            write_table(table, sys.stdout.buffer if fmt == "xlsx" else sys.stdout, fmt)
             return
         try:
-            handle = out.open("wb") if binary else out.open("w", encoding="utf-8", newline="")
+            handle = (
+                out.open("wb") if fmt == "xlsx" else out.open("w", encoding="utf-8", newline="")
+            )
         except OSError as exc:
             raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
         with handle:
-            count = export_calls(session, handle, fmt, today, min_days)
+            count = write_table(table, handle, fmt)
     click.echo(f"{count} {what} written to {out}", err=True)
+
+
+def _export_table(ctx: Context, session: Session, what: str, today: date, **filters: Any) -> Any:
+    from tracker.export import calls_table, matches_table
+    from tracker.match_inputs import themes
+    from tracker.models import Actor
+    from tracker.search import CallQuery
+
+    min_days = ctx.settings.matching.min_days_to_prepare
+    if what == "calls":
+        query = CallQuery(
+            text=filters["text"],
+            programme=filters["programme"] or "",
+            status=filters["status"] or "",
+        )
+        return calls_table(session, today, min_days, query)
+    actor_ids = filters["actor_ids"] or session.exec(select(Actor.id)).all()
+    missing = [n for n in actor_ids if session.get(Actor, n) is None]
+    if missing:
+        raise click.ClickException(f"no actor {missing[0]} (`radar actors` lists them)")
+    language = filters["language"] or ctx.settings.web.default_locale
+    known = {theme.name: theme for theme in themes(ctx.settings)}
+    return matches_table(session, actor_ids, today, min_days, language, known)
 
 
 @main.command(name="backup")

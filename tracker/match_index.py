@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -30,7 +30,7 @@ from tracker.config import Settings
 from tracker.match_inputs import call_input, match_settings, themes
 from tracker.models import Call, CallTheme, CallVersion, MatchPrior
 from tracker.priors import load_priors
-from tracker.queries import UNMERGED, status_clause
+from tracker.queries import UNMERGED, current_clause
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ REFIT_SHARE = 0.2  # calls changed since the fit beyond which the text model is 
 
 def live_clause(today: date) -> Any:
     """The calls that take part in matching: open or forthcoming, not merged into another."""
-    return UNMERGED & or_(status_clause("open", today), status_clause("forthcoming", today))
+    return UNMERGED & current_clause(today)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Tables the web side needs: login attempts and emails (sent, pending or failed)."""
+"""Tables the web side needs: login attempts, emails (sent, pending or failed), calendar feeds."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from tracker.models import EMAIL_CHARS, Call, utcnow
+
+TOKEN_HASH_CHARS = 64  # a SHA-256 hex digest
 
 # Covering indexes for the calls page: a call's row holds its long texts inline, so filters on
 # programme and status read these instead of the rows.
@@ -55,3 +57,19 @@ class EmailLog(SQLModel, table=True):
     requested_ip: str | None = Field(default=None, max_length=64)  # who asked for it
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = Field(default=None, index=True)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """An iCalendar feed behind a secret URL: an actor's, a staff member's or the region's.
+
+    Only the SHA-256 of the URL's token is kept; deleting the row revokes the URL. `user_id`
+    made it (and owns a staff or region feed); the feed's texts are in `locale`.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)  # tracker.feeds.FEED_KINDS
+    user_id: int = Field(foreign_key="user.id", index=True)
+    actor_id: int | None = Field(default=None, foreign_key="actor.id", index=True)
+    locale: str = Field(default="fi", max_length=5)
+    token_hash: str = Field(max_length=TOKEN_HASH_CHARS, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)

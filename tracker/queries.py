@@ -48,13 +48,9 @@ def status_clause(status: Status, today: date) -> Any:
     return not_closed & opened
 
 
-def calls(session: Session, today: date, *, status: Status | None = None) -> list[Call]:
-    """Stored calls, soonest final deadline first, optionally of one computed status."""
-    query = select(Call).where(UNMERGED)
-    if status is not None:
-        query = query.where(status_clause(status, today))
-    order = (col(Call.final_deadline).is_(None), col(Call.final_deadline), col(Call.identifier))
-    return list(session.exec(query.order_by(*order)))
+def current_clause(today: date) -> Any:
+    """SQL condition: open or forthcoming on `today`, a call one can still apply to."""
+    return or_(status_clause("open", today), status_clause("forthcoming", today))
 
 
 def call_row(call: Call, today: date, min_days: int) -> dict[str, Any]:
@@ -79,12 +75,15 @@ def call_row(call: Call, today: date, min_days: int) -> dict[str, Any]:
 
 def call_summary(call: Call, today: date, min_days: int) -> dict[str, Any]:
     """`call_row` as JSON and CSV write it: deadlines, dates and times as ISO 8601 text."""
-    return {name: _as_text(value) for name, value in call_row(call, today, min_days).items()}
+    return as_text(call_row(call, today, min_days))
 
 
-def _as_text(value: Any) -> Any:
+def as_text(value: Any) -> Any:
+    """A typed value as JSON and CSV write it: deadlines, dates and times as ISO 8601 text."""
+    if isinstance(value, dict):
+        return {name: as_text(item) for name, item in value.items()}
     if isinstance(value, list):
-        return [_as_text(item) for item in value]
+        return [as_text(item) for item in value]
     if isinstance(value, Deadline):
         return value.iso()
     if isinstance(value, datetime):

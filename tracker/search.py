@@ -13,12 +13,12 @@ from sqlmodel import Session, col, select
 from callrules.deadlines import PREPARATION_DAYS
 from matcher.profile import eligibility_type
 from tracker.models import Call, CallDeadline, CallEligibility, CallSource, CallTheme, Match
-from tracker.queries import UNMERGED, status_clause
+from tracker.queries import UNMERGED, current_clause, status_clause
 
 SORTS = ("deadline", "newest", "budget", "relevance")
 STATUSES = ("open", "forthcoming", "closed")
 CURRENT = "current"  # open or forthcoming: what the calls page shows first
-# What a list of calls shows (and call_summary needs); the rest is not loaded.
+# What a list of calls shows (and call_row needs); the rest is not loaded.
 LISTED = (
     "id", "identifier", "title", "programme", "type_of_action", "opening_date", "deadlines",
     "deadline_model", "final_deadline", "continuous", "technical_end", "withdrawn_at",
@@ -83,9 +83,7 @@ def search_calls(
 ) -> CallPage:
     """One page of calls matching every filter of `query`, with the total count."""
     upcoming = applicant_deadline(today, min_days)
-    conditions = _conditions(query, today, upcoming)
-    if query.eligible_for is not None:
-        conditions.append(eligible_clause(query.eligible_for))
+    conditions = _filters(query, today, upcoming)
     page = max(1, query.page)
     # Ids first: sorting narrow rows is fast, whole calls (long texts inline) are not. The
     # window count gives the total in the same pass over the filtered calls.
@@ -111,6 +109,24 @@ def search_calls(
     themes = call_themes(session, [call.id for call, _ in found])
     rows = [CallRow(call, nxt, themes.get(call.id, [])) for call, nxt in found]
     return CallPage(rows=rows, total=total, page=page, page_size=query.page_size)
+
+
+def found_calls(
+    session: Session, query: CallQuery, today: date, min_days: int = PREPARATION_DAYS
+) -> list[Call]:
+    """Every call matching the filters of `query`, in its order, unpaged (for exports)."""
+    upcoming = applicant_deadline(today, min_days)
+    statement, order = _ordered(select(Call), query, upcoming)
+    statement = statement.where(*_filters(query, today, upcoming))
+    listed = load_only(*(getattr(Call, name) for name in LISTED))
+    return list(session.exec(statement.order_by(*order, col(Call.id)).options(listed)))
+
+
+def _filters(query: CallQuery, today: date, upcoming: Any) -> list[Any]:
+    conditions = _conditions(query, today, upcoming)
+    if query.eligible_for is not None:
+        conditions.append(eligible_clause(query.eligible_for))
+    return conditions
 
 
 def applicant_deadline(today: date, min_days: int) -> Any:
@@ -152,7 +168,7 @@ def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
     if query.status in STATUSES:
         conditions.append(status_clause(query.status, today))  # type: ignore[arg-type]
     elif query.status == CURRENT:
-        conditions.append(or_(status_clause("open", today), status_clause("forthcoming", today)))
+        conditions.append(current_clause(today))
     if query.deadline_from:
         conditions.append(next_deadline >= query.deadline_from)
     if query.deadline_to:

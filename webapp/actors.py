@@ -10,10 +10,19 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from tracker.actors import actor_projects, list_actors, save_actor
+from tracker.feeds import find_feed
 from tracker.matching import rescore_actor
 from tracker.models import Actor, utcnow
 from webapp.explanations import theme_choices
-from webapp.forms import ORGANISATION_TYPES, ROLES_OF_ACTOR, ActorForm, lines, options, words
+from webapp.forms import (
+    ORGANISATION_TYPES,
+    ROLES_OF_ACTOR,
+    ActionForm,
+    ActorForm,
+    lines,
+    options,
+    words,
+)
 from webapp.web import check_actor_access, db, roles_required, settings, today
 
 actors = Blueprint("actors", __name__, url_prefix="/actors")
@@ -28,8 +37,13 @@ def index() -> str:
 
 @actors.get("/<id:actor_id>")
 def show(actor_id: int) -> str:
-    """A profile with its past EU projects."""
+    """A profile with its past EU projects and its calendar feed."""
     check_actor_access(actor_id)
+    return show_page(actor_id)
+
+
+def show_page(actor_id: int, feed_url: str | None = None) -> str:
+    """The profile page; a new calendar URL is shown this once."""
     actor = db().get(Actor, actor_id) or abort(404)
     return render_template(
         "actors/show.html",
@@ -37,6 +51,9 @@ def show(actor_id: int) -> str:
         projects=actor_projects(db(), actor_id),
         types=dict(ORGANISATION_TYPES),
         roles=dict(ROLES_OF_ACTOR),
+        feed=find_feed(db(), "actor", user_id=None, actor_id=actor_id),
+        feed_url=feed_url,
+        form=ActionForm(),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, g, jsonify, request, url_for
 from werkzeug.wrappers import Response
 
-from tracker.accounts import user_for_api_token
+from tracker.accounts import STAFF_ROLES, user_for_api_token
 from tracker.actors import actor_matches
 from tracker.models import Actor, Call
 from tracker.queries import call_summary
@@ -91,7 +91,7 @@ def call(call_id: int) -> Response:
 def matches(actor_id: int) -> Response:
     """An actor's matches, best first; members reach only their own organisation."""
     user = g.api_user
-    if user.role not in ("staff", "admin") and user.actor_id != actor_id:
+    if user.role not in STAFF_ROLES and user.actor_id != actor_id:
         abort(403, "Members reach only their own organisation.")
     if db().get(Actor, actor_id) is None:
         abort(404, "No such actor.")

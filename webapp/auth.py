@@ -28,11 +28,12 @@ from tracker.accounts import (
     set_password,
     user_for_link,
 )
+from tracker.feeds import USER_FEEDS, find_feed
 from tracker.mailer import MailStatus, mail_limited, send_email
 from tracker.models import User, utcnow
 from webapp.forms import ActionForm, ChangePasswordForm, ForgotForm, LoginForm, SetPasswordForm
 from webapp.security import SignedIn
-from webapp.web import client, db, safe_next, settings
+from webapp.web import absolute_url, client, db, is_staff, safe_next, settings
 
 auth = Blueprint("auth", __name__)
 PURPOSES = ("reset", "invite")
@@ -97,9 +98,7 @@ def send_link(user: User, purpose: str, inviter: str = "", actor: str = "") -> M
     config = settings()
     hours = config.web.invite_valid_hours if purpose == "invite" else config.web.reset_valid_hours
     token = link_token(_secret(), user, purpose)
-    link = config.web.base_url.rstrip("/") + url_for(
-        "auth.set_password_page", purpose=purpose, token=token
-    )
+    link = absolute_url("auth.set_password_page", purpose=purpose, token=token)
     context = {
         "link": link,
         "hours": hours,
@@ -168,14 +167,23 @@ def change_password() -> str | Response | tuple[str, int]:
 @login_required
 def account() -> str:
     """The signed-in user's details, and a new API token shown once."""
-    form = ActionForm()
     token = None
-    if form.validate_on_submit():
+    if ActionForm().validate_on_submit():
         session_db = db()
         user = session_db.get(User, current_user.id)
         token = issue_api_token(session_db, user)
         session_db.commit()
-    return render_template("auth/account.html", form=form, token=token)
+    return account_page(token=token)
+
+
+def account_page(token: str | None = None, feed_url: tuple[str, str] | None = None) -> str:
+    """The account page; a new API token or calendar URL (kind, URL) is shown this once."""
+    feeds = {}
+    if is_staff():
+        feeds = {kind: find_feed(db(), kind, user_id=current_user.id) for kind in USER_FEEDS}
+    return render_template(
+        "auth/account.html", form=ActionForm(), token=token, feeds=feeds, feed_url=feed_url
+    )
 
 
 def _login_limits() -> LoginLimits:

@@ -25,9 +25,23 @@ def register(app: Flask) -> None:
     from webapp.applications import applications
     from webapp.auth import auth
     from webapp.calls import calls
+    from webapp.exports import exports
+    from webapp.feeds import feeds
     from webapp.matches import matches
     from webapp.pages import pages
     from webapp.staff import staff
 
-    for blueprint in (calls, auth, admin, actors, matches, applications, staff, pages, api):
+    for blueprint in (
+        calls,
+        auth,
+        admin,
+        actors,
+        matches,
+        applications,
+        staff,
+        pages,
+        api,
+        exports,
+        feeds,
+    ):
         app.register_blueprint(blueprint)

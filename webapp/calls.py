@@ -88,7 +88,8 @@ def stored_options() -> dict[str, list[str]]:
     return cache["values"]
 
 
-def _own_actor() -> Actor | None:
+def own_actor() -> Actor | None:
+    """The signed-in member's organisation, for its eligibility and match scores."""
     if not current_user.is_authenticated or not current_user.actor_id:
         return None
     return db().get(Actor, current_user.actor_id)
@@ -98,7 +99,7 @@ def _partners_of() -> Actor | None:
     """Whose past partners the suggestions put first: a member's own organisation, or the
     actor a staff member chose on the page."""
     if not is_staff():
-        return _own_actor()
+        return own_actor()
     chosen = request.args.get("partners_for", type=int)
     return db().get(Actor, chosen) if chosen else None
 
@@ -107,10 +108,12 @@ def _partners_of() -> Actor | None:
 def index() -> tuple[str, int]:
     """Calls matching the filters in the URL, one page at a time; a filter not understood is
     shown with its reason, the page answered with 400 and searched without it."""
-    query, form = call_query(request.args, settings().web.page_size, _own_actor())
+    query, form = call_query(request.args, settings().web.page_size, own_actor())
     day = today()
     found = search_calls(db(), query, day, settings().matching.min_days_to_prepare)
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    # The filters for the pager and the downloads; an empty status ("any") is one: its default
+    # is "open or forthcoming".
+    args = {k: v for k, v in request.args.items() if k != "page" and (v or k == "status")}
     page = render_template(
         "calls/index.html",
         form=form,

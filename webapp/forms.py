@@ -85,6 +85,11 @@ def options(pairs: Any) -> list[SelectChoice]:
     return [SelectChoice(value=value, label=label) for value, label in pairs]
 
 
+def errors_text(form: Any) -> str:
+    """A form's errors in one line, each after its field's label (the reason of a 400)."""
+    return "; ".join(f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items())
+
+
 def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 

@@ -21,6 +21,12 @@ SOURCE_NAMES = {
 }
 # Keys: tracker.accounts.ROLES.
 ROLE_NAMES = {"admin": _l("Administrator"), "staff": _l("Staff"), "member": _l("Member")}
+# Keys: tracker.matching.VERDICTS, the marks on a matched call.
+VERDICT_NAMES = {
+    "relevant": _l("Marked relevant"),
+    "applied": _l("Marked applied"),
+    "not_relevant": _l("Marked not relevant"),
+}
 # What the calls' eligibility says (scrapers.record.ORGANISATION_TYPES).
 ELIGIBLE_TYPES = {
     "sme": _l("SMEs"),

@@ -15,7 +15,8 @@ from werkzeug.wrappers import Response
 from tracker.actors import actor_matches, dismissed_calls, find_match
 from tracker.matching import record_feedback, undo_feedback
 from tracker.models import Actor, utcnow
-from webapp.forms import REASON_LABELS, ActionForm, FeedbackForm, PageForm
+from webapp.forms import REASON_LABELS, ActionForm, FeedbackForm, PageForm, errors_text
+from webapp.labels import VERDICT_NAMES
 from webapp.web import check_actor_access, db, is_htmx, settings, today
 
 matches = Blueprint("matches", __name__, url_prefix="/actors")
@@ -30,10 +31,7 @@ def _page() -> int:
     """The page in the URL; a page no list can have is a 400 naming the field."""
     form = PageForm(request.args)
     if not form.validate():
-        abort(
-            400,
-            "; ".join(f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items()),
-        )
+        abort(400, errors_text(form))
     return form.page.data or 1
 
 
@@ -55,11 +53,7 @@ def row_texts() -> dict[str, Any]:
         "reason": _("Reason"),
         "application": _("The application"),
         "reasons": Markup(options),
-        "verdicts": {
-            "relevant": _("Marked relevant"),
-            "applied": _("Marked applied"),
-            "not_relevant": _("Marked not relevant"),
-        },
+        "verdicts": {key: str(name) for key, name in VERDICT_NAMES.items()},
     }
 
 

@@ -8,10 +8,11 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, request
+from flask import abort, current_app, g, request, url_for
 from flask_login import current_user, login_required
 from sqlmodel import Session
 
+from tracker.accounts import STAFF_ROLES
 from tracker.config import Settings
 
 
@@ -38,7 +39,7 @@ def today() -> date:
 
 
 def is_staff() -> bool:
-    return current_user.is_authenticated and current_user.role in ("staff", "admin")
+    return current_user.is_authenticated and current_user.role in STAFF_ROLES
 
 
 def roles_required(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -72,6 +73,12 @@ def client() -> str:
 
 def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """A link for outside the site (an email, a calendar app): on `[web] base_url`, never on
+    a host a request named."""
+    return settings().web.base_url.rstrip("/") + url_for(endpoint, **values)
 
 
 def safe_next(target: str | None, fallback: str) -> str:

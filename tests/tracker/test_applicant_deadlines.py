@@ -18,8 +18,7 @@ from tracker.db import alembic_config, migrate
 from tracker.ingest import ingest
 from tracker.matching import call_input, load_index, rescore_actor
 from tracker.models import Actor, Call, CallDeadline, Match
-from tracker.queries import calls as calls_of_status
-from tracker.search import CallQuery, search_calls
+from tracker.search import CallQuery, found_calls, search_calls
 
 NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
 MIN_DAYS = 14
@@ -102,7 +101,9 @@ def test_sql_status_and_deadline_equal_python_on_the_days_around_each_deadline(s
     for identifier, day, status, deadline, _tight in CASES:
         # Every stored call, not only this one: SQL and Python agree on the whole list.
         for state in ("open", "forthcoming", "closed"):
-            in_sql = {c.identifier for c in calls_of_status(session, day, status=state)}
+            in_sql = {
+                c.identifier for c in found_calls(session, CallQuery(status=state), day, MIN_DAYS)
+            }
             in_python = {i for i, c in stored.items() if c.status(day) == state}
             assert in_sql == in_python, (day, state)
         page = search_calls(session, CallQuery(text=identifier, status=status), day, MIN_DAYS)
@@ -161,7 +162,7 @@ def test_the_migration_reindexes_stored_calls_by_the_rule(engine, session, store
     session.expire_all()
     assert session.get(Call, life).final_deadline == date(2024, 9, 5)
     assert list(session.exec(index)) == [date(2024, 9, 5)]
-    closed = {c.id for c in calls_of_status(session, date(2024, 9, 6), status="closed")}
+    closed = {c.id for c in found_calls(session, CallQuery(status="closed"), date(2024, 9, 6))}
     assert life in closed
     assert stored[CASCADE].id not in closed
     cascade = select(CallDeadline).where(CallDeadline.call_id == stored[CASCADE].id)

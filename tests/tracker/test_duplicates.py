@@ -16,7 +16,7 @@ from tests.tracker.helpers import parse_file
 from tracker.duplicates import confirm, find_candidates, normalise, pending, reject
 from tracker.ingest import ingest
 from tracker.models import Call, CallSource, DuplicateCandidate
-from tracker.queries import calls as listed_calls
+from tracker.search import CallQuery, found_calls
 
 PRIORITY = [s.name for s in SOURCES]
 NOW = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
@@ -115,7 +115,9 @@ def test_confirmed_duplicates_become_one_call_with_both_sources(session, pair):
     assert sorted(sources) == ["eu_grants_feed", "euro_access"]
     other = session.get(Call, candidate.other_id)
     assert other.merged_into_id == kept.id
-    assert [c.id for c in listed_calls(session, TODAY) if c.id in (kept.id, other.id)] == [kept.id]
+    assert [
+        c.id for c in found_calls(session, CallQuery(), TODAY) if c.id in (kept.id, other.id)
+    ] == [kept.id]
     # The euro-access record coming again lands on the kept call; no call comes back.
     again = dataclasses.replace(row, title=row.title + " (updated)")
     calls_before = len(session.exec(select(Call)).all())

@@ -1,46 +1,67 @@
-"""Exports that a spreadsheet opens safely."""
+"""Exports that a spreadsheet opens safely, with the filters of the search, read back."""
 
 import csv
 import dataclasses
 import io
+import json
 from datetime import UTC, date, datetime
 
-from tests.tracker.helpers import sedia_records
-from tracker.export import export_calls
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+
+from tests.tracker.helpers import bulk_records, radar_on, sedia_records
+from tests.webapp.conftest import add_matches
+from tracker.actors import actor_matches
+from tracker.config import load_settings
+from tracker.export import MATCH_FIELDS, calls_table, matches_table, write_table
 from tracker.ingest import ingest
+from tracker.match_inputs import themes
+from tracker.matching import record_feedback
+from tracker.models import Actor, Call
 from tracker.queries import SUMMARY_FIELDS
+from tracker.search import CallQuery
 
 TODAY = date(2026, 9, 1)
+
+
+def _ingest(session, records, today=TODAY):
+    ingest(session, records, priority=["ft_search", "ft_bulk"], today=today, now=datetime.now(UTC))
+    session.commit()
+
+
+def _csv(table) -> list[dict[str, str]]:
+    out = io.StringIO(newline="")
+    write_table(table, out, "csv")
+    return list(csv.DictReader(io.StringIO(out.getvalue())))
+
+
+def _xlsx(table) -> list[dict]:
+    out = io.BytesIO()
+    write_table(table, out, "xlsx")
+    sheet = load_workbook(io.BytesIO(out.getvalue())).active
+    header, *rows = list(sheet.iter_rows())
+    assert [cell.value for cell in header] == list(table.columns)
+    return [dict(zip(table.columns, row, strict=True)) for row in rows]
 
 
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_exported_as_text(session):
     record = sedia_records()[0]
     hostile = dataclasses.replace(record, title='=HYPERLINK("http://evil.example","Apply")')
-    ingest(session, [hostile], priority=["ft_search"], today=TODAY, now=datetime.now(UTC))
-    session.commit()
-    out = io.StringIO()
-    export_calls(session, out, "csv", TODAY, 14)
-    (row,) = csv.DictReader(io.StringIO(out.getvalue()))
+    _ingest(session, [hostile])
+    (row,) = _csv(calls_table(session, TODAY, 14))
     assert row["title"] == "'" + hostile.title
     assert row["identifier"] == record.identifier  # ordinary cells untouched
 
 
 def test_the_xlsx_export_has_the_csv_columns_typed_and_formulas_neutralised(session):
-    from openpyxl import load_workbook
-
     records = sedia_records()
     hostile = dataclasses.replace(records[1], title="@SUM(1+1)*cmd|' /C calc'!A0")
-    ingest(
-        session, [records[0], hostile], priority=["ft_search"], today=TODAY, now=datetime.now(UTC)
-    )
-    session.commit()
-    out = io.BytesIO()
+    _ingest(session, [records[0], hostile])
     open_day = date(2025, 9, 1)  # both calls still open: a next deadline to read
-    assert export_calls(session, out, "xlsx", open_day, 14) == 2
-    sheet = load_workbook(io.BytesIO(out.getvalue())).active
-    header, *rows = [[cell for cell in row] for row in sheet.iter_rows()]
-    assert [cell.value for cell in header] == list(SUMMARY_FIELDS)
-    by_id = {row[0].value: dict(zip(SUMMARY_FIELDS, row, strict=True)) for row in rows}
+    table = calls_table(session, open_day, 14)
+    assert table.columns == SUMMARY_FIELDS
+    by_id = {row["identifier"].value: row for row in _xlsx(table)}
+    assert len(by_id) == 2
     data = by_id["HORIZON-CL4-2025-04-DATA-03"]
     assert data["budget_eur"].value == 15_000_000 and data["budget_eur"].data_type == "n"
     assert data["opening_date"].is_date and data["opening_date"].value.date() == date(2025, 6, 10)
@@ -51,3 +72,84 @@ def test_the_xlsx_export_has_the_csv_columns_typed_and_formulas_neutralised(sess
     assert cascade["title"].value == "'" + hostile.title and cascade["title"].data_type == "s"
     assert cascade["deadlines"].value == "; ".join(d.iso() for d in hostile.deadlines)
     assert cascade["budget_eur"].value == hostile.budget.total_eur == 30_500
+
+
+def test_calls_are_exported_with_the_filters_of_the_search(session):
+    _ingest(session, sedia_records() + bulk_records())
+    stored = {c.identifier: c for c in session.exec(select(Call))}
+    digital = {i for i, c in stored.items() if c.programme == "Digital Europe Programme (DIGITAL)"}
+    query = CallQuery(programme="Digital Europe Programme (DIGITAL)", status="open")
+    expected = {i for i in digital if stored[i].status(TODAY) == "open"}
+    assert expected and expected != set(stored)
+    rows = _csv(calls_table(session, TODAY, 14, query))
+    assert {row["identifier"] for row in rows} == expected
+    assert {row["status"] for row in rows} == {"open"}
+    out = io.StringIO()
+    write_table(calls_table(session, TODAY, 14, query), out, "json")
+    assert {row["identifier"] for row in json.loads(out.getvalue())} == expected
+
+
+def _actor_with_marked_matches(session):
+    """An actor's matches on three real calls: one marked applied, one not relevant."""
+    _ingest(session, sedia_records())
+    actor = Actor(name="Hämeen Kone Oy", business_id="0112038-9", municipality="Hämeenlinna")
+    session.add(actor)
+    session.commit()
+    calls = list(session.exec(select(Call).order_by(Call.identifier).limit(3)))
+    add_matches(session, actor, calls)
+    settings = load_settings(env={})
+    for call, verdict in ((calls[0], "applied"), (calls[1], "not_relevant")):
+        record_feedback(
+            session,
+            settings,
+            actor_id=actor.id,
+            call_id=call.id,
+            verdict=verdict,
+            reason="capacity" if verdict == "not_relevant" else None,
+            user_id=None,
+            today=TODAY,
+            now=datetime.now(UTC),
+        )
+    session.commit()
+    return actor, calls, settings
+
+
+def test_matches_are_exported_as_the_matches_page_lists_them(session):
+    actor, calls, settings = _actor_with_marked_matches(session)
+    known = {t.name: t for t in themes(settings)}
+    table = matches_table(session, [actor.id], TODAY, 14, "en", known)
+    assert table.columns == MATCH_FIELDS
+    rows = _csv(table)
+    # as the matches page lists them: the call marked not relevant is left out
+    listed, _total = actor_matches(session, actor.id, limit=None)
+    assert [row["identifier"] for row in rows] == [r.call.identifier for r in listed]
+    verdicts = {row["identifier"]: row["verdict"] for row in rows}
+    assert verdicts[calls[0].identifier] == "applied" and calls[1].identifier not in verdicts
+    assert {row["actor"] for row in rows} == {"Hämeen Kone Oy"}
+    assert all(row["reasons"] and float(row["score"]) > 0 for row in rows)
+    book = {row["identifier"].value: row for row in _xlsx(table)}
+    applied = book[calls[0].identifier]
+    assert applied["score"].data_type == "n" and applied["verdict"].value == "applied"
+    assert applied["next_deadline"].value.date() == date(2027, 1, 3)  # a cut-off 14 days away
+    finnish = _csv(matches_table(session, [actor.id], TODAY, 14, "fi", known))
+    assert finnish[0]["reasons"] != rows[0]["reasons"]  # the reasons told in Finnish
+
+
+def test_radar_export_matches_writes_a_workbook_and_names_an_unknown_actor(engine, tmp_path):
+    with Session(engine, expire_on_commit=False) as session:
+        actor, calls, _settings = _actor_with_marked_matches(session)
+        later = date(2030, 1, 1)
+        closed = {c.identifier for c in session.exec(select(Call)) if c.status(later) == "closed"}
+    radar = radar_on(engine)
+    book = tmp_path / "matches.xlsx"
+    result = radar("export", "matches", "--format", "xlsx", "--out", book, "--today", TODAY)
+    assert result.exit_code == 0, result.output
+    sheet = load_workbook(book).active
+    identifiers = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert calls[0].identifier in identifiers and calls[1].identifier not in identifiers
+    csv_out = radar("export", "matches", "--actor", actor.id, "--language", "fi").output
+    assert list(csv.DictReader(io.StringIO(csv_out)))[0]["verdict"] == "applied"
+    missing = radar("export", "matches", "--actor", actor.id + 1)
+    assert missing.exit_code == 1 and f"no actor {actor.id + 1}" in missing.output
+    calls_out = radar("export", "calls", "--status", "closed", "--today", later).output
+    assert {row["identifier"] for row in csv.DictReader(io.StringIO(calls_out))} == closed

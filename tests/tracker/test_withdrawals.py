@@ -14,7 +14,7 @@ from tests.tracker.helpers import BULK_FILE, FEED_FILE
 from tracker.config import ConfigError, load_settings
 from tracker.jobs import ingest_files
 from tracker.models import Call, ChangeEvent, JobRun
-from tracker.queries import calls
+from tracker.search import CallQuery, found_calls
 from tracker.withdrawals import FIELD
 
 TODAY = date(2026, 8, 22)  # the day of the feed's snapshot
@@ -54,7 +54,7 @@ def call_of(engine, identifier: str) -> tuple[Call, list[ChangeEvent]]:
 
 def open_identifiers(engine, today=TODAY) -> set[str]:
     with Session(engine) as session:
-        return {call.identifier for call in calls(session, today, status="open")}
+        return {call.identifier for call in found_calls(session, CallQuery(status="open"), today)}
 
 
 def test_a_call_dropped_by_its_source_for_complete_runs_is_withdrawn_and_back_when_listed(
@@ -149,4 +149,6 @@ def test_a_continuous_call_closes_after_its_technical_end(engine, settings, toda
     assert call.continuous and call.deadlines == []
     assert call.status(today) == status  # Python and SQL agree
     with Session(engine) as session:
-        assert [c.identifier for c in calls(session, today, status=status)] == ["va-lou-2026-5"]
+        assert [c.identifier for c in found_calls(session, CallQuery(status=status), today)] == [
+            "va-lou-2026-5"
+        ]

@@ -19,7 +19,8 @@ from webapp.labels import ELIGIBLE_TYPES, ROLE_NAMES, SOURCE_NAMES
 
 
 def paths(app, engine, ids) -> list[str]:
-    """Every GET page of the app's url_map, with real ids; the JSON API is not a page."""
+    """Every GET page of the app's url_map, with real ids; the JSON API, downloads and calendar
+    feeds are not pages."""
     with Session(engine) as session:
         invited = session.exec(select(User).where(User.email == INVITED)).one()
         member = session.exec(select(User).where(User.email == EMAILS["member"])).one()
@@ -30,6 +31,8 @@ def paths(app, engine, ids) -> list[str]:
             continue
         if rule.rule.startswith("/api/"):
             continue
+        if rule.endpoint.startswith("exports.") or rule.endpoint == "feeds.calendar":
+            continue  # files to save or subscribe to, not pages (tests/webapp/test_exports_...)
         if rule.endpoint == "auth.set_password_page":
             found.append(f"/password/invite/{link_token(secret, invited, 'invite')}")
             found.append(f"/password/reset/{link_token(secret, member, 'reset')}")

@@ -1,0 +1,61 @@
+"""Downloads of calls and matches, with the filters of the page they are taken from."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, Response, abort, request
+
+from matcher.text import Language
+from tracker.export import FORMATS, Table, calls_table, matches_table, write_table
+from tracker.models import Actor
+from webapp.calls import call_query, own_actor
+from webapp.explanations import configured_themes
+from webapp.forms import errors_text
+from webapp.i18n import current_locale
+from webapp.web import check_actor_access, db, settings, today
+
+exports = Blueprint("exports", __name__)
+MIMETYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@exports.get("/calls/export.<fmt>")
+def calls(fmt: str) -> Response:
+    """The calls the calls page finds with the filters in the URL, every page of them."""
+    query, form = call_query(request.args, settings().web.page_size, own_actor())
+    if form.errors:
+        abort(400, errors_text(form))
+    table = calls_table(db(), today(), settings().matching.min_days_to_prepare, query)
+    return download(table, fmt, "calls")
+
+
+@exports.get("/actors/<id:actor_id>/matches/export.<fmt>")
+def matches(actor_id: int, fmt: str) -> Response:
+    """The organisation's matches as its matches page lists them; a member only their own."""
+    check_actor_access(actor_id)
+    session = db()
+    if session.get(Actor, actor_id) is None:
+        abort(404)
+    min_days = settings().matching.min_days_to_prepare
+    language: Language = "fi" if current_locale() == "fi" else "en"
+    table = matches_table(session, [actor_id], today(), min_days, language, configured_themes())
+    return download(table, fmt, f"matches-{actor_id}")
+
+
+def download(table: Table, fmt: str, stem: str) -> Response:
+    """`table` as a file to save, named after what it holds and today."""
+    if fmt not in FORMATS:
+        abort(404)
+    out: io.BytesIO | io.StringIO = io.BytesIO() if fmt == "xlsx" else io.StringIO(newline="")
+    write_table(table, out, fmt)
+    body = out.getvalue()
+    name = f"{stem}-{today().isoformat()}.{fmt}"
+    return Response(
+        body,
+        mimetype=MIMETYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
