@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import TELESTE, shot, sign_in
 from tests.language import problems_of
@@ -72,11 +73,12 @@ def test_member_completes_profile_sees_matches_and_triages(page, site):
     # The dismissed call waits on a page of its own, with the reason, until it is undone.
     page.get_by_role("link", name="Epäkiinnostaviksi merkitsemänne haut").click()
     dismissed = page.locator("li.match")
-    assert dismissed.count() == 1 and "Emme ole kelpoisia" in dismissed.first.inner_text()
+    expect(dismissed).to_have_count(1)  # waits for the page the link opens
+    assert "Emme ole kelpoisia" in dismissed.first.inner_text()
     dismissed.first.get_by_role("button", name="Peru").click()
-    assert page.locator("li.match").count() == 0
+    expect(page.locator("li.match")).to_have_count(0)
     page.get_by_role("link", name="Takaisin osuviin hakuihin").click()
-    assert page.locator(f"#{second_id}").count() == 1  # back among the matches
+    expect(page.locator(f"#{second_id}")).to_have_count(1)  # back among the matches
 
 
 def assert_one_row_each(matches) -> None:
