@@ -101,6 +101,9 @@ def page_texts(soup: BeautifulSoup) -> list[str]:
 def problems_of(html: str, language: str) -> list[str]:
     """Texts of the other language, raw values, and messages that are not the service's own."""
     soup = BeautifulSoup(html, "html.parser")
+    title = soup.title.find(True) if soup.title else None  # a block left open in a template
+    if title is not None:
+        return [f"markup inside the page title: {str(soup.title)[:80]!r}"]
     flashed = [" ".join(p.get_text().split()) for p in soup.select(".messages .flash")]
     texts = page_texts(soup)
     whole, anywhere = foreign(language)
