@@ -51,19 +51,32 @@ def test_existing_actor_is_matched_by_vat_number_and_import_is_idempotent(sessio
     assert session.exec(select(ActorProject.project_id)).all() == ["101100509"]
 
 
-def test_bad_rows_are_reported_and_skipped_never_half_imported(session, tmp_path):
+def region_rows(count: int) -> list[dict[str, str]]:
+    """The first real rows of Kanta-Häme organisations in the CORDIS file."""
     with ORGANISATIONS.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=";")
-        rows = [r for r in reader if r["nutsCode"] == "FI1C2"][:3]
-        header = reader.fieldnames
+        return [r for r in csv.DictReader(handle, delimiter=";") if r["nutsCode"] == "FI1C2"][
+            :count
+        ]
+
+
+def written(tmp_path, rows: list[dict[str, str]]):
+    """The rows as an organization.csv, quoted as CORDIS quotes it."""
+    path = tmp_path / "organization.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(
+            handle, fieldnames=list(rows[0]), delimiter=";", quoting=csv.QUOTE_ALL
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_bad_rows_are_reported_and_skipped_never_half_imported(session, tmp_path):
+    rows = region_rows(3)
     # Test construction: two real rows broken the way exports break.
     rows[1] = {**rows[1], "organisationID": "12AB"}
     rows[2] = {**rows[2], "ecContribution": "n/a"}
-    path = tmp_path / "organization.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, delimiter=";", quoting=csv.QUOTE_ALL)
-        writer.writeheader()
-        writer.writerows(rows)
+    path = written(tmp_path, rows)
     report = import_cordis(session, path, region="FI1C2")
     assert report.rows == 3 and report.actors_created == 1 and report.projects_added == 1
     assert report.skipped == [
@@ -74,19 +87,12 @@ def test_bad_rows_are_reported_and_skipped_never_half_imported(session, tmp_path
 
 
 def test_values_longer_than_their_columns_skip_the_row_on_both_engines(engine, session, tmp_path):
-    with ORGANISATIONS.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter=";")
-        rows = [r for r in reader if r["nutsCode"] == "FI1C2"][:4]
-        header = reader.fieldnames
+    rows = region_rows(4)
     # Test construction: real rows with a value grown past its column.
     rows[1] = {**rows[1], "name": rows[1]["name"] * 40}
     rows[2] = {**rows[2], "projectAcronym": rows[2]["projectAcronym"] * 30}
     rows[3] = {**rows[3], "nutsCode": "FI1C2X"}
-    path = tmp_path / "organization.csv"
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header, delimiter=";", quoting=csv.QUOTE_ALL)
-        writer.writeheader()
-        writer.writerows(rows)
+    path = written(tmp_path, rows)
     report = import_cordis(session, path, region="FI1C2")
     session.commit()  # PostgreSQL refuses an over-long value; nothing of the kind reaches it
     assert report.skipped == [
