@@ -72,12 +72,14 @@ def call_year(topic_id: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+@lru_cache(maxsize=65536)
 def identifier_prefix(identifier: str) -> str:
     """Programme-part prefix of an identifier: the part before the call year (`HORIZON-CL6`)."""
     match = _YEAR.match(normalise_topic_id(identifier))
     return match.group(1) if match else ""
 
 
+@lru_cache(maxsize=65536)
 def topic_series(identifier: str) -> str:
     """The identifier without its call year, so a topic recurring every year keeps one key."""
     match = _YEAR.match(normalise_topic_id(identifier))

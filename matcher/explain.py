@@ -16,7 +16,7 @@ from matcher.facts import ActorFacts, CallFacts
 from matcher.index import MatchIndex, profile_fields
 from matcher.profile import Profile, eligibility_type
 from matcher.settings import COMPONENTS
-from matcher.text import Language, Matrix, text_words
+from matcher.text import Language, Matrix
 from matcher.themes import Theme
 
 MAX_WORDS = 6
@@ -131,7 +131,7 @@ def _profile_words(index: MatchIndex, profile: Profile) -> dict[int, str]:
     vocabulary, cache = index.model.vocabulary, index.model.stem_cache
     best: dict[int, tuple[float, str]] = {}
     for text in profile_fields(profile):
-        for term, (weight, word) in text_words(text, cache).items():
+        for term, (weight, word) in cache.text_words(text).items():
             t = vocabulary.get(term)
             if t is not None and weight > best.get(t, (0.0, ""))[0]:
                 best[t] = (weight, word)

@@ -30,7 +30,6 @@ from matcher.text import (
     Matrix,
     StemCache,
     TextModel,
-    count_stems,
     fit_counts,
     vectorize,
     vectorize_counts,
@@ -168,9 +167,10 @@ def actor_facts(
 
 
 def _split(matrix: Matrix, sizes: Sequence[int]) -> list[Matrix]:
-    """Consecutive row blocks of these sizes."""
-    ends = np.cumsum([0, *sizes])
-    return [matrix[int(a) : int(b)] for a, b in zip(ends[:-1], ends[1:], strict=True)]
+    """Consecutive row blocks of these sizes (the empty ones one shared empty matrix)."""
+    ends = np.cumsum([0, *sizes]).tolist()
+    empty = matrix[:0]
+    return [matrix[a:b] if b > a else empty for a, b in zip(ends[:-1], ends[1:], strict=True)]
 
 
 def _series_key(index: MatchIndex, call: CallInput) -> int:
@@ -213,11 +213,12 @@ def build_index(
     """
     settings = settings or MatchSettings()
     # Each call text is read once: its counts both fit the model and make its vector.
-    seen = None if model else Counter[str]()
     stem_cache = model.stem_cache if model else stem_cache or StemCache()
-    counts = [[count_stems(t, stem_cache, seen) for t in call_fields(c)] for c in calls]
     if model is None:
-        model = fit_counts(counts, stem_cache, seen or Counter())
+        stem_cache.forget_unused()  # what the last fit read and no one read since
+    counts = [[stem_cache.count(t) for t in call_fields(c)] for c in calls]
+    if model is None:
+        model = fit_counts(counts, stem_cache)
     index = MatchIndex(model, settings, priors or Priors(), ThemeMatcher(themes, model.stem_cache))
     index.calls = [
         call_facts(index, c, None if tags is None else tags.get(c.id, ())) for c in calls
@@ -244,7 +245,7 @@ def with_actors(
 def vectorize_profiles(index: MatchIndex, profiles: Sequence[Profile]) -> Matrix:
     """Text vectors of profiles, their fields weighted."""
     cache = index.model.stem_cache
-    counts = [[count_stems(text, cache) for text in profile_fields(p)] for p in profiles]
+    counts = [[cache.count(text) for text in profile_fields(p)] for p in profiles]
     return vectorize_counts(index.model, counts, index.settings.profile_field_weights)
 
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import chain, repeat
-from typing import Any, Literal, TypeAlias
+from typing import Any, Generic, Literal, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -61,9 +61,16 @@ def detect_language(words: Sequence[str]) -> Language:
 
 
 class StemCache:
-    """Word -> stem per language, stemming each distinct word once; knows the stop words."""
+    """Word -> stem per language, stemming each distinct word once; knows the stop words.
+
+    It also keeps each text's terms between fits of a process: a text read once is not read
+    again until a fit no longer uses it (`forget_unused`).
+    """
 
     def __init__(self) -> None:
+        self.seen: Counter[str] = Counter()  # word -> distinct texts read that hold it
+        self._counts: _Kept[Counts] = _Kept()  # text -> its terms
+        self._words: _Kept[dict[str, tuple[float, str]]] = _Kept()  # text -> its own words
         self._all: dict[Language, dict[str, str]] = {"fi": {}, "en": {}}
         self._content: dict[Language, dict[str, str]] = {"fi": {}, "en": {}}  # "" = stop word
         self._finnish: dict[str, Terms] = {}  # Finnish word -> its weighted terms
@@ -86,6 +93,28 @@ class StemCache:
         if keep_stop_words:
             return list(map(self._all[language].__getitem__, words))
         return list(filter(None, map(known.__getitem__, words)))
+
+    def count(self, text: str) -> Counts:
+        """The weighted terms of a text (callers do not change them)."""
+        return self._counts.get(text, self._count)
+
+    def _count(self, text: str) -> Counts:
+        words = tokens(text)
+        self.seen.update(set(words))
+        return self.terms(words, detect_language(words))
+
+    def text_words(self, text: str) -> dict[str, tuple[float, str]]:
+        """Each term of a text with the text's own word for it (see term_words)."""
+        return self._words.get(text, self._text_words)
+
+    def _text_words(self, text: str) -> dict[str, tuple[float, str]]:
+        words = tokens(text)
+        return self.term_words(words, detect_language(words))
+
+    def forget_unused(self) -> None:
+        """Forget the texts not read since the last call: a new fit begins."""
+        self._counts.forget_unused()
+        self._words.forget_unused()
 
     def terms(self, words: Sequence[str], language: Language) -> Counts:
         """Weighted terms of words in one language: stems, or Finnish readings and senses."""
@@ -165,6 +194,28 @@ class StemCache:
         yield from self._shown.items()
 
 
+Value = TypeVar("Value")
+
+
+class _Kept(Generic[Value]):
+    """What was computed of each text, kept while fits use it: a text neither read nor looked up
+    between two calls of `forget_unused` is forgotten at the second."""
+
+    def __init__(self) -> None:
+        self._earlier: dict[str, Value] = {}
+        self._now: dict[str, Value] = {}
+
+    def get(self, text: str, make: Callable[[str], Value]) -> Value:
+        value = self._now.get(text)
+        if value is None:
+            value = self._earlier.get(text)
+            self._now[text] = value = make(text) if value is None else value
+        return value
+
+    def forget_unused(self) -> None:
+        self._earlier, self._now = self._now, {}
+
+
 def analyze(
     text: str, stem_cache: StemCache, keep_stop_words: bool = False
 ) -> tuple[Language, list[str]]:
@@ -189,23 +240,7 @@ class TextModel:
         return len(self.display)
 
 
-def count_stems(text: str, stem_cache: StemCache, seen: Counter[str] | None = None) -> Counts:
-    """The weighted terms of a text; the texts its words occur in are tallied into `seen`."""
-    words = tokens(text)
-    if seen is not None:
-        seen.update(set(words))
-    return stem_cache.terms(words, detect_language(words))
-
-
-def text_words(text: str, stem_cache: StemCache) -> dict[str, tuple[float, str]]:
-    """Each term of a text with the text's own word for it (see StemCache.term_words)."""
-    words = tokens(text)
-    return stem_cache.term_words(words, detect_language(words))
-
-
-def fit_counts(
-    documents: Sequence[Sequence[Counts]], stem_cache: StemCache, seen: Counter[str]
-) -> TextModel:
+def fit_counts(documents: Sequence[Sequence[Counts]], stem_cache: StemCache) -> TextModel:
     """Fit vocabulary and smoothed IDF (as scikit-learn's) on documents counted by field."""
     df: Counter[str] = Counter()
     for fields in documents:
@@ -214,6 +249,7 @@ def fit_counts(
     vocabulary = {stem: i for i, stem in enumerate(sorted(df))}
     idf = np.array([math.log((1 + n) / (1 + df[s])) + 1.0 for s in vocabulary])
     display = dict.fromkeys(vocabulary, "")
+    seen = stem_cache.seen
     for word, stem in stem_cache.words():
         shown = display.get(stem)
         # The commonest word of a stem reads best ("mobility" rather than "mobile").
@@ -224,8 +260,8 @@ def fit_counts(
 
 def fit_text_model(documents: Iterable[str]) -> TextModel:
     """Fit a model on a corpus of plain texts, e.g. the open calls."""
-    stem_cache, seen = StemCache(), Counter[str]()
-    return fit_counts([[count_stems(t, stem_cache, seen)] for t in documents], stem_cache, seen)
+    stem_cache = StemCache()
+    return fit_counts([[stem_cache.count(t)] for t in documents], stem_cache)
 
 
 def vectorize(model: TextModel, texts: Sequence[str]) -> Matrix:
@@ -241,7 +277,7 @@ def vectorize_fields(
 ) -> Matrix:
     """One unit vector per document from several text fields (see vectorize_counts)."""
     cache = model.stem_cache
-    documents = [[count_stems(t, cache) for t in texts] for texts in zip(*fields, strict=True)]
+    documents = [[cache.count(t) for t in texts] for texts in zip(*fields, strict=True)]
     return vectorize_counts(model, documents, weights, norm_power)
 
 
