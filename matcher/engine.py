@@ -31,7 +31,7 @@ from matcher.scoring import (
     prepare_calls,
 )
 
-CELLS = 1_500_000  # actors x calls scored at once: bounds the memory of the dense arrays
+CELLS = 750_000  # actors x calls scored at once: bounds the memory of the dense arrays
 
 
 @dataclass(frozen=True, slots=True)

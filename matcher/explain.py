@@ -87,9 +87,10 @@ class Evidence:
         )
 
 
-def common_terms(index: MatchIndex) -> npt.NDArray[np.bool_]:
-    """Per vocabulary term: too common among the calls or the profiles to explain a match."""
-    common = np.zeros(index.model.size, dtype=bool)
+def silent_terms(index: MatchIndex) -> npt.NDArray[np.bool_]:
+    """Per vocabulary term: too common among the calls or the profiles to explain a match, or
+    an exact word (its stem speaks for it, in the profile's own word)."""
+    common = index.model.exact.copy()
     if len(index.calls) >= MIN_DOCUMENTS:
         common |= np.asarray(index.model.idf) < 1.0 + math.log(1.0 / COMMON_SHARE)
     if len(index.actors) >= MIN_DOCUMENTS:
@@ -104,7 +105,7 @@ def shared_words(
 ) -> list[tuple[str, ...]]:
     """Per row of a pairs x vocabulary product (one actor per row): the informative terms adding
     most to the cosine, in the actor's own words."""
-    data = product.data * ~common_terms(index)[product.indices]
+    data = product.data * ~silent_terms(index)[product.indices]
     counts = np.diff(product.indptr)
     rows = np.repeat(np.arange(len(counts)), counts)
     order = np.lexsort((-data, rows))

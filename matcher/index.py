@@ -27,18 +27,21 @@ from matcher.feedback import Feedback, feedback_sign
 from matcher.profile import Profile
 from matcher.settings import MatchSettings, Priors
 from matcher.text import (
+    Counts,
     Matrix,
     StemCache,
     TextModel,
     fit_counts,
     vectorize,
     vectorize_counts,
-    vectorize_fields,
 )
 from matcher.themes import Theme, ThemeMatcher, ThemeTag
 
 # Share of past participation credited to the programme part and to the recurring topic.
 PREFIX_SHARE, SERIES_SHARE = 0.75, 0.25
+
+
+EXACT_FIELD = 3  # in call_counts: the exact words, after head, context and body
 
 
 def call_fields(call: CallInput) -> tuple[str, str, str]:
@@ -111,13 +114,28 @@ class MatchIndex:
         return self.arrays.take(rows)
 
 
-def vectorize_calls(index: MatchIndex, calls: Sequence[CallInput]) -> Matrix:
-    """Text vectors of calls: head, context and body fields weighted."""
-    fields = list(zip(*(call_fields(c) for c in calls), strict=True)) or [(), (), ()]
-    settings = index.settings
-    return vectorize_fields(
-        index.model, fields, settings.call_field_weights, settings.call_field_norm
-    )
+def call_counts(cache: StemCache, call: CallInput) -> list[Counts]:
+    """The terms of a call's head, context and body, then the exact words of all three."""
+    fields = call_fields(call)
+    return [*(cache.count(text) for text in fields), cache.exact_words("\n".join(fields))]
+
+
+def vectorize_calls(index: MatchIndex, calls: Sequence[CallInput], exact: bool = True) -> Matrix:
+    """Text vectors of calls (see call_vectors); without `exact`, of their stems alone (a call
+    marked in feedback is compared with other calls on stems)."""
+    counts = [call_counts(index.model.stem_cache, c) for c in calls]
+    return call_vectors(index.model, index.settings, counts, exact)
+
+
+def call_vectors(
+    model: TextModel, settings: MatchSettings, counts: Sequence[Sequence[Counts]], exact: bool
+) -> Matrix:
+    """The stems of head, context and body fields weighted into a unit vector, plus the unit
+    vector of the exact words: a profile's cosine is the sum of the two parts'."""
+    stems = vectorize_counts(model, counts, settings.call_field_weights, settings.call_field_norm)
+    if not exact:
+        return stems
+    return stems + vectorize_counts(model, [[c[EXACT_FIELD]] for c in counts], [1.0])
 
 
 def call_facts(
@@ -143,7 +161,7 @@ def actor_facts(
     past = [p.past_projects for p in profiles]
     past_texts = [" ".join((p.title, " ".join(p.fields))) for projects in past for p in projects]
     past_rows = _split(vectorize(index.model, past_texts), [len(projects) for projects in past])
-    marked = vectorize_calls(index, [f.call for marks in teaching for f in marks])
+    marked = vectorize_calls(index, [f.call for marks in teaching for f in marks], exact=False)
     marked_rows = _split(marked, [len(marks) for marks in teaching])
     return [
         ActorFacts(
@@ -216,7 +234,7 @@ def build_index(
     stem_cache = model.stem_cache if model else stem_cache or StemCache()
     if model is None:
         stem_cache.forget_unused()  # what the last fit read and no one read since
-    counts = [[stem_cache.count(t) for t in call_fields(c)] for c in calls]
+    counts = [call_counts(stem_cache, c) for c in calls]
     if model is None:
         model = fit_counts(counts, stem_cache)
     index = MatchIndex(model, settings, priors or Priors(), ThemeMatcher(themes, model.stem_cache))
@@ -224,8 +242,7 @@ def build_index(
         call_facts(index, c, None if tags is None else tags.get(c.id, ())) for c in calls
     ]
     index.call_pos = {c.id: i for i, c in enumerate(calls)}
-    vectors = vectorize_counts(model, counts, settings.call_field_weights, settings.call_field_norm)
-    index.call_vectors = RowStore(vectors)
+    index.call_vectors = RowStore(call_vectors(model, settings, counts, exact=True))
     return with_actors(index, profiles, feedback)
 
 
@@ -243,10 +260,14 @@ def with_actors(
 
 
 def vectorize_profiles(index: MatchIndex, profiles: Sequence[Profile]) -> Matrix:
-    """Text vectors of profiles, their fields weighted."""
-    cache = index.model.stem_cache
+    """Text vectors of profiles: the stems of their fields weighted into a unit vector, plus
+    the exact words of the organisation's own description and keywords, weighted."""
+    cache, settings = index.model.stem_cache, index.settings
     counts = [[cache.count(text) for text in profile_fields(p)] for p in profiles]
-    return vectorize_counts(index.model, counts, index.settings.profile_field_weights)
+    stems = vectorize_counts(index.model, counts, settings.profile_field_weights)
+    own = [[cache.exact_words(p.description), cache.exact_words(" ".join(p.keywords))] for p in profiles]
+    exact = vectorize_counts(index.model, own, (1.0, 1.0), 0.0)  # a unit vector: weighted after
+    return stems + settings.exact_word_weight * exact
 
 
 def upsert_call(index: MatchIndex, call: CallInput, tags: Sequence[ThemeTag] | None = None) -> int:

@@ -67,6 +67,9 @@ class MatchSettings:
     # below 1 a long description outweighs a short title, as newcomers write in the words of
     # descriptions (bench/RESULTS.md, cold-start cases).
     call_field_norm: float = 0.75
+    # Weight of the exact words of a profile's description and keywords beside its stems
+    # (bench/RESULTS.md, cold-start cases).
+    exact_word_weight: float = 0.5
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> MatchSettings:

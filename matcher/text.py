@@ -4,6 +4,10 @@ English words count as their Snowball stems. A Finnish word counts as its base f
 its roots at a lower weight, and the English stems of its senses (glossary, then FreeDict),
 so a Finnish profile meets an English call, and an English profile a Finnish call, on the
 English stems they share.
+
+Beside the stems, a text's exact words are terms of their own ("=policy" beside "polici"; a
+Finnish word as the words of its first English sense): stems join the forms of a word, and
+exact words keep apart the words a stem joins ("organic" and "organ").
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ ROOT_WEIGHT = 0.5  # a root of a Finnish word ("avustus" in "valtionavustus")
 TRANSLATION_WEIGHT = 1.0  # the English senses of a Finnish word, together
 SENSE_DECAY = 0.6  # each later sense of a word weighs this much of the one before
 MAX_SENSES = 4
+
+EXACT = "="  # the prefix of an exact-word term
 
 _TOKEN = re.compile(r"[^\W\d_][^\W_]+")
 _TAG = re.compile(r"<[^>]+>")
@@ -71,6 +77,8 @@ class StemCache:
         self.seen: Counter[str] = Counter()  # word -> distinct texts read that hold it
         self._counts: _Kept[Counts] = _Kept()  # text -> its terms
         self._words: _Kept[dict[str, tuple[float, str]]] = _Kept()  # text -> its own words
+        self._exact: _Kept[Counts] = _Kept()  # text -> its exact-word terms
+        self._finnish_exact: dict[str, tuple[str, ...]] = {}  # Finnish word -> English words
         self._all: dict[Language, dict[str, str]] = {"fi": {}, "en": {}}
         self._content: dict[Language, dict[str, str]] = {"fi": {}, "en": {}}  # "" = stop word
         self._finnish: dict[str, Terms] = {}  # Finnish word -> its weighted terms
@@ -111,10 +119,47 @@ class StemCache:
         words = tokens(text)
         return self.term_words(words, detect_language(words))
 
+    def exact_words(self, text: str) -> Counts:
+        """The exact-word terms of a text: its content words as written, a Finnish word as the
+        content words of its first English sense."""
+        return self._exact.get(text, self._exact_words)
+
+    def _exact_words(self, text: str) -> Counts:
+        words = tokens(text)
+        if detect_language(words) == "en":
+            self.stems(words, "en")
+            known = self._content["en"]
+            return dict(Counter(EXACT + w for w in words if known[w]))
+        found = Counter[str]()
+        for word in words:
+            found.update(EXACT + w for w in self._english_of(word))
+        return dict(found)
+
+    def _english_of(self, word: str) -> tuple[str, ...]:
+        exact = self._finnish_exact.get(word)
+        if exact is None:
+            exact = self._finnish_exact[word] = self._english_words(word)
+        return exact
+
+    def _english_words(self, word: str) -> tuple[str, ...]:
+        """The content words of a Finnish word's first English sense (of each root's when the
+        word is not listed); the word itself when Voikko does not know it."""
+        readings = finnish.readings(word)
+        if not readings:
+            return (word,)
+        reading = next((r for r in readings if lexicon.english(r.base)), readings[0])
+        if reading.base in FINNISH_STOP_WORDS or word in FINNISH_STOP_WORDS:
+            return ()
+        units = [reading.base] if lexicon.english(reading.base) else list(reading.roots)
+        english = [w for unit in units for w in tokens(" ".join(lexicon.english(unit)[:1]))]
+        self.stems(english, "en")
+        return tuple(w for w in english if self._content["en"][w])
+
     def forget_unused(self) -> None:
         """Forget the texts not read since the last call: a new fit begins."""
         self._counts.forget_unused()
         self._words.forget_unused()
+        self._exact.forget_unused()
 
     def terms(self, words: Sequence[str], language: Language) -> Counts:
         """Weighted terms of words in one language: stems, or Finnish readings and senses."""
@@ -165,8 +210,9 @@ class StemCache:
             self.stems(unique, "en")  # every word's stem now known ("" for a stop word)
             known = self._content["en"]
             for word in unique:
-                if known[word] and known[word] not in best:  # each weighs 1: the first wins
-                    best[known[word]] = (1.0, word)
+                if known[word]:  # each weighs 1: the first wins
+                    best.setdefault(known[word], (1.0, word))
+                    best.setdefault(EXACT + word, (1.0, word))
             return best
         for word in unique:
             terms = self._finnish_word(word)  # reads the word's base form first
@@ -174,6 +220,8 @@ class StemCache:
             for term, weight in terms:
                 if weight > best.get(term, (0.0, ""))[0]:
                     best[term] = (weight, shown)
+            for english in self._english_of(word):
+                best.setdefault(EXACT + english, (1.0, shown))
         return best
 
     def _senses(self, senses: Sequence[str]) -> dict[str, float]:
@@ -232,6 +280,7 @@ class TextModel:
     vocabulary: dict[str, int]
     idf: npt.NDArray[np.float64]
     display: tuple[str, ...]
+    exact: npt.NDArray[np.bool_]  # per term: an exact word, not a stem
     stem_cache: StemCache = field(default_factory=StemCache, compare=False, repr=False)
 
     @property
@@ -242,20 +291,19 @@ class TextModel:
 
 def fit_counts(documents: Sequence[Sequence[Counts]], stem_cache: StemCache) -> TextModel:
     """Fit vocabulary and smoothed IDF (as scikit-learn's) on documents counted by field."""
-    df: Counter[str] = Counter()
-    for fields in documents:
-        df.update(set().union(*fields))
+    df = Counter(chain.from_iterable(set().union(*fields) for fields in documents))
     n = len(documents)
     vocabulary = {stem: i for i, stem in enumerate(sorted(df))}
     idf = np.array([math.log((1 + n) / (1 + df[s])) + 1.0 for s in vocabulary])
-    display = dict.fromkeys(vocabulary, "")
+    display = {term: term.removeprefix(EXACT) if term[0] == EXACT else "" for term in vocabulary}
     seen = stem_cache.seen
     for word, stem in stem_cache.words():
         shown = display.get(stem)
         # The commonest word of a stem reads best ("mobility" rather than "mobile").
         if shown is not None and (not shown or (-seen[word], word) < (-seen[shown], shown)):
             display[stem] = word
-    return TextModel(vocabulary, idf, tuple(display.values()), stem_cache=stem_cache)
+    exact = np.fromiter((term[0] == EXACT for term in vocabulary), bool, len(vocabulary))
+    return TextModel(vocabulary, idf, tuple(display.values()), exact, stem_cache=stem_cache)
 
 
 def fit_text_model(documents: Iterable[str]) -> TextModel:

@@ -125,4 +125,6 @@ def test_finnish_newcomers_rank_about_as_well_as_the_same_profiles_in_english():
         assert fi[metric] >= 0.9 * en[metric], metric
     # Far above what the Snowball-only matcher reached for Finnish (.077 / .106 / .060).
     assert (fi["recall@10"], fi["MRR"], fi["nDCG@10"]) > (0.2, 0.18, 0.13)
+    # English above plain TF-IDF on the same cases (the benchmark README: .260 / .241 / .186).
+    assert en["recall@10"] > 0.260 and en["MRR"] > 0.241 and en["nDCG@10"] > 0.186
     assert result["history"] is None  # a newcomer is ranked without CORDIS history

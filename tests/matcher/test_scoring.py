@@ -105,7 +105,8 @@ def test_eligibility_by_country_region_and_organisation_type(feed):
 
 def test_text_relevance_prefers_the_actors_own_field(scores):
     assert scores.part("jokioinen-research", FOOD, "text") > 0.5
-    assert scores.part("jokioinen-research", PV, "text") < 0.2
+    # PV system design shares only general words with food research ("land", "production").
+    assert scores.part("jokioinen-research", PV, "text") < 0.25
     assert scores.part("hameenlinna", MOBILITY, "text") == 1.0  # capped at text_scale
     assert scores("jokioinen-research", FOOD) > scores("jokioinen-research", PV) + 20
 
