@@ -71,8 +71,9 @@ def _application(application_id: int) -> Application:
     return application
 
 
-def _filtered() -> tuple[ApplicationFilterForm, list[ApplicationRow]]:
-    """The filters in the URL and the applications they select, of those the user reaches."""
+def chosen_filter() -> tuple[ApplicationFilterForm, ApplicationFilter]:
+    """The filters in the URL, within the applications the user reaches (a member's own
+    organisation's whatever the URL says); a filter not understood is left out."""
     scope, session = _scope(), db()
     form = ApplicationFilterForm(request.args, meta={"csrf": False})
     anything = [("", _("Any"))]
@@ -94,7 +95,7 @@ def _filtered() -> tuple[ApplicationFilterForm, list[ApplicationRow]]:
         deadline_from=value["deadline_from"],
         deadline_to=value["deadline_to"],
     )
-    return form, find_applications(session, chosen)
+    return form, chosen
 
 
 def _staff_choices() -> list[tuple[Any, str]]:
@@ -102,7 +103,8 @@ def _staff_choices() -> list[tuple[Any, str]]:
 
 
 def _listing(template: str, **context: Any) -> tuple[str, int]:
-    form, rows = _filtered()
+    form, chosen = chosen_filter()
+    rows = find_applications(db(), chosen)
     args = {k: v for k, v in request.args.items() if k in FILTERS and v}
     page = render_template(template, form=form, rows=rows, args=args, today=today(), **context)
     return page, 400 if form.errors else 200

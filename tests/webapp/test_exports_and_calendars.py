@@ -16,6 +16,7 @@ from sqlmodel import select
 
 from tests.tracker.helpers import export_record, sedia_records
 from tests.webapp.conftest import add_matches, csrf, post_verdict, sign_in
+from tracker.applications import create_application
 from tracker.ingest import ingest
 from tracker.matching import record_feedback
 from tracker.models import Call, User, utcnow
@@ -75,6 +76,40 @@ def test_a_member_exports_only_their_own_organisations_matches(client, session, 
     assert [r["actor"] for r in _rows(client.get(f"/actors/{other.id}/matches/export.csv"))] == [
         other.name
     ]
+
+
+def test_a_member_exports_only_their_own_organisations_applications(client, session, people, calls):
+    actor, other = people["actor"], people["other_actor"]
+    now = utcnow()
+    for owner, identifier, stage in (
+        (actor, HORIZON, "preparing"),
+        (actor, DIGITAL, "idea"),
+        (other, HORIZON, "preparing"),
+    ):
+        values = {"call_id": calls[identifier].id, "requested_eur": 100_000}
+        create_application(session, owner.id, values, user_id=None, now=now, stage=stage)
+    session.commit()
+    assert client.get("/applications/export.csv").status_code == 302  # to the sign-in page
+    sign_in(client, "member@kone.example")
+    page = client.get("/applications/", query_string={"stage": "preparing"}).get_data(as_text=True)
+    link = re.search(r'href="(/applications/export\.csv\?[^"]+)"', page)
+    assert link, "no CSV download on the applications page"
+    href = link.group(1).replace("&amp;", "&")
+    assert "stage=preparing" in href
+    rows = _rows(client.get(href))
+    assert [(r["actor"], r["identifier"], r["stage"]) for r in rows] == [
+        (actor.name, HORIZON, "preparing")
+    ]
+    book = load_workbook(io.BytesIO(client.get(href.replace("csv", "xlsx")).data)).active
+    assert [r[:2] for r in book.iter_rows(min_row=2, values_only=True)] == [(actor.name, HORIZON)]
+    # another organisation asked for in the URL: a member's own organisation's still
+    rows = _rows(client.get(f"/applications/export.csv?actor_id={other.id}"))
+    assert [r["actor"] for r in rows] == [actor.name, actor.name]
+    assert client.get("/applications/export.csv?deadline_from=soon").status_code == 400
+    client.post("/logout", data={"csrf_token": csrf(client, "/account")})
+    sign_in(client, "staff@hameenliitto.example")
+    rows = _rows(client.get(f"/applications/export.csv?actor_id={other.id}"))
+    assert [(r["actor"], r["identifier"]) for r in rows] == [(other.name, HORIZON)]
 
 
 def _make_feed(client, action: str, page: str) -> str:
