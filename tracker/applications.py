@@ -50,6 +50,7 @@ MOVES: dict[str, tuple[str, ...]] = {
     "rejected": (),
     "withdrawn": (),
 }
+DECIDED = tuple(stage for stage, moves in MOVES.items() if not moves)  # the outcomes
 NEEDS_REASON = ("withdrawn", "rejected")  # a no-go and a rejection say why
 SCORED = "rejected"  # the stage that may carry the evaluation score
 REASONS = (
