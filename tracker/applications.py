@@ -50,6 +50,7 @@ MOVES: dict[str, tuple[str, ...]] = {
     "rejected": (),
     "withdrawn": (),
 }
+DECIDED = tuple(stage for stage, moves in MOVES.items() if not moves)  # the outcomes
 NEEDS_REASON = ("withdrawn", "rejected")  # a no-go and a rejection say why
 SCORED = "rejected"  # the stage that may carry the evaluation score
 REASONS = (
@@ -79,7 +80,7 @@ EDITABLE = (
     "links",
 )
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_PIC = re.compile(r"^\d{9}$")
+PIC = re.compile(r"^\d{9}$")  # an EU Participant Identification Code
 
 
 class ApplicationError(ValueError):
@@ -111,7 +112,7 @@ def check_partner(partner: Mapping[str, str]) -> dict[str, str]:
         raise ApplicationError("partner_country", f"not a country code: {country!r}")
     if role not in ROLES:
         raise ApplicationError("partner_role", f"role must be one of {', '.join(ROLES)}")
-    if pic and not _PIC.match(pic):
+    if pic and not PIC.match(pic):
         raise ApplicationError("partner_pic", f"a PIC has nine digits: {pic!r}")
     return {"name": name, "country": country, "role": role, "pic": pic}
 
@@ -208,6 +209,23 @@ def update_application(
             )
         )
     return events
+
+
+def add_partner(
+    session: Session,
+    application: Application,
+    partner: Mapping[str, str],
+    *,
+    user_id: int | None,
+    now: datetime,
+) -> bool:
+    """Add a consortium partner, recorded as an edit; False when one of its PIC is there."""
+    pic = partner.get("pic")
+    if pic and any(p.get("pic") == pic for p in application.partners):
+        return False
+    values = {"partners": [*application.partners, partner]}
+    update_application(session, application, values, user_id=user_id, now=now)
+    return True
 
 
 def move(

@@ -18,10 +18,20 @@ UID_DOMAIN = "hame-funding-radar"
 
 
 @dataclass(frozen=True)
-class DeadlineItem:
-    """Something with deadlines a calendar shows: a call now, an application later.
+class ApplicationOf:
+    """Whose application an item is, and at which stage."""
 
-    `key` names it for good ("call-12"): with the stage and the feed it makes each event's UID.
+    id: int
+    actor: str
+    stage: str
+
+
+@dataclass(frozen=True)
+class DeadlineItem:
+    """Something with deadlines a calendar shows: a call, or an actor's application to one.
+
+    `key` names it for good ("call-12", "application-3"): with the stage and the feed it makes
+    each event's UID.
     """
 
     key: str
@@ -29,6 +39,7 @@ class DeadlineItem:
     deadlines: tuple[Deadline, ...]
     call_id: int | None = None
     followers: tuple[tuple[str, str | None], ...] = ()  # organisations following it, their mark
+    application: ApplicationOf | None = None
 
 
 @dataclass(frozen=True)

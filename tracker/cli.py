@@ -6,6 +6,7 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from matcher.profile import ORG_TYPES
 from scrapers import SOURCES
 from scrapers.base import Page, SourceError
 from scrapers.fields import RecordError
+from tracker.applications import STAGES
 from tracker.config import ConfigError, Settings, load_settings
 from tracker.db import SchemaMismatch, make_engine, migrate, require_current_schema
 from tracker.export import FORMATS
@@ -104,9 +106,14 @@ def init(ctx: Context) -> None:
     click.echo(f"database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
 
 
-def _day(ctx: click.Context, _param: Any, value: str | None) -> date:
+def _day(ctx: click.Context, param: Any, value: str | None) -> date:
+    """The day given; the service's today when none is."""
+    return _given_day(ctx, param, value) or ctx.find_object(Context).settings.today()
+
+
+def _given_day(_ctx: click.Context, _param: Any, value: str | None) -> date | None:
     if not value:
-        return ctx.find_object(Context).settings.today()
+        return None
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -482,7 +489,7 @@ def sources_command(ctx: Context) -> None:
 
 
 @main.command(name="export")
-@click.argument("what", type=click.Choice(["calls", "matches"]))
+@click.argument("what", type=click.Choice(["calls", "matches", "applications"]))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
 @click.option(
     "--out",
@@ -490,19 +497,36 @@ def sources_command(ctx: Context) -> None:
     help="File to write (default: stdout).",
 )
 @click.option("--status", type=click.Choice(CALL_STATUSES), help="Calls of this status only.")
-@click.option("--programme", help="Calls of this programme only.")
+@click.option("--programme", help="Calls or applications of this programme only.")
 @click.option("--text", default="", help="Calls with these words, as the calls page searches.")
 @click.option(
-    "--actor", "actor_ids", type=ROW_ID, multiple=True, help="Matches of this actor (repeatable)."
+    "--actor",
+    "actor_ids",
+    type=ROW_ID,
+    multiple=True,
+    help="Matches or applications of this actor (repeatable).",
 )
 @click.option("--language", type=click.Choice(["fi", "en"]), help="Language of match reasons.")
+@click.option("--stage", type=click.Choice(STAGES), help="Applications at this stage only.")
+@click.option("--staff", help="Applications this staff member (email) is responsible for.")
+@click.option(
+    "--deadline-from",
+    callback=_given_day,
+    help="Applications with a deadline on or after this day (YYYY-MM-DD).",
+)
+@click.option(
+    "--deadline-to",
+    callback=_given_day,
+    help="Applications with a deadline on or before this day (YYYY-MM-DD).",
+)
 @today_option
 @pass_context
 def export_command(
     ctx: Context, what: str, fmt: str, out: Path | None, today: date, **filters: Any
 ) -> None:
-    """Export calls (every call, or those of the filters) or matches (of every actor, or of
-    --actor) as CSV, JSON or an Excel workbook (xlsx)."""
+    """Export calls (every call, or those of the filters), matches (of every actor, or of
+    --actor) or applications (every one, or those of the filters) as CSV, JSON or an Excel
+    workbook (xlsx)."""
     from tracker.export import write_table
 
     ctx.check_schema()
@@ -525,7 +549,6 @@ def export_command(
 def _export_table(ctx: Context, session: Session, what: str, today: date, **filters: Any) -> Any:
     from tracker.export import calls_table, matches_table
     from tracker.match_inputs import themes
-    from tracker.models import Actor
     from tracker.search import CallQuery
 
     min_days = ctx.settings.matching.min_days_to_prepare
@@ -536,13 +559,44 @@ def _export_table(ctx: Context, session: Session, what: str, today: date, **filt
             status=filters["status"] or "",
         )
         return calls_table(session, today, min_days, query)
-    actor_ids = filters["actor_ids"] or session.exec(select(Actor.id)).all()
-    missing = [n for n in actor_ids if session.get(Actor, n) is None]
-    if missing:
-        raise click.ClickException(f"no actor {missing[0]} (`radar actors` lists them)")
+    if what == "applications":
+        return _applications_table(session, today, **filters)
+    actor_ids = _actor_ids(session, filters["actor_ids"])
     language = filters["language"] or ctx.settings.web.default_locale
     known = {theme.name: theme for theme in themes(ctx.settings)}
     return matches_table(session, actor_ids, today, min_days, language, known)
+
+
+def _applications_table(session: Session, today: date, **filters: Any) -> Any:
+    from tracker.application_queries import ApplicationFilter
+    from tracker.export import applications_table
+
+    staff_id = None
+    if filters["staff"]:
+        staff = session.exec(select(User).where(User.email == filters["staff"].strip())).first()
+        if staff is None:
+            raise click.ClickException(f"no user {filters['staff']}")
+        staff_id = staff.id
+    chosen = ApplicationFilter(
+        programme=filters["programme"] or "",
+        stage=filters["stage"] or "",
+        staff_id=staff_id,
+        deadline_from=filters["deadline_from"],
+        deadline_to=filters["deadline_to"],
+    )
+    actor_ids = _actor_ids(session, filters["actor_ids"]) if filters["actor_ids"] else [None]
+    return applications_table(session, [replace(chosen, actor_id=a) for a in actor_ids], today)
+
+
+def _actor_ids(session: Session, chosen: tuple[int, ...]) -> list[int]:
+    """The actors asked for (every actor when none), each one that exists."""
+    from tracker.models import Actor
+
+    actor_ids = list(chosen) or list(session.exec(select(Actor.id)).all())
+    missing = [n for n in actor_ids if session.get(Actor, n) is None]
+    if missing:
+        raise click.ClickException(f"no actor {missing[0]} (`radar actors` lists them)")
+    return actor_ids
 
 
 @main.command(name="backup")

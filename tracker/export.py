@@ -1,4 +1,4 @@
-"""Calls and matches written out as CSV, JSON or an Excel workbook (xlsx): one table
+"""Calls, matches and applications written out as CSV, JSON or an Excel workbook (xlsx): one table
 definition per kind (its columns and typed rows), one writer for every kind and format."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from matcher.text import Language
 from matcher.themes import Theme
 from scrapers.record import Deadline
 from tracker.actors import actor_matches
+from tracker.application_queries import ApplicationFilter, find_applications
 from tracker.models import Actor
 from tracker.queries import SUMMARY_FIELDS, as_text, call_row
 from tracker.search import CallQuery, found_calls
@@ -33,6 +34,22 @@ MATCH_FIELDS = (
     "next_deadline",
     "verdict",
     "url",
+)
+APPLICATION_FIELDS = (
+    "actor",
+    "identifier",  # empty for a call typed in by hand
+    "title",
+    "programme",
+    "stage",
+    "role",
+    "staff",
+    "requested_eur",
+    "granted_eur",
+    "preparation_funding_applied",
+    "preparation_funding_received",
+    "next_deadline",
+    "partner_count",
+    "last_change",
 )
 TOP_REASONS = 3  # the reasons a match row shows first
 
@@ -86,6 +103,36 @@ def matches_table(
                 }
             )
     return Table("matches", MATCH_FIELDS, rows)
+
+
+def applications_table(
+    session: Session, filters: Iterable[ApplicationFilter], today: date
+) -> Table:
+    """The applications each filter finds, as the applications table lists them, with the next
+    deadline on or after `today`."""
+    rows = []
+    for found in filters:
+        for row in find_applications(session, found):
+            application = row.application
+            rows.append(
+                {
+                    "actor": row.actor.name,
+                    "identifier": row.call.identifier if row.call else None,
+                    "title": row.title,
+                    "programme": row.programme,
+                    "stage": application.stage,
+                    "role": application.role,
+                    "staff": (row.staff.name or row.staff.email) if row.staff else None,
+                    "requested_eur": application.requested_eur,
+                    "granted_eur": application.granted_eur,
+                    "preparation_funding_applied": application.regional_funding_applied,
+                    "preparation_funding_received": application.regional_funding_received,
+                    "next_deadline": row.next_deadline(today),
+                    "partner_count": len(application.partners),
+                    "last_change": application.updated_at,
+                }
+            )
+    return Table("applications", APPLICATION_FIELDS, rows)
 
 
 def _actor_names(session: Session, actor_ids: Iterable[int]) -> list[tuple[int, str]]:
@@ -145,7 +192,8 @@ def _xlsx_cell(sheet: Any, value: Any) -> Any:
         cell = WriteOnlyCell(sheet, value=value)
         cell.number_format = "yyyy-mm-dd"
         if isinstance(value, datetime):  # Excel knows no time zones: UTC, as in the CSV
-            cell.value = value.astimezone(UTC).replace(tzinfo=None)
+            aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite's are UTC
+            cell.value = aware.astimezone(UTC).replace(tzinfo=None)
             cell.number_format = "yyyy-mm-dd hh:mm:ss"
         return cell
     if isinstance(value, str):  # control characters a workbook cannot hold are dropped

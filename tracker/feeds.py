@@ -1,5 +1,6 @@
 """Calendar feeds behind secret URLs: who may have one, its token, and the deadline items of
-each kind of feed (an actor's shortlist, a staff member's, the region's open calls)."""
+each kind of feed (an actor's applications and shortlist, the applications a staff member is
+responsible for, the region's open calls)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,17 @@ from sqlmodel import Session, col, select
 
 from tracker.accounts import STAFF_ROLES, new_token, token_digest
 from tracker.actors import latest_marks
-from tracker.calendars import DeadlineItem
+from tracker.application_queries import ApplicationFilter, ApplicationRow, find_applications
+from tracker.applications import DECIDED
+from tracker.calendars import ApplicationOf, DeadlineItem
 from tracker.models import Actor, Call, Match, User
 from tracker.models_web import CalendarFeed
 from tracker.queries import UNMERGED, current_clause
 
-# actor: the calls one organisation shortlisted; staff: the calls every organisation
-# shortlisted (those staff follow until applications name a responsible person); region: the
-# open and forthcoming calls for Kanta-Häme or matched to any of its organisations.
+# actor: one organisation's applications not yet decided, and the calls it shortlisted but has
+# no application to; staff: the applications not yet decided that a staff member is
+# responsible for; region: the open and forthcoming calls for Kanta-Häme or matched to any of
+# its organisations.
 FEED_KINDS = ("actor", "staff", "region")
 USER_FEEDS = ("staff", "region")  # owned by one staff member, on the account page
 SHORTLISTED = ("relevant", "applied")  # the marks that put a call on an organisation's list
@@ -92,20 +96,50 @@ def feed_items(session: Session, feed: CalendarFeed, today: date) -> list[Deadli
     """The deadline items the feed shows on `today`."""
     if feed.kind == "region":
         return region_items(session, today)
-    return shortlisted_items(session, feed.actor_id if feed.kind == "actor" else None)
+    if feed.kind == "staff":
+        return application_items(
+            find_applications(session, ApplicationFilter(staff_id=feed.user_id))
+        )
+    assert feed.actor_id is not None  # an actor's feed
+    return actor_items(session, feed.actor_id)
 
 
-def shortlisted_items(session: Session, actor_id: int | None) -> list[DeadlineItem]:
-    """The calls an actor (or any actor) marked relevant or applied, with who marked them."""
-    followers: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for mark in latest_marks(session, actor_id):
-        if mark.verdict in SHORTLISTED:
-            followers[mark.call_id].append((mark.actor_id, mark.verdict))
-    names = _actor_names(session, {a for marks in followers.values() for a, _ in marks})
-    calls = _calls(session, col(Call.id).in_(list(followers)))
-    return [
-        _item(call, [(names[a], verdict) for a, verdict in followers[call.id]]) for call in calls
+def actor_items(session: Session, actor_id: int) -> list[DeadlineItem]:
+    """The actor's applications not yet decided, then the calls it marked relevant or applied
+    that it has no application to (an application, even a no-go, supersedes the mark)."""
+    rows = find_applications(session, ApplicationFilter(actor_id=actor_id))
+    applied = {row.call.id for row in rows if row.call is not None}
+    shortlist = [
+        item for item in shortlisted_items(session, actor_id) if item.call_id not in applied
     ]
+    return application_items(rows) + shortlist
+
+
+def application_items(rows: list[ApplicationRow]) -> list[DeadlineItem]:
+    """An item for each application not yet decided: its call's deadlines, or the typed one."""
+    return [
+        DeadlineItem(
+            key=f"application-{row.application.id}",
+            title=row.title,
+            deadlines=tuple(row.deadlines),
+            call_id=row.call.id if row.call else None,
+            application=ApplicationOf(
+                int(row.application.id or 0), row.actor.name, row.application.stage
+            ),
+        )
+        for row in rows
+        if row.application.stage not in DECIDED
+    ]
+
+
+def shortlisted_items(session: Session, actor_id: int) -> list[DeadlineItem]:
+    """The calls the actor marked relevant or applied, with its mark."""
+    marks = {
+        m.call_id: m.verdict for m in latest_marks(session, actor_id) if m.verdict in SHORTLISTED
+    }
+    names = _actor_names(session, {actor_id})
+    calls = _calls(session, col(Call.id).in_(list(marks)))
+    return [_item(call, [(names[actor_id], marks[call.id])]) for call in calls]
 
 
 def region_items(session: Session, today: date) -> list[DeadlineItem]:

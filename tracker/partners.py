@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, case, distinct, func, literal
 from sqlmodel import Session, col, select
 
 from matcher.calls import identifier_prefix, theme_series
+from scrapers.eligibility import NUTS_TO_ISO
 from tracker.models import Actor, ActorProject, CordisParticipation
 
 SHOWN = 25
@@ -54,6 +55,22 @@ def suggest_partners(
         if total:
             return Suggestions(scope, key, total, _ranked(session, where, past, limit))
     return None
+
+
+def consortium_partner(session: Session, pic: str) -> dict[str, str] | None:
+    """The CORDIS organisation of this PIC as an application's consortium partner (its country
+    as ISO 3166 has it: GR, not CORDIS's EL), or None when CORDIS has no such organisation."""
+    name, country = session.exec(
+        select(func.max(P.name), func.max(P.country)).where(P.pic == pic)
+    ).one()
+    if name is None:
+        return None
+    return {
+        "name": name,
+        "country": NUTS_TO_ISO.get(country, country),
+        "role": "partner",
+        "pic": pic,
+    }
 
 
 def past_partners(session: Session, actor: Actor) -> set[str]:

@@ -16,9 +16,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from tracker.applications import ROLES, ApplicationError, check_partner
+from tracker.applications import PIC, ROLES, ApplicationError, check_partner
 from tracker.html import is_web_link
 from tracker.models import (
     APPLICATION_LINKS,
@@ -60,6 +67,7 @@ APPLICATION_ERRORS = {
     "no_reason": _l("Only a no-go or a rejection takes a reason."),
     "score": _l("Only a rejection carries an evaluation score."),
     "no_call": _l("Give the call's identifier or, for a call no source has, its title."),
+    "partners": _l("At most %(most)s partners.", most=APPLICATION_PARTNERS),
 }
 PARTNER_ERRORS = {
     "partner_name": _l("Each partner needs a name."),
@@ -96,7 +104,7 @@ def optional_id(value: Any) -> int | None:
 def _partners(_form: Any, field: Any) -> None:
     partners = partner_lines(field.data)
     if len(partners) > APPLICATION_PARTNERS:
-        raise ValidationError(_l("At most %(most)s partners.", most=APPLICATION_PARTNERS))
+        raise ValidationError(APPLICATION_ERRORS["partners"])
     for partner in partners:
         try:
             check_partner(partner)
@@ -154,6 +162,12 @@ class StageForm(FlaskForm):
         validators=[Optional(), NumberRange(min=0, max=100)],
     )
     next = HiddenField()
+
+
+class SuggestedPartnerForm(FlaskForm):
+    """A suggested organisation to add to the consortium partners, by its PIC."""
+
+    pic = HiddenField(validators=[InputRequired(), Regexp(PIC)])
 
 
 class ApplicationFilterForm(PageForm):

@@ -27,18 +27,21 @@ from tracker.applications import (
     NEEDS_REASON,
     STAGES,
     ApplicationError,
+    add_partner,
     create_application,
     move,
     next_stages,
     update_application,
 )
 from tracker.models import Application, Call, utcnow
+from tracker.partners import consortium_partner, suggest_partners
 from webapp.application_forms import (
     APPLICATION_ERRORS,
     STAGE_NAMES,
     ApplicationFilterForm,
     ApplicationForm,
     StageForm,
+    SuggestedPartnerForm,
     partner_lines,
 )
 from webapp.application_history import describe_event, reason_name, role_name, stage_name, who
@@ -71,8 +74,9 @@ def _application(application_id: int) -> Application:
     return application
 
 
-def _filtered() -> tuple[ApplicationFilterForm, list[ApplicationRow]]:
-    """The filters in the URL and the applications they select, of those the user reaches."""
+def chosen_filter() -> tuple[ApplicationFilterForm, ApplicationFilter]:
+    """The filters in the URL, within the applications the user reaches (a member's own
+    organisation's whatever the URL says); a filter not understood is left out."""
     scope, session = _scope(), db()
     form = ApplicationFilterForm(request.args, meta={"csrf": False})
     anything = [("", _("Any"))]
@@ -94,7 +98,7 @@ def _filtered() -> tuple[ApplicationFilterForm, list[ApplicationRow]]:
         deadline_from=value["deadline_from"],
         deadline_to=value["deadline_to"],
     )
-    return form, find_applications(session, chosen)
+    return form, chosen
 
 
 def _staff_choices() -> list[tuple[Any, str]]:
@@ -102,7 +106,8 @@ def _staff_choices() -> list[tuple[Any, str]]:
 
 
 def _listing(template: str, **context: Any) -> tuple[str, int]:
-    form, rows = _filtered()
+    form, chosen = chosen_filter()
+    rows = find_applications(db(), chosen)
     args = {k: v for k, v in request.args.items() if k in FILTERS and v}
     page = render_template(template, form=form, rows=rows, args=args, today=today(), **context)
     return page, 400 if form.errors else 200
@@ -248,8 +253,37 @@ def _page(application: Application, form: StageForm, status: int = 200) -> Any:
         events=events,
         who=lambda event: who(event, users),
         today=today(),
+        # the call page's suggestions, the actor's own past partners first; none for a call
+        # typed in by hand, whose topic series is not known
+        partners=suggest_partners(session, row.call.identifier, row.actor) if row.call else None,
+        partners_of=row.actor,
+        in_consortium={p["pic"] for p in application.partners if p["pic"]},
     )
     return page, status
+
+
+@applications.post("/<id:application_id>/partners")
+def add_suggested_partner(application_id: int) -> Response:
+    """Add an organisation the page suggests to the consortium partners, as a partner."""
+    application = _application(application_id)
+    form = SuggestedPartnerForm()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db()
+    partner = consortium_partner(session, form.pic.data) or abort(404)
+    try:
+        added = add_partner(session, application, partner, user_id=current_user.id, now=utcnow())
+    except ApplicationError as error:  # the most partners an application holds
+        session.rollback()
+        flash(str(APPLICATION_ERRORS[error.reason]), "error")
+    else:
+        session.commit()
+        name = partner["name"]
+        if added:
+            flash(_("%(name)s is added to the consortium partners.", name=name))
+        else:
+            flash(_("%(name)s is a consortium partner already.", name=name))
+    return redirect(url_for("applications.show", application_id=application_id, _anchor="partners"))
 
 
 @applications.post("/<id:application_id>/stage")

@@ -1,4 +1,5 @@
-"""Downloads of calls and matches, with the filters of the page they are taken from."""
+"""Downloads of calls, matches and applications, with the filters of the page they are taken
+from."""
 
 from __future__ import annotations
 
@@ -7,8 +8,16 @@ import io
 from flask import Blueprint, Response, abort, request
 
 from matcher.text import Language
-from tracker.export import FORMATS, Table, calls_table, matches_table, write_table
+from tracker.export import (
+    FORMATS,
+    Table,
+    applications_table,
+    calls_table,
+    matches_table,
+    write_table,
+)
 from tracker.models import Actor
+from webapp.applications import chosen_filter
 from webapp.calls import call_query, own_actor
 from webapp.explanations import configured_themes
 from webapp.forms import errors_text
@@ -44,6 +53,16 @@ def matches(actor_id: int, fmt: str) -> Response:
     language: Language = "fi" if current_locale() == "fi" else "en"
     table = matches_table(session, [actor_id], today(), min_days, language, configured_themes())
     return download(table, fmt, f"matches-{actor_id}")
+
+
+@exports.get("/applications/export.<fmt>")
+def applications(fmt: str) -> Response:
+    """The applications the applications table finds with the filters in the URL; a member's
+    own organisation's only."""
+    form, chosen = chosen_filter()
+    if form.errors:
+        abort(400, errors_text(form))
+    return download(applications_table(db(), [chosen], today()), fmt, "applications")
 
 
 def download(table: Table, fmt: str, stem: str) -> Response:

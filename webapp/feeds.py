@@ -15,6 +15,7 @@ from tracker.feeds import USER_FEEDS, feed_for_token, feed_items, feed_key, issu
 from tracker.models import Actor, User, utcnow
 from tracker.models_web import CalendarFeed
 from webapp.actors import show_page
+from webapp.application_history import stage_name
 from webapp.auth import account_page
 from webapp.forms import ActionForm
 from webapp.i18n import current_locale, deadline_label
@@ -39,16 +40,29 @@ def calendar(token: str) -> Response:
 
 
 def describe(item: DeadlineItem, deadline: Deadline) -> EventText:
-    """An event's words: the stage and the call, who follows it, and a link to its page."""
+    """An event's words: the stage and the call, whose application it is or who follows the
+    call, and links to the call's and the application's pages."""
+    label = deadline_label(deadline.label)
+    call_url = absolute_url("calls.show", call_id=item.call_id) if item.call_id else None
+    if item.application is not None:
+        of = item.application
+        summary = _(
+            "%(deadline)s: %(title)s (application of %(actor)s, %(stage)s)",
+            deadline=label,
+            title=item.title,
+            actor=of.actor,
+            stage=stage_name(of.stage),
+        )
+        url = absolute_url("applications.show", application_id=of.id)
+        return EventText(summary, "\n".join([summary, *([call_url] if call_url else []), url]), url)
     followers = [
         f"{name} – {VERDICT_NAMES[mark]}" if mark in VERDICT_NAMES else name
         for name, mark in item.followers
     ]
-    url = absolute_url("calls.show", call_id=item.call_id) if item.call_id else None
     return EventText(
-        summary=f"{deadline_label(deadline.label)}: {item.title}",
-        description="\n".join([item.title, *followers, *([url] if url else [])]),
-        url=url,
+        summary=f"{label}: {item.title}",
+        description="\n".join([item.title, *followers, *([call_url] if call_url else [])]),
+        url=call_url,
     )
 
 
@@ -57,7 +71,7 @@ def _feed_name(feed: CalendarFeed) -> str:
         actor = db().get(Actor, feed.actor_id)
         return str(_("Deadlines of %(name)s", name=actor.name if actor else ""))
     if feed.kind == "staff":
-        return str(_("Deadlines of the calls the organisations shortlisted"))
+        return str(_("Deadlines of the applications you are responsible for"))
     return str(_("Open calls for Kanta-Häme"))
 
 

@@ -7,6 +7,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from matcher.profile import OTHER_MUNICIPALITY
+from scrapers.eligibility import NUTS_TO_ISO
 from tracker.accounts import AccountError
 
 # Keys: the `name` of each class in scrapers.SOURCES (a test checks that each has one).
@@ -44,8 +45,6 @@ ACTIVITY_TYPES = {
     "PUB": _l("Public body"),
     "OTH": _l("Other"),
 }
-# CORDIS writes Greece and the United Kingdom as the EU does; the locale data uses ISO codes.
-_ISO_COUNTRY = {"EL": "GR", "UK": "GB"}
 ACCOUNT_ERRORS = {
     "short_password": _l("The password is too short."),
     "not_email": _l("Not an email address."),
@@ -88,7 +87,7 @@ def country_name(code: str) -> str:
     """A country code of CORDIS as the reader's language names the country."""
     locale = get_locale()
     territories = locale.territories if locale else {}
-    return str(territories.get(_ISO_COUNTRY.get(code, code), code))
+    return str(territories.get(NUTS_TO_ISO.get(code, code), code))
 
 
 def municipality_name(key: str | None) -> str:

@@ -9,12 +9,14 @@ from babel import Locale
 from bs4 import BeautifulSoup
 from sqlmodel import select
 
+from tests.language import problems_of
 from tests.tracker.test_cordis import ORGANISATIONS, TOPICS
 from tests.tracker.test_partners import BIODIV, HAMK, in_biodiv, ranked, read
 from tests.webapp.conftest import PASSWORD, csrf, sign_in
 from tracker.accounts import create_user
+from tracker.applications import create_application
 from tracker.cordis import import_cordis
-from tracker.models import Actor
+from tracker.models import Actor, ApplicationEvent, utcnow
 
 
 @pytest.fixture
@@ -101,3 +103,89 @@ def test_the_staff_overview_shows_the_regions_direct_eu_funding(client, region):
         amount = f"{euros:,}".replace(",", "\xa0" if lang == "fi" else ",")
         assert foot == [total, f"{amount}\xa0€", str(len(rows)), str(len(rows))]
         assert len(table.tbody.find_all("tr")) == len(groups)
+
+
+def _suggested(response) -> list[list[str]]:
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    rows = soup.select("#suggested-partners tbody tr")
+    return [[" ".join(cell.stripped_strings) for cell in row.find_all("td")] for row in rows]
+
+
+def test_an_application_suggests_partners_and_adds_one_to_its_consortium(client, session, region):
+    call, hamk = region
+    application = create_application(
+        session, hamk.id, {"call_id": call.id}, user_id=None, now=utcnow(), stage="preparing"
+    )
+    session.commit()
+    rows = read(ORGANISATIONS)
+    topic_of = {r["projectID"]: r["topic"] for r in read(TOPICS)}
+    own = {r["projectID"] for r in rows if r["organisationID"] == HAMK}
+    past = {r["organisationID"] for r in rows if r["projectID"] in own} - {HAMK}
+    order, counts = ranked(rows, topic_of, in_biodiv, first=past)
+    page = f"/applications/{application.id}"
+    sign_in(client, "member@hamk.example")
+    for lang, mark, add in (
+        ("fi", "Kumppaninne aiemmassa hankkeessa", "Lisää kumppaniksi"),
+        ("en", "Your partner in an earlier project", "Add as a partner"),
+    ):
+        choose_language(client, lang)
+        response = client.get(page)
+        assert response.status_code == 200
+        assert problems_of(response.get_data(as_text=True), lang) == []
+        shown = _suggested(response)
+        assert len(shown) == 25  # the call page's suggestions: the actor's past partners first
+        assert [cells[0].endswith(mark) for cells in shown] == [p in past for p in order[:25]]
+        assert [cells[3:5] for cells in shown] == [
+            [str(counts[p][0]), str(counts[p][1])] for p in order[:25]
+        ]
+        assert {cells[5] for cells in shown} == {add}
+
+    first = shown[0][0].removesuffix(f" {mark}")  # the name as the suggestion shows it
+    country = {r["organisationID"]: r["country"] for r in rows}
+    greek = next(pic for pic in order if country[pic] == "EL")  # CORDIS's code for Greece
+    token = csrf(client, page)
+    answer = client.post(f"{page}/partners", data={"pic": order[0], "csrf_token": token})
+    assert answer.status_code == 302 and answer.location == f"{page}#partners"
+    client.post(f"{page}/partners", data={"pic": greek, "csrf_token": token})
+    session.refresh(application)
+    added = [(p["name"], p["country"], p["role"], p["pic"]) for p in application.partners]
+    assert added[0] == (first, country[order[0]], "partner", order[0])
+    assert added[1][1:] == ("GR", "partner", greek)  # as ISO 3166 has it
+    shown_now = client.get(page)
+    assert _suggested(shown_now)[0][5] == "In the consortium"
+    assert f"{first} is added to the consortium partners." in shown_now.get_data(as_text=True)
+    # the same organisation again: nothing added, and the page says so
+    again = client.post(f"{page}/partners", data={"pic": order[0], "csrf_token": token})
+    assert "is a consortium partner already." in client.get(again.location).get_data(as_text=True)
+    session.refresh(application)
+    assert len(application.partners) == 2
+    changes = session.exec(
+        select(ApplicationEvent).where(ApplicationEvent.field_name == "partners")
+    ).all()
+    assert len(changes) == 2  # each addition in the history, by the member
+    # without the form's token, an unknown PIC, another organisation's application
+    assert client.post(f"{page}/partners", data={"pic": order[1]}).status_code == 400
+    unknown = {"pic": "000000001", "csrf_token": token}
+    assert client.post(f"{page}/partners", data=unknown).status_code == 404
+    client.post("/logout", data={"csrf_token": csrf(client, "/account")})
+    sign_in(client, "member@kone.example")
+    token = csrf(client, "/account")
+    other = {"pic": order[1], "csrf_token": token}
+    assert client.post(f"{page}/partners", data=other).status_code == 403
+
+
+def test_a_call_typed_in_by_hand_gets_no_suggestions_and_the_page_says_why(client, session, region):
+    _call, hamk = region
+    values = {"call_title": "Kanta-Hämeen maakuntaohjelma", "call_programme": "AKKE"}
+    application = create_application(session, hamk.id, values, user_id=None, now=utcnow())
+    session.commit()
+    sign_in(client, "member@hamk.example")
+    for lang, why in (
+        ("fi", "Ei ehdotuksia: haku on kirjoitettu käsin"),
+        ("en", "No suggestions: the call is typed in by hand"),
+    ):
+        choose_language(client, lang)
+        shown = client.get(f"/applications/{application.id}").get_data(as_text=True)
+        assert problems_of(shown, lang) == []
+        section = BeautifulSoup(shown, "html.parser").find(id="suggested-partners")
+        assert why in section.get_text() and section.find("table") is None
