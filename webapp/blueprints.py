@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
     from webapp.matches import matches
     from webapp.pages import pages
     from webapp.staff import staff
+    from webapp.subscriptions import subscriptions
 
     for blueprint in (
         calls,
@@ -43,5 +44,6 @@ def register(app: Flask) -> None:
         api,
         exports,
         feeds,
+        subscriptions,
     ):
         app.register_blueprint(blueprint)
