@@ -8,7 +8,9 @@ meet. Runs a killed process left "running" are marked interrupted when the next 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -60,17 +62,8 @@ def build_scheduler(  # type: ignore[no-untyped-def]
             misfire_grace_time=3600,
         )
     # Every night all matches again: deadlines pass and time left shrinks even when no call changes.
-    rescore_at = clock(settings.matching.rescore_at)
-    scheduler.add_job(
-        match,
-        CronTrigger(hour=rescore_at.hour, minute=rescore_at.minute, timezone=zone),
-        args=(engine, settings),
-        id="match",
-        name="match all actors",
-        executor=ONE_AT_A_TIME,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=3600,
+    daily(
+        scheduler, match, settings.matching.rescore_at, zone, (engine, settings), "match all actors"
     )
     # Mails the server did not take are tried again; no JobRun is written when none wait.
     scheduler.add_job(
@@ -84,19 +77,28 @@ def build_scheduler(  # type: ignore[no-untyped-def]
         coalesce=True,
     )
     if digests is not None:  # weekly ones are due on their day's run
-        send_at = clock(settings.digests.send_at)
-        scheduler.add_job(
-            send_digests,
-            CronTrigger(hour=send_at.hour, minute=send_at.minute, timezone=zone),
-            args=(engine, settings, digests),
-            id="digest",
-            name="send email digests",
-            executor=ONE_AT_A_TIME,
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=3600,
-        )
+        args = (engine, settings, digests)
+        daily(scheduler, send_digests, settings.digests.send_at, zone, args, "send email digests")
     return scheduler
+
+
+def daily(  # type: ignore[no-untyped-def]
+    scheduler, job: Callable[..., Any], at: str, zone: ZoneInfo, args: tuple[Any, ...], name: str
+) -> None:
+    """Run `job` every day at `at` (HH:MM in `zone`); a run missed by up to an hour, while the
+    scheduler was down or busy, runs when it can."""
+    moment = clock(at)
+    scheduler.add_job(
+        job,
+        CronTrigger(hour=moment.hour, minute=moment.minute, timezone=zone),
+        args=args,
+        id=job.__name__,
+        name=name,
+        executor=ONE_AT_A_TIME,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
 
 
 def run_scheduler(engine: Engine, settings: Settings, digests: DigestWeb | None = None) -> None:

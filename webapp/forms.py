@@ -115,6 +115,17 @@ def known_themes(_form: Any, field: Any) -> None:
         )
 
 
+def themes_field() -> SelectMultipleField:
+    """Checkboxes of the configured Smart Häme themes (their choices are set per request)."""
+    return SelectMultipleField(
+        _l("Smart Häme themes"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # known_themes says which posted theme is unknown
+        validators=[Optional(), known_themes],
+    )
+
+
 def entries(split: Any, most: int, chars: int) -> Any:
     """At most `most` entries (as `split` reads the text), each at most `chars` long."""
 
@@ -240,13 +251,7 @@ class ActorForm(FlaskForm):
         _l("Industry codes"),
         validators=[Optional(), entries(lines, PROFILE_INDUSTRY_CODES, PROFILE_WORD_CHARS)],
     )
-    themes = SelectMultipleField(
-        _l("Smart Häme themes"),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validate_choice=False,  # known_themes says which posted theme is unknown
-        validators=[Optional(), known_themes],
-    )
+    themes = themes_field()
     keywords = StringField(
         _l("Keywords"),
         validators=[Optional(), entries(words, PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS)],

@@ -15,12 +15,11 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from tracker.models import PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS
 from tracker.models_web import SUBSCRIPTION_NAME_CHARS
 from tracker.subscriptions import DEFAULT_MIN_SCORE
-from webapp.forms import EMAIL, LANGUAGES, entries, known_themes, options, words
+from webapp.forms import EMAIL, LANGUAGES, entries, options, themes_field, words
 
 # Keys: tracker.digests.KINDS.
 KIND_NAMES = {
@@ -80,13 +79,7 @@ class PublicSubscribeForm(FlaskForm):
     """Anyone's subscription to new calls of some themes, programmes or keywords."""
 
     email = EmailField(_l("Email"), validators=[InputRequired(), *EMAIL])
-    themes = SelectMultipleField(
-        _l("Smart Häme themes"),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validate_choice=False,  # known_themes says which posted theme is unknown
-        validators=[Optional(), known_themes],
-    )
+    themes = themes_field()
     programmes = SelectMultipleField(_l("Programmes"), validators=[Optional()])
     keywords = StringField(
         _l("Keywords, separated by commas"),
