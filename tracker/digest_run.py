@@ -17,11 +17,12 @@ from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.digests import Digest, Search, build_digest, due_subscriptions, period_end
+from tracker.digests import Digest, build_digest, due_subscriptions, period_end
 from tracker.locks import ProcessLock
 from tracker.mailer import Mail, send_rendered
-from tracker.models import JobRun, utcnow
+from tracker.models import Actor, JobRun, utcnow
 from tracker.models_web import Subscription
+from tracker.search import CallQuery
 
 NOTHING = "nothing new"
 
@@ -29,7 +30,9 @@ NOTHING = "nothing new"
 class DigestWeb(Protocol):
     """What the web layer lends a digest run: the calls page's search and the digest's words."""
 
-    search: Search
+    def search(self, query: str, actor: Actor | None) -> CallQuery:
+        """The calls page's search of a saved search's query string (tracker.digests.Search)."""
+        ...
 
     def render(self, digest: Digest) -> Mail:
         """Subject, plain text, HTML and headers of a digest, in its subscriber's language."""

@@ -128,21 +128,21 @@ def build_digest(
         digest_key(subscription, end, settings),
         told=list(subscription.told),
     )
-    user = session.get(User, subscription.user_id) if subscription.user_id else None
-    if subscription.kind != "public" and (user is None or not user.active):
-        return digest
-    assert subscription.kind == "public" or user is not None
     day = end.astimezone(ZoneInfo(settings.scheduler.timezone)).date()
-    if subscription.kind == "member_digest" and user is not None and user.actor_id:
+    if subscription.kind == "public":
+        _listed(digest, _new_calls(session, settings, digest, day, public_queries(subscription)))
+        return digest
+    user = session.get(User, subscription.user_id) if subscription.user_id else None
+    if user is None or not user.active:
+        return digest
+    if subscription.kind == "member_digest" and user.actor_id:
         _matches(session, digest, user.actor_id)
-    elif subscription.kind == "staff_digest" and user is not None and user.role in STAFF_ROLES:
+    elif subscription.kind == "staff_digest" and user.role in STAFF_ROLES:
         _region(session, settings, digest, day)
-    elif subscription.kind == "saved_search" and user is not None:
+    elif subscription.kind == "saved_search":
         actor = session.get(Actor, user.actor_id) if user.actor_id else None
         query = search(subscription.query or "", actor)
         _listed(digest, _new_calls(session, settings, digest, day, [query]))
-    elif subscription.kind == "public":
-        _listed(digest, _new_calls(session, settings, digest, day, public_queries(subscription)))
     return digest
 
 

@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
     from webapp.matches import matches
     from webapp.pages import pages
     from webapp.staff import staff
+    from webapp.subscribers import subscribers
     from webapp.subscriptions import subscriptions
 
     for blueprint in (
@@ -45,5 +46,6 @@ def register(app: Flask) -> None:
         exports,
         feeds,
         subscriptions,
+        subscribers,
     ):
         app.register_blueprint(blueprint)

@@ -64,10 +64,10 @@ class DigestMail:
         with self._context(), force_locale(subscription.locale):
             secret = str(current_app.config["SECRET_KEY"])
             token = subscription_token(secret, subscription, UNSUBSCRIBE)
-            unsubscribe = absolute_url("subscriptions.unsubscribe_page", token=token)
+            unsubscribe = absolute_url("subscribers.unsubscribe_page", token=token)
             if subscription.kind == "public":
                 own = manage_token(secret, subscription.email)
-                manage = absolute_url("subscriptions.manage_public", token=own)
+                manage = absolute_url("subscribers.manage", token=own)
             else:
                 manage = absolute_url("subscriptions.index")
             context = {

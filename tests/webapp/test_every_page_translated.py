@@ -65,13 +65,13 @@ def subscription_links(
         made = [session.get(Subscription, i) for i in subscription_ids]
     public = made[-1]
     gone = Subscription(id=max(subscription_ids) + 1, kind="public", email="pois@example.org")
-    if endpoint == "subscriptions.manage_public":
+    if endpoint == "subscribers.manage":
         return [f"/subscriptions/manage/{manage_token(secret, public.email)}"]
-    if endpoint == "subscriptions.confirm_page":
+    if endpoint == "subscribers.confirm_page":
         return [
             f"/subscribe/confirm/{subscription_token(secret, s, CONFIRM)}" for s in (public, gone)
         ]
-    assert endpoint == "subscriptions.unsubscribe_page", endpoint
+    assert endpoint == "subscribers.unsubscribe_page", endpoint
     return [f"/unsubscribe/{subscription_token(secret, s, UNSUBSCRIBE)}" for s in (*made, gone)]
 
 
