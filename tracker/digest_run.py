@@ -69,7 +69,7 @@ def send_digests(
         outcomes = Counter(_send(engine, settings, web, sub_id, now) for sub_id in due)
         run.ok, run.new, run.errors = True, outcomes["sent"], outcomes["failed"]
         run.message = (
-            f"{outcomes['sent']} digests sent, {outcomes[NOTHING]} with nothing new, "
+            f"digests: {outcomes['sent']} sent, {outcomes[NOTHING]} with nothing new, "
             f"{outcomes['pending']} kept to retry, {outcomes['failed']} refused for good"
         )
         run.finished_at = utcnow()

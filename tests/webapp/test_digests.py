@@ -14,7 +14,7 @@ import pytest
 from sqlmodel import func, select
 
 from tests.language import problems_of
-from tests.tracker.helpers import bulk_records, sedia_records
+from tests.tracker.helpers import bulk_records, radar_on, sedia_records
 from tests.webapp.conftest import Inbox, free_port, rescore, sign_in, smtp_server
 from tracker.applications import move, start_from_match
 from tracker.config import load_settings
@@ -22,9 +22,9 @@ from tracker.digest_run import send_digests
 from tracker.digests import digest_key, period_end
 from tracker.ingest import ingest
 from tracker.jobs import send_mail
-from tracker.models import Call
+from tracker.models import Call, utcnow
 from tracker.models_web import EmailLog, Subscription
-from tracker.subscriptions import subscribe_user
+from tracker.subscriptions import confirm, subscribe_public, subscribe_user
 from webapp.digest_mail import DigestMail
 
 STORED = datetime(2026, 12, 19, 6, 0, tzinfo=UTC)  # the calls first stored
@@ -266,3 +266,33 @@ def test_a_dry_run_says_what_it_would_send_and_writes_nothing(
 )
 def test_a_period_ends_at_the_last_send_time_in_helsinki(frequency, now, end):
     assert period_end(load_settings(env={}), frequency, now) == end
+
+
+def test_radar_digest_dry_run_prints_each_subscriber_and_sends_nothing(
+    engine, session, settings, inbox
+):
+    # A confirmed subscriber of the real internship offers, stored an hour before the last
+    # send time: due a digest now.
+    end = period_end(settings, "daily", utcnow())
+    subscription = subscribe_public(
+        session, "tilaaja@example.org", end - timedelta(hours=3), keywords=["internships"],
+        frequency="daily", locale="en",
+    )  # fmt: skip
+    confirm(subscription, end - timedelta(hours=2))
+    store(session, sedia_records(), end - timedelta(hours=1))
+    offers = [r for r in sedia_records() if "internships" in r.title.lower()]
+    env = {"RADAR_WEB_SECRET_KEY": "test-" + "k" * 40, "RADAR_MAIL_PORT": str(settings.mail.port)}
+    result = radar_on(engine)("digest", "--dry-run", env=env)
+    assert result.exit_code == 0, result.output
+    key = digest_key(subscription, end, settings)
+    assert result.output == (
+        f"tilaaja@example.org (public {subscription.id}, {key}): "
+        f"Häme Funding Radar: {len(offers)} new calls\n"
+    )
+    assert inbox.messages == []
+    assert session.exec(select(func.count()).select_from(EmailLog)).one() == 0
+    sent = radar_on(engine)("digest", env=env)
+    assert (
+        sent.output == "digests: 1 sent, 0 with nothing new, 0 kept to retry, 0 refused for good\n"
+    )
+    assert [m["To"] for m in inbox.messages] == ["tilaaja@example.org"]

@@ -71,7 +71,7 @@ def test_a_digest_run_killed_half_way_sends_nothing_twice_and_misses_nobody(
 
         again = radar(url, "digest", log=tmp_path / "again.log", env=mail)
         assert again.wait(timeout=300) == 0, (tmp_path / "again.log").read_text()
-        assert "4 digests sent" in (tmp_path / "again.log").read_text()
+        assert "digests: 4 sent" in (tmp_path / "again.log").read_text()
     assert Counter(m["To"] for m in server.messages) == dict.fromkeys(SUBSCRIBERS, 1)
     with Session(engine) as session:
         assert len(session.exec(select(EmailLog)).all()) == len(SUBSCRIBERS)
