@@ -12,15 +12,16 @@ from sqlmodel import Session, col, select
 
 from tracker.accounts import STAFF_ROLES
 from tracker.digests import FREQUENCIES, matches_above
+from tracker.mailer import LOCALES
 from tracker.models import User
 from tracker.models_web import Subscription
 
 # The digest a signed-in user may turn on for themself: a member's of their organisation's
 # matches, a staff member's of the region. Saved searches are as many as they save.
 OWN_DIGESTS = ("member_digest", "staff_digest")
-LOCALES = ("fi", "en")
 DEFAULT_MIN_SCORE = 50.0
-# Links that stay valid as long as the subscription does: they are in every email sent.
+# What each signed link is for; only the confirmation link expires ([digests]
+# confirm_valid_hours): the others are in every digest sent.
 UNSUBSCRIBE, MANAGE, CONFIRM = "unsubscribe", "manage", "confirm"
 
 
