@@ -123,10 +123,13 @@ class Writes:
         self.statuses.setdefault(kind, []).append(401 if signed_out else answer.status_code)
 
 
-def radar(url: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
-    """`radar ARGS` in its own process on the database at `url`, its output into `log`."""
+def radar(
+    url: str, *args: str, log: Path, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """`radar ARGS` in its own process on the database at `url` (with `env` besides), its
+    output into `log`."""
     with log.open("w") as out:
         return subprocess.Popen(
-            [str(BIN / "radar"), *args], cwd=ROOT, env=environment(url), stdout=out,
-            stderr=subprocess.STDOUT,
+            [str(BIN / "radar"), *args], cwd=ROOT, env={**environment(url), **(env or {})},
+            stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip

@@ -66,6 +66,12 @@ def diff(old: dict[str, Any], new: dict[str, Any], today: date) -> list[dict[str
     return events
 
 
+def worth_telling(field_name: str, old_value: Any) -> bool:
+    """Whether a stored event is a change to tell: a field's first value, stored as an event by
+    earlier releases, is none."""
+    return field_name == "status" or not is_empty(old_value)
+
+
 def is_empty(value: Any) -> bool:
     """A field with nothing in it: its first value is an addition, not a change."""
     if isinstance(value, dict):  # eligibility: a key per rule, each empty until a source tells

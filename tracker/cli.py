@@ -76,6 +76,17 @@ class Context:
             reason = str(exc.orig or exc).strip().splitlines()[0]
             raise click.ClickException(f"cannot use the database at {where}: {reason}") from None
 
+    def web_app(self, *, warm: bool = False) -> Any:
+        """The web app on this database: `radar serve`, and the digests' words and links.
+
+        Without RADAR_WEB_SECRET_KEY the development key kept under instance/ signs sessions
+        and emailed links, so the links of `radar digest` work on `radar serve`."""
+        from webapp import create_app, development_secret
+
+        if not self.settings.web.secret_key:
+            self.settings.web.secret_key = development_secret(Path("instance"))
+        return create_app(self.settings, engine=self.engine, warm=warm)
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
@@ -300,6 +311,28 @@ def send_mail_command(ctx: Context) -> None:
     ctx.check_schema()
     run = send_mail(ctx.engine, ctx.settings)
     click.echo(run.message if run is not None else "no mail waiting")
+
+
+@main.command(name="digest")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print per subscriber what would be sent; send and store nothing.",
+)
+@pass_context
+def digest_command(ctx: Context, dry_run: bool) -> None:
+    """Send the email digests that are due (the scheduler does it at [digests] send_at)."""
+    from tracker.digest_run import DigestsRunning, send_digests
+    from webapp.digest_mail import DigestMail
+
+    ctx.check_schema()
+    web = DigestMail(ctx.web_app())
+    try:
+        run = send_digests(ctx.engine, ctx.settings, web, dry_run=dry_run, say=click.echo)
+    except DigestsRunning as exc:
+        raise click.ClickException(str(exc)) from None
+    if run is not None:
+        click.echo(run.message)
 
 
 @main.command(name="eval-matcher")
@@ -635,8 +668,6 @@ def restore_command(ctx: Context, file: Path) -> None:
 @pass_context
 def serve(ctx: Context, host: str | None, port: int | None) -> None:
     """Run the web app (for production use gunicorn, see README)."""
-    from webapp import create_app, development_secret
-
     ctx.check_schema()
     with Session(ctx.engine) as session:
         if session.exec(select(User.id)).first() is None:
@@ -645,9 +676,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
                 " (or `.venv/bin/radar create-user EMAIL --role admin`).",
                 err=True,
             )
-    if not ctx.settings.web.secret_key:  # kept under instance/: sessions outlive a restart
-        ctx.settings.web.secret_key = development_secret(Path("instance"))
-    app = create_app(ctx.settings, engine=ctx.engine, warm=True)
+    app = ctx.web_app(warm=True)  # its key kept under instance/: sessions outlive a restart
     app.run(host=host or ctx.settings.web.host, port=port or ctx.settings.web.port)
 
 
@@ -656,11 +685,12 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
 def scheduler(ctx: Context) -> None:
     """Run the scheduled jobs in this process (run exactly one of these)."""
     from tracker.scheduler import SchedulerRunning, run_scheduler
+    from webapp.digest_mail import DigestMail
 
     ctx.check_schema()
     logging.getLogger().setLevel(logging.INFO)
     try:
-        run_scheduler(ctx.engine, ctx.settings)
+        run_scheduler(ctx.engine, ctx.settings, DigestMail(ctx.web_app()))
     except SchedulerRunning as exc:
         raise click.ClickException(str(exc)) from exc
 

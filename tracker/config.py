@@ -8,7 +8,7 @@ import tomllib
 import types
 import typing
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -57,12 +57,23 @@ class MailSettings:
     sender: str = "Hame Funding Radar <radar@localhost>"
     username: str = ""
     password: str = ""  # only from RADAR_MAIL_PASSWORD, never committed
-    starttls: bool = False
+    starttls: bool = False  # STARTTLS on a plain connection (port 587)
+    tls: bool = False  # SMTP over TLS from the first byte (SMTP_SSL, port 465)
     timeout_seconds: float = 10.0
     max_per_recipient_per_hour: int = 3  # password links and invitations to one address
     max_per_address_per_hour: int = 20  # asked for from one client address
     retry_minutes: int = 10  # how often messages the server did not take are tried again
     max_attempts: int = 12  # then the message is marked failed
+
+
+@dataclass
+class DigestSettings:
+    send_at: str = "07:00"  # HH:MM in the scheduler's time zone: the end of each content period
+    weekly_on: str = "monday"  # the day weekly digests are sent
+    confirm_valid_hours: int = 72  # a public subscriber's confirmation link
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 @dataclass
@@ -122,6 +133,7 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    digests: DigestSettings = field(default_factory=DigestSettings)
     about: AboutSettings = field(default_factory=AboutSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
@@ -174,6 +186,7 @@ MINIMUMS = {
     "mail.max_per_address_per_hour": 1,
     "mail.retry_minutes": 1,
     "mail.max_attempts": 1,
+    "digests.confirm_valid_hours": 1,
     "ingest.withdraw_after_runs": 1,
 }
 
@@ -184,11 +197,34 @@ def _check_ranges(settings: Settings, path: Path) -> None:
         raise ConfigError(
             f"{path}: ingest.max_failed_share: expected a share from 0 to 1, got {share}"
         )
+    if settings.mail.tls and settings.mail.starttls:
+        raise ConfigError(f"{path}: mail.tls and mail.starttls: choose one, not both")
+    if settings.digests.weekly_on not in WEEKDAYS:
+        raise ConfigError(
+            f"{path}: digests.weekly_on: expected one of {', '.join(WEEKDAYS)}, "
+            f"got {settings.digests.weekly_on!r}"
+        )
+    for key, value in (
+        ("matching.rescore_at", settings.matching.rescore_at),
+        ("digests.send_at", settings.digests.send_at),
+    ):
+        try:
+            clock(value)
+        except ValueError:
+            raise ConfigError(f"{path}: {key}: expected HH:MM, got {value!r}") from None
     for key, least in MINIMUMS.items():
         section, name = key.split(".")
         value = getattr(getattr(settings, section), name)
         if value < least:
             raise ConfigError(f"{path}: {key}: expected at least {least}, got {value}")
+
+
+def clock(value: str) -> time:
+    """A time of day written HH:MM (the scheduler's times); ValueError otherwise."""
+    hour, _, minute = value.partition(":")
+    if not (hour.isdigit() and minute.isdigit()):
+        raise ValueError(value)
+    return time(int(hour), int(minute))  # ValueError past 23:59
 
 
 def _build(

@@ -1,7 +1,9 @@
-"""Sending email: one `send_email`, templates in tracker/emails, one EmailLog row per message.
+"""Sending email: one sender, one EmailLog row per message, templates in tracker/emails.
 
-A message the server does not take now stays pending and is tried again (`retry_email`, run by
-`radar send-mail` and the scheduler); one it refuses for good (5xx) is marked failed.
+`send_email` renders a template of tracker/emails; `send_rendered` takes a message its caller
+rendered (a digest, rendered by the web layer). A message the server does not take now stays
+pending and is tried again (`retry_email`, run by `radar send-mail` and the scheduler); one it
+refuses for good (5xx) is marked failed.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import hashlib
 import json
 import logging
 import smtplib
+import ssl
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -27,7 +31,18 @@ from tracker.models_web import EmailLog
 TEMPLATES = Path(__file__).resolve().parent / "emails"
 LOCALES = ("fi", "en")
 MailStatus = Literal["sent", "pending", "failed"]
+RENDERED = "rendered"  # the context key of a message its caller rendered
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A rendered message: subject, plain text, HTML, and headers of its own (List-Unsubscribe)."""
+
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _environment() -> Environment:
@@ -63,21 +78,35 @@ def send_email(
 ) -> MailStatus | None:
     """Send once, logged: None when a message of this key (by default its content) was logged
     before; else "sent", "pending" (kept and retried by `retry_email`) or "failed" (refused)."""
-    key = key or _content_key(to, template, context, locale)
-    if session.exec(select(EmailLog).where(EmailLog.key == key)).first() is not None:
-        return None
-    subject = render_email(template, context, locale)[0]
     row = EmailLog(
-        key=key,
+        key=key or _content_key(to, template, context, locale),
         recipient=to,
         template=template,
         locale=locale,
-        subject=subject,
+        subject=render_email(template, context, locale)[0],
         context=context,
         requested_ip=requested_ip,
-        created_at=utcnow(),
     )
-    _attempt(settings.mail, row)
+    return _send(settings.mail, session, row)
+
+
+def send_rendered(
+    settings: Settings, to: str, mail: Mail, locale: str, *, session: Session, key: str, kind: str
+) -> MailStatus | None:
+    """Send a message its caller rendered (of `kind`, "digest") once under `key`, as
+    `send_email` does; it is kept whole until sent, so a retry sends the same message."""
+    context = {RENDERED: asdict(mail)}
+    row = EmailLog(
+        key=key, recipient=to, template=kind, locale=locale, subject=mail.subject, context=context
+    )
+    return _send(settings.mail, session, row)
+
+
+def _send(mail: MailSettings, session: Session, row: EmailLog) -> MailStatus | None:
+    """Try a new message once and log it; None when its key was logged before."""
+    if session.exec(select(EmailLog.id).where(EmailLog.key == row.key)).first() is not None:
+        return None
+    _attempt(mail, row)
     session.add(row)
     session.flush()
     return row.status  # type: ignore[return-value]
@@ -100,6 +129,12 @@ def pending_emails(session: Session) -> list[int]:
     return [email_id for email_id in session.exec(query) if email_id is not None]
 
 
+def failed_emails(session: Session, limit: int) -> list[EmailLog]:
+    """The newest messages the mail server refused for good (or that ran out of attempts)."""
+    query = select(EmailLog).where(EmailLog.status == "failed")
+    return list(session.exec(query.order_by(col(EmailLog.id).desc()).limit(limit)))
+
+
 def mail_limited(session: Session, mail: MailSettings, to: str, ip: str | None) -> bool:
     """Whether `to`, or the client address `ip`, had as many messages within the last hour
     as the limits allow (each worker sees the same count: it is read from the database)."""
@@ -111,19 +146,40 @@ def mail_limited(session: Session, mail: MailSettings, to: str, ip: str | None) 
     return ip is not None and session.exec(ip_count).one() >= mail.max_per_address_per_hour
 
 
+def _message(mail: MailSettings, row: EmailLog) -> EmailMessage:
+    """The row's message with both parts: rendered by its caller, or from its template."""
+    context = row.context or {}
+    if RENDERED in context:
+        content = Mail(**context[RENDERED])
+    else:
+        content = Mail(*render_email(row.template, context, row.locale))
+    message = EmailMessage()
+    message["Subject"], message["From"], message["To"] = content.subject, mail.sender, row.recipient
+    message["Message-ID"] = make_msgid(domain="hame-funding-radar")
+    for name, value in content.headers.items():
+        message[name] = value
+    message.set_content(content.text)
+    message.add_alternative(content.html, subtype="html")
+    return message
+
+
+def _connection(mail: MailSettings) -> smtplib.SMTP:
+    """A connection to the mail server: over TLS from the start when `tls`, else plain."""
+    if mail.tls:
+        return smtplib.SMTP_SSL(
+            mail.host, mail.port, timeout=mail.timeout_seconds, context=ssl.create_default_context()
+        )
+    return smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds)
+
+
 def _attempt(mail: MailSettings, row: EmailLog) -> None:
     """Hand the message to the SMTP server once; its status, attempts and error follow."""
-    subject, text, html = render_email(row.template, row.context or {}, row.locale)
-    message = EmailMessage()
-    message["Subject"], message["From"], message["To"] = subject, mail.sender, row.recipient
-    message["Message-ID"] = make_msgid(domain="hame-funding-radar")
-    message.set_content(text)
-    message.add_alternative(html, subtype="html")
+    message = _message(mail, row)
     row.attempts += 1
     try:
-        with smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds) as smtp:
-            if mail.starttls:
-                smtp.starttls()
+        with _connection(mail) as smtp:
+            if mail.starttls:  # the server's certificate is checked, as over TLS
+                smtp.starttls(context=ssl.create_default_context())
             if mail.username:
                 smtp.login(mail.username, mail.password)
             smtp.send_message(message)

@@ -1,4 +1,5 @@
-"""Tables the web side needs: login attempts, emails (sent, pending or failed), calendar feeds."""
+"""Tables the web side needs: login attempts, emails (sent, pending or failed), calendar feeds
+and email digest subscriptions."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-from tracker.models import EMAIL_CHARS, Call, utcnow
+from tracker.models import EMAIL_CHARS, Call, json_column, utcnow
 
 TOKEN_HASH_CHARS = 64  # a SHA-256 hex digest
+SUBSCRIPTION_NAME_CHARS = 200  # a saved search's name
 
 # Covering indexes for the calls page: a call's row holds its long texts inline, so filters on
 # programme and status read these instead of the rows.
@@ -73,3 +75,33 @@ class CalendarFeed(SQLModel, table=True):
     locale: str = Field(default="fi", max_length=5)
     token_hash: str = Field(max_length=TOKEN_HASH_CHARS, unique=True, index=True)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class Subscription(SQLModel, table=True):
+    """Who gets an email digest of what, how often, in which language (tracker/digests.py).
+
+    `kind` (tracker.digests.KINDS): a member's digest of their organisation's matches at or
+    above `min_score`; a staff member's digest of the region; a saved search (`name` and the
+    calls page's `query` string); a public subscription by `themes`, `programmes` and
+    `keywords` for anyone, sent once `confirmed_at` is set (double opt-in). Only the public
+    one has no user. `covered_until`: the end of the content period last sent (or, before the
+    first digest, the moment the subscription started); `told`: the calls a match digest told
+    of, so none is told twice.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20, index=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id", index=True)
+    email: str = Field(max_length=EMAIL_CHARS, index=True)
+    locale: str = Field(default="fi", max_length=5)
+    frequency: str = Field(default="weekly", max_length=10)  # daily, weekly
+    min_score: float | None = None
+    name: str | None = Field(default=None, max_length=SUBSCRIPTION_NAME_CHARS)
+    query: str | None = Field(default=None, sa_column=Column(Text))
+    themes: list[str] = json_column()
+    programmes: list[str] = json_column()
+    keywords: list[str] = json_column()
+    told: list[int] = json_column()
+    confirmed_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    covered_until: datetime = Field(default_factory=utcnow)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from tracker.changes import is_empty
+from tracker.changes import worth_telling
 from tracker.models import Actor, Call, CallSource, ChangeEvent, JobRun, Match
 from tracker.queries import UNMERGED
 
@@ -99,4 +99,4 @@ def call_history(session: Session, call_id: int) -> list[ChangeEvent]:
     earlier releases, is no change."""
     query = select(ChangeEvent).where(ChangeEvent.call_id == call_id)
     events = session.exec(query.order_by(col(ChangeEvent.created_at).desc(), col(ChangeEvent.id)))
-    return [e for e in events if e.field_name == "status" or not is_empty(e.old_value)]
+    return [e for e in events if worth_telling(e.field_name, e.old_value)]

@@ -8,7 +8,9 @@ meet. Runs a killed process left "running" are marked interrupted when the next 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -19,7 +21,8 @@ from sqlalchemy.engine import Engine
 
 from scrapers import SOURCES
 from scrapers.http import HttpClient
-from tracker.config import Settings
+from tracker.config import Settings, clock
+from tracker.digest_run import DigestWeb, send_digests
 from tracker.jobs import mark_interrupted, match, scrape, send_mail
 from tracker.locks import ProcessLock
 
@@ -27,9 +30,15 @@ log = logging.getLogger(__name__)
 ONE_AT_A_TIME = "one-at-a-time"  # the executor of every job: a single worker
 
 
-def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingScheduler | None = None):  # type: ignore[no-untyped-def]
-    """A scheduler with one job per enabled source, the first runs at start one after another;
-    every job runs in one worker, so no two ever overlap."""
+def build_scheduler(  # type: ignore[no-untyped-def]
+    engine: Engine,
+    settings: Settings,
+    scheduler: BlockingScheduler | None = None,
+    digests: DigestWeb | None = None,
+):
+    """A scheduler with one job per enabled source, the first runs at start one after another,
+    the nightly re-score, the mail retry and (given the web layer's words) the digests; every
+    job runs in one worker, so no two ever overlap."""
     zone = ZoneInfo(settings.scheduler.timezone)
     scheduler = scheduler or BlockingScheduler(timezone=zone)
     scheduler.add_executor(ThreadPoolExecutor(max_workers=1), alias=ONE_AT_A_TIME)
@@ -53,17 +62,8 @@ def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingSched
             misfire_grace_time=3600,
         )
     # Every night all matches again: deadlines pass and time left shrinks even when no call changes.
-    hour, minute = (int(part) for part in settings.matching.rescore_at.split(":"))
-    scheduler.add_job(
-        match,
-        CronTrigger(hour=hour, minute=minute, timezone=zone),
-        args=(engine, settings),
-        id="match",
-        name="match all actors",
-        executor=ONE_AT_A_TIME,
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=3600,
+    daily(
+        scheduler, match, settings.matching.rescore_at, zone, (engine, settings), "match all actors"
     )
     # Mails the server did not take are tried again; no JobRun is written when none wait.
     scheduler.add_job(
@@ -76,10 +76,32 @@ def build_scheduler(engine: Engine, settings: Settings, scheduler: BlockingSched
         max_instances=1,
         coalesce=True,
     )
+    if digests is not None:  # weekly ones are due on their day's run
+        args = (engine, settings, digests)
+        daily(scheduler, send_digests, settings.digests.send_at, zone, args, "send email digests")
     return scheduler
 
 
-def run_scheduler(engine: Engine, settings: Settings) -> None:
+def daily(  # type: ignore[no-untyped-def]
+    scheduler, job: Callable[..., Any], at: str, zone: ZoneInfo, args: tuple[Any, ...], name: str
+) -> None:
+    """Run `job` every day at `at` (HH:MM in `zone`); a run missed by up to an hour, while the
+    scheduler was down or busy, runs when it can."""
+    moment = clock(at)
+    scheduler.add_job(
+        job,
+        CronTrigger(hour=moment.hour, minute=moment.minute, timezone=zone),
+        args=args,
+        id=job.__name__,
+        name=name,
+        executor=ONE_AT_A_TIME,
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=3600,
+    )
+
+
+def run_scheduler(engine: Engine, settings: Settings, digests: DigestWeb | None = None) -> None:
     """Block and run the jobs until interrupted; refuse when a scheduler already runs."""
     lock = ProcessLock(engine, "scheduler")
     if not lock.acquire():
@@ -88,7 +110,7 @@ def run_scheduler(engine: Engine, settings: Settings) -> None:
         interrupted = mark_interrupted(engine)
         if interrupted:
             log.warning("%d runs left running by a stopped process marked interrupted", interrupted)
-        scheduler = build_scheduler(engine, settings)
+        scheduler = build_scheduler(engine, settings, digests=digests)
         for job in scheduler.get_jobs():
             log.info("scheduled %s: %s", job.name, job.trigger)
         try:

@@ -50,6 +50,8 @@ class CallQuery:
     budget_min: int | None = None
     budget_max: int | None = None
     new_since: date | None = None  # first seen on this day (UTC) or later
+    # First seen after the first moment and at or before the second: new to a digest's period.
+    seen_between: tuple[datetime, datetime] | None = None
     eligible_for: Organisation | None = None
     actor_id: int | None = None  # ranks by this actor's match scores when sorting by relevance
     sort: str = "deadline"
@@ -183,6 +185,9 @@ def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
         conditions.append(col(Call.id).in_(sourced))
     if query.new_since is not None:
         conditions.append(col(Call.first_seen) >= day_start(query.new_since))
+    if query.seen_between is not None:
+        after, until = query.seen_between
+        conditions += [col(Call.first_seen) > after, col(Call.first_seen) <= until]
     if query.budget_min is not None:
         conditions.append(col(Call.budget_total_eur) >= query.budget_min)
     if query.budget_max is not None:

@@ -30,6 +30,8 @@ def register(app: Flask) -> None:
     from webapp.matches import matches
     from webapp.pages import pages
     from webapp.staff import staff
+    from webapp.subscribers import subscribers
+    from webapp.subscriptions import subscriptions
 
     for blueprint in (
         calls,
@@ -43,5 +45,7 @@ def register(app: Flask) -> None:
         api,
         exports,
         feeds,
+        subscriptions,
+        subscribers,
     ):
         app.register_blueprint(blueprint)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from time import monotonic
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -30,6 +31,7 @@ from webapp.changes import describe_change
 from webapp.explanations import theme_choices
 from webapp.forms import STATUS_LABELS, CallSearchForm
 from webapp.labels import source_name
+from webapp.subscription_forms import SaveSearchForm
 from webapp.web import db, is_staff, settings, today
 
 calls = Blueprint("calls", __name__)
@@ -114,12 +116,16 @@ def index() -> tuple[str, int]:
     # The filters for the pager and the downloads; an empty status ("any") is one: its default
     # is "open or forthcoming".
     args = {k: v for k, v in request.args.items() if k != "page" and (v or k == "status")}
+    save_form = None
+    if current_user.is_authenticated:  # the search to save: the same filters
+        save_form = SaveSearchForm(formdata=None, query=urlencode(args))
     page = render_template(
         "calls/index.html",
         form=form,
         found=found,
         today=day,
         args=args,
+        save_form=save_form,
         can_filter_eligible=current_user.is_authenticated and bool(current_user.actor_id),
         status_labels={key: str(label) for key, label in STATUS_LABELS.items()},
     )

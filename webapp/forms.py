@@ -104,7 +104,7 @@ def _y_tunnus(_form: Any, field: Any) -> None:
         raise ValidationError(_l("Not a valid business ID (Y-tunnus), e.g. 0112038-9."))
 
 
-def _known_themes(_form: Any, field: Any) -> None:
+def known_themes(_form: Any, field: Any) -> None:
     """Refuse a posted theme that is not one of the configured themes offered, naming it."""
     offered = {choice.value for choice in field.choices or ()}
     posted = field.data if isinstance(field.data, list) else [field.data]
@@ -115,7 +115,18 @@ def _known_themes(_form: Any, field: Any) -> None:
         )
 
 
-def _entries(split: Any, most: int, chars: int) -> Any:
+def themes_field() -> SelectMultipleField:
+    """Checkboxes of the configured Smart Häme themes (their choices are set per request)."""
+    return SelectMultipleField(
+        _l("Smart Häme themes"),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=False,  # known_themes says which posted theme is unknown
+        validators=[Optional(), known_themes],
+    )
+
+
+def entries(split: Any, most: int, chars: int) -> Any:
     """At most `most` entries (as `split` reads the text), each at most `chars` long."""
 
     def check(_form: Any, field: Any) -> None:
@@ -238,25 +249,19 @@ class ActorForm(FlaskForm):
     )
     industry_codes = TextAreaField(
         _l("Industry codes"),
-        validators=[Optional(), _entries(lines, PROFILE_INDUSTRY_CODES, PROFILE_WORD_CHARS)],
+        validators=[Optional(), entries(lines, PROFILE_INDUSTRY_CODES, PROFILE_WORD_CHARS)],
     )
-    themes = SelectMultipleField(
-        _l("Smart Häme themes"),
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
-        validate_choice=False,  # _known_themes says which posted theme is unknown
-        validators=[Optional(), _known_themes],
-    )
+    themes = themes_field()
     keywords = StringField(
         _l("Keywords"),
-        validators=[Optional(), _entries(words, PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS)],
+        validators=[Optional(), entries(words, PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS)],
     )
     description = TextAreaField(
         _l("Description"), validators=[Optional(), Length(max=PROFILE_TEXT_CHARS)]
     )
     programmes = StringField(
         _l("Programmes of interest"),
-        validators=[Optional(), _entries(words, PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS)],
+        validators=[Optional(), entries(words, PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS)],
     )
     preferred_role = SelectField(_l("Preferred role"), choices=options(ROLES_OF_ACTOR))
     budget_min_eur = IntegerField(_l("Project budget from (EUR)"), validators=[Optional(), AMOUNT])
@@ -271,7 +276,7 @@ class ActorForm(FlaskForm):
         _l("Contact people"),
         validators=[
             Optional(),
-            _entries(lines, PROFILE_CONTACTS, EMAIL_CHARS + 2 * PERSON_CHARS),
+            entries(lines, PROFILE_CONTACTS, EMAIL_CHARS + 2 * PERSON_CHARS),
         ],
     )
 
@@ -308,7 +313,7 @@ class CallSearchForm(PageForm):
     deadline_from = DateField(_l("Next deadline from"), validators=[Optional()])
     deadline_to = DateField(_l("Next deadline to"), validators=[Optional()])
     theme = SelectField(
-        _l("Smart Häme theme"), validate_choice=False, validators=[Optional(), _known_themes]
+        _l("Smart Häme theme"), validate_choice=False, validators=[Optional(), known_themes]
     )
     type_of_action = SelectField(_l("Type of action"), validators=[Optional()])
     source = SelectField(_l("Source"), validators=[Optional()])

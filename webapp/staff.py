@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, render_template
 
 from tracker.baseline import region_funding
+from tracker.mailer import failed_emails
 from tracker.overview import actors_overview, calls_changed_since, first_load_since, source_status
 from tracker.search import CallQuery, day_start, search_calls
 from webapp.web import db, roles_required, settings, today
@@ -14,6 +15,7 @@ from webapp.web import db, roles_required, settings, today
 staff = Blueprint("staff", __name__, url_prefix="/staff")
 SHOWN_RECORD_ERRORS = 50  # per source; the run keeps more and counts them all
 SHOWN_NEW = 50
+SHOWN_FAILED_EMAILS = 20
 
 
 @staff.get("/")
@@ -43,7 +45,10 @@ def overview() -> str:
 @staff.get("/sources")
 @roles_required("staff", "admin")
 def sources() -> str:
-    """Each source's last run, counts and errors."""
+    """Each source's last run, counts and errors; the emails the mail server refused."""
     return render_template(
-        "staff/sources.html", sources=source_status(db()), max_shown=SHOWN_RECORD_ERRORS
+        "staff/sources.html",
+        sources=source_status(db()),
+        max_shown=SHOWN_RECORD_ERRORS,
+        failed_emails=failed_emails(db(), SHOWN_FAILED_EMAILS),
     )

@@ -45,10 +45,16 @@ def mailbox():
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, sqlite_template, catalogs, mailbox):
+def site(served):
+    """The served app's address."""
+    return served[0]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory, sqlite_template, catalogs, mailbox):
     """The app served on a free port, on the data `make run` loads without a network (every
     recording, the Kanta-Häme organisations of CORDIS with their matches), with two more
-    actors and a user of each kind."""
+    actors and a user of each kind; its address and the app."""
     path = tmp_path_factory.mktemp("browser") / "radar.db"
     shutil.copyfile(sqlite_template, path)
     engine = make_engine(f"sqlite:///{path}")
@@ -75,10 +81,11 @@ def site(tmp_path_factory, sqlite_template, catalogs, mailbox):
         add_matches(session, ruoka, [cascade])
     from webapp import create_app
 
-    server = make_server("127.0.0.1", 0, create_app(settings, engine=engine), threaded=True)
+    app = create_app(settings, engine=engine)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield f"http://127.0.0.1:{server.server_port}", app
     server.shutdown()
     thread.join(timeout=5)
     engine.dispose()

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlmodel import Session, func, select
 
 from tests.browser.conftest import TELESTE, shot, sign_in
 from tests.language import problems_of
+from tracker.digest_run import send_digests
+from tracker.models import Call, utcnow
+from tracker.models_web import Subscription
+from webapp.digest_mail import DigestMail
 
 # The development server serving these pages leaves a static file open when the browser drops
 # the connection by navigating on (as a language switch does while htmx still loads): the
@@ -171,6 +178,7 @@ def test_search_filters_stay_in_the_url(page, site):
         ("/", None),
         ("/about", None),
         ("/login", None),
+        ("/subscribe", None),
         ("/calls/1", None),
         ("OWN/matches", "member@kone.example"),
         ("OWN/edit", "member@kone.example"),
@@ -309,3 +317,43 @@ def test_member_starts_an_application_and_moves_it_across_the_board(page, site):
     history = page.locator(".history").inner_text()
     assert "Siirretty vaiheesta “Arvioitavana” vaiheeseen “Myönnetty”." in history
     in_both_languages(page)
+
+
+def test_staff_turns_on_the_region_digest_and_unsubscribes_by_its_emailed_link(
+    page, served, mailbox
+):
+    """The digest page, a digest delivered to the SMTP server, its unsubscribe link followed
+    in the browser: a page with one button, then the subscription has ended."""
+    site, app = served
+    inbox, _port = mailbox
+    sign_in(page, site, "staff@hameenliitto.example")
+    page.get_by_role("link", name="Oma tili").click()
+    page.get_by_role("link", name="Sähköpostikoosteet ja tallennetut hakurajaukset").click()
+    in_both_languages(page)
+    page.get_by_label("Kuinka usein").select_option(label="Päivittäin")
+    page.get_by_role("button", name="Ota kooste käyttöön").click()
+    expect(page.locator(".messages")).to_contain_text("Tilattu.")
+    checked(page, "fi")
+
+    engine, settings = app.extensions["radar"]["engine"], app.extensions["radar"]["settings"]
+    with Session(engine) as session:
+        (digest,) = session.exec(select(Subscription)).all()
+        # Made a month before the calls were loaded: every call of the region is new to it.
+        digest.covered_until = session.exec(select(func.min(Call.first_seen))).one() - timedelta(
+            days=30
+        )
+        session.add(digest)
+        session.commit()
+    run = send_digests(engine, settings, DigestMail(app), now=utcnow() + timedelta(days=1))
+    assert run.new == 1
+    message = inbox.messages[-1]
+    assert message["To"] == "staff@hameenliitto.example"
+    link = re.search(r"/unsubscribe/\S+", message.get_body(preferencelist=("plain",)).get_content())
+
+    page.goto(f"{site}{link.group(0)}")
+    checked(page, "fi")
+    page.get_by_role("button", name="Peru tilaus").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tilaus peruttu")
+    checked(page, "fi")
+    with Session(engine) as session:
+        assert session.exec(select(Subscription)).all() == []

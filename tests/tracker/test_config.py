@@ -62,6 +62,15 @@ def test_radar_config_points_to_another_file(tmp_path):
             "[mail]\nmax_per_recipient_per_hour = 0\n",
             "mail.max_per_recipient_per_hour: expected at least 1",
         ),
+        ("[mail]\ntls = true\nstarttls = true\n", "mail.tls and mail.starttls: choose one"),
+        ("[digests]\nsend_at = '7'\n", "digests.send_at: expected HH:MM, got '7'"),
+        ("[digests]\nsend_at = '24:00'\n", "digests.send_at: expected HH:MM"),
+        ("[matching]\nrescore_at = '4.30'\n", "matching.rescore_at: expected HH:MM"),
+        ("[digests]\nweekly_on = 'maanantai'\n", "digests.weekly_on: expected one of monday"),
+        (
+            "[digests]\nconfirm_valid_hours = 0\n",
+            "digests.confirm_valid_hours: expected at least 1",
+        ),
     ],
 )
 def test_broken_config_names_the_key(tmp_path, text, named):

@@ -124,6 +124,15 @@ def test_scheduler_runs_each_source_one_at_a_time_and_a_failure_stops_no_other(
     assert second.started_at >= first.finished_at  # never two writers at once
 
 
+def test_the_scheduler_lent_the_digests_words_sends_them_daily_at_the_send_time(engine, wired):
+    words = object()  # what `radar scheduler` lends: webapp.digest_mail.DigestMail
+    scheduler = build_scheduler(
+        engine, wired, BackgroundScheduler(timezone="Europe/Helsinki"), digests=words
+    )
+    job = scheduler.get_job("send_digests")
+    assert str(job.trigger) == "cron[hour='7', minute='0']" and job.args[2] is words
+
+
 def test_first_runs_at_start_are_staggered(engine, wired):
     scheduler = build_scheduler(engine, wired, BackgroundScheduler(timezone="Europe/Helsinki"))
     scrapes = [job for job in scheduler.get_jobs() if job.id.startswith("scrape:")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import shutil
 from collections.abc import Iterator
@@ -22,8 +23,10 @@ from tracker.config import load_settings
 from tracker.db import make_engine
 from tracker.demo import load_recordings
 from tracker.ingest import ingest
+from tracker.mailer import send_email
 from tracker.matching import record_feedback, rescore_actor, rescore_all
 from tracker.models import Actor, Call, CallSource, ChangeEvent, Match, User, utcnow
+from tracker.subscriptions import subscribe_public, subscribe_user
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(
@@ -235,6 +238,7 @@ def demo_site(tmp_path_factory, sqlite_template, catalogs):
             "actor_id": kone.id,
             "call_ids": _telling_calls(session),
             "application_id": _rejected_application(session, kone, member, today),
+            "subscription_ids": _subscriptions(session, settings, member),
         }
     from webapp import create_app
 
@@ -262,6 +266,39 @@ def _rejected_application(session: Session, actor: Actor, member: User, today: d
     move(session, application, "rejected", user_id=member.id, now=now, reason="low_fit", score=8.5)
     session.commit()
     return int(application.id or 0)
+
+
+def _subscriptions(session: Session, settings, member: User) -> list[int]:
+    """The member's digest and a saved search, a public subscription, and a message the mail
+    server could not take (nothing listens on its port, one attempt allowed): every word of
+    the digest pages and of the sources page's failed mails has a value to show."""
+    now = utcnow()
+    made = [
+        subscribe_user(session, member, "member_digest", now, frequency="daily"),
+        subscribe_user(
+            session,
+            member,
+            "saved_search",
+            now,
+            name="Horisontti",
+            query="programme=Horizon+Europe+%28HORIZON%29",
+        ),  # fmt: skip
+        subscribe_public(
+            session,
+            "tilaaja@example.org",
+            now,
+            keywords=["robotics"],
+            themes=["circular_economy"],
+            programmes=["Horizon Europe (HORIZON)"],
+        ),  # fmt: skip
+    ]
+    refused = dataclasses.replace(
+        settings, mail=dataclasses.replace(settings.mail, port=free_port(), max_attempts=1)
+    )
+    send_email(refused, "tilaaja@example.org", "confirm", {"link": "-", "hours": 1, "email": ""},
+               "fi", session=session)  # fmt: skip
+    session.commit()
+    return [int(s.id or 0) for s in made]
 
 
 def _matches(session: Session, actor_id: int) -> Iterator[int]:

@@ -13,9 +13,13 @@ from tests.language import problems_of
 from tests.webapp.conftest import EMAILS, INVITED, sign_in
 from tracker.accounts import ROLES, link_token
 from tracker.applications import REASONS, STAGES
+from tracker.digests import FREQUENCIES, KINDS
 from tracker.models import User
+from tracker.models_web import Subscription
+from tracker.subscriptions import CONFIRM, UNSUBSCRIBE, manage_token, subscription_token
 from webapp.application_forms import REASON_NAMES, STAGE_NAMES
 from webapp.labels import ELIGIBLE_TYPES, ROLE_NAMES, SOURCE_NAMES
+from webapp.subscription_forms import FREQUENCY_NAMES, KIND_NAMES
 
 
 def paths(app, engine, ids) -> list[str]:
@@ -37,6 +41,9 @@ def paths(app, engine, ids) -> list[str]:
             found.append(f"/password/invite/{link_token(secret, invited, 'invite')}")
             found.append(f"/password/reset/{link_token(secret, member, 'reset')}")
             continue
+        if "token" in rule.arguments:  # the links of digests and their confirmation emails
+            found += subscription_links(engine, secret, rule.endpoint, ids["subscription_ids"])
+            continue
         call_ids = ids["call_ids"] if "call_id" in rule.arguments else [None]
         for call_id in call_ids:
             values = {
@@ -49,11 +56,31 @@ def paths(app, engine, ids) -> list[str]:
     return found
 
 
+def subscription_links(
+    engine, secret: str, endpoint: str, subscription_ids: list[int]
+) -> list[str]:
+    """The emailed links of the demo's subscriptions (a member's digest, a saved search, a
+    public subscription), and a link of a subscription that has ended."""
+    with Session(engine) as session:
+        made = [session.get(Subscription, i) for i in subscription_ids]
+    public = made[-1]
+    gone = Subscription(id=max(subscription_ids) + 1, kind="public", email="pois@example.org")
+    if endpoint == "subscribers.manage":
+        return [f"/subscriptions/manage/{manage_token(secret, public.email)}"]
+    if endpoint == "subscribers.confirm_page":
+        return [
+            f"/subscribe/confirm/{subscription_token(secret, s, CONFIRM)}" for s in (public, gone)
+        ]
+    assert endpoint == "subscribers.unsubscribe_page", endpoint
+    return [f"/unsubscribe/{subscription_token(secret, s, UNSUBSCRIBE)}" for s in (*made, gone)]
+
+
 def test_every_stored_key_has_a_name():
     assert set(SOURCE_NAMES) == {s.name for s in SOURCES}
     assert set(ROLE_NAMES) == set(ROLES)
     assert set(ELIGIBLE_TYPES) == set(SCRAPED_TYPES)
     assert set(STAGE_NAMES) == set(STAGES) and set(REASON_NAMES) == set(REASONS)
+    assert set(KIND_NAMES) == set(KINDS) and set(FREQUENCY_NAMES) == set(FREQUENCIES)
 
 
 @pytest.mark.parametrize("language", ["fi", "en"])

@@ -2,6 +2,8 @@
 answering; messages kept and retried, limited per recipient and per client address."""
 
 import re
+import ssl
+import subprocess
 import time
 
 import pytest
@@ -9,6 +11,7 @@ from sqlmodel import select
 
 from tests.webapp.conftest import Inbox, csrf, free_port, sign_in, smtp_server
 from tracker.jobs import send_mail
+from tracker.mailer import send_email
 from tracker.models import User
 from tracker.models_web import EmailLog
 
@@ -150,3 +153,43 @@ def test_invitations_count_toward_the_inviters_address(client, session, settings
     assert "Liian monta sähköpostia tunnin sisällä." in refused.get_data(as_text=True)
     assert [m["To"] for m in inbox.messages] == ["eka@kone.example"]
     assert session.exec(select(User).where(User.email == "toka@kone.example")).first() is None
+
+
+def self_signed(directory) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, made by openssl for this test."""
+    cert, key = str(directory / "cert.pem"), str(directory / "key.pem")
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", key, "-out", cert],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_mail_goes_over_tls_to_a_server_whose_certificate_is_trusted(
+    session, settings, tmp_path, monkeypatch
+):
+    from aiosmtpd.controller import Controller
+
+    cert, key = self_signed(tmp_path)
+    served = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    served.load_cert_chain(cert, key)
+    port = free_port()
+    settings.mail.host, settings.mail.port, settings.mail.tls = "127.0.0.1", port, True
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, ssl_context=served)
+    controller.start()
+    try:
+        context = {"link": "https://example.org/x", "hours": 1, "email": "a@example.org"}
+        # A certificate nobody vouches for: the message waits, nothing is sent in the clear.
+        untrusted = send_email(settings, "a@example.org", "confirm", context, "en", session=session)
+        assert (
+            untrusted == "pending" and "CERTIFICATE_VERIFY_FAILED" in logged(session)[0].last_error
+        )
+        monkeypatch.setenv("SSL_CERT_FILE", cert)  # the certificate trusted, as a CA's would be
+        trusted = send_email(settings, "b@example.org", "confirm", context, "en", session=session)
+    finally:
+        controller.stop()
+    assert trusted == "sent"
+    assert [m["To"] for m in inbox.messages] == ["b@example.org"]

@@ -1,0 +1,77 @@
+"""A `radar digest` killed half-way: the messages it sent are logged with their periods
+covered, and the next run sends the rest, so every subscriber has exactly one message."""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections import Counter
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from tests.live import free_port, radar
+from tests.tracker.helpers import sedia_records
+from tests.webapp.conftest import Inbox, smtp_server
+from tracker.digests import period_end
+from tracker.ingest import ingest
+from tracker.models import utcnow
+from tracker.models_web import EmailLog
+from tracker.subscriptions import confirm, subscribe_public
+
+SUBSCRIBERS = [f"tilaaja{n}@example.org" for n in range(1, 7)]
+KILLED_AT = 3  # the third message: the process dies before it hands over the message
+
+
+class Killing(Inbox):
+    """A real SMTP server that kills the sending process when it starts its third message."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pid: int | None = None
+        self.started = 0
+
+    async def handle_MAIL(self, server, session, envelope, address, options):  # noqa: N802
+        self.started += 1
+        if self.started == KILLED_AT and self.pid is not None:
+            os.kill(self.pid, signal.SIGKILL)  # as an operator's `kill -9` or a crash would
+        envelope.mail_from = address  # what aiosmtpd does without a handler
+        return "250 OK"
+
+
+def test_a_digest_run_killed_half_way_sends_nothing_twice_and_misses_nobody(
+    engine, settings, tmp_path
+):
+    # Six confirmed subscribers of the real internship offers, which a scrape stored an hour
+    # before the last send time: every one of them is due a digest now.
+    end = period_end(settings, "daily", utcnow())
+    with Session(engine, expire_on_commit=False) as session:
+        for email in SUBSCRIBERS:
+            subscription = subscribe_public(
+                session, email, end - timedelta(hours=3), keywords=["internships"],
+                frequency="daily", locale="en",
+            )  # fmt: skip
+            confirm(subscription, end - timedelta(hours=2))
+        stored = end - timedelta(hours=1)
+        ingest(session, sedia_records(), priority=["ft_search"], today=stored.date(), now=stored)
+        session.commit()
+
+    url = engine.url.render_as_string(hide_password=False)
+    port = free_port()
+    mail = {"RADAR_MAIL_HOST": "127.0.0.1", "RADAR_MAIL_PORT": str(port)}
+    with smtp_server(Killing(), port) as server:
+        first = radar(url, "digest", log=tmp_path / "first.log", env=mail)
+        server.pid = first.pid
+        assert first.wait(timeout=300) == -signal.SIGKILL, (tmp_path / "first.log").read_text()
+        sent_before = [m["To"] for m in server.messages]
+        assert len(sent_before) == KILLED_AT - 1
+        with Session(engine) as session:
+            logged = session.exec(select(EmailLog.recipient, EmailLog.status)).all()
+        assert sorted(logged) == sorted((to, "sent") for to in sent_before)
+
+        again = radar(url, "digest", log=tmp_path / "again.log", env=mail)
+        assert again.wait(timeout=300) == 0, (tmp_path / "again.log").read_text()
+        assert "digests: 4 sent" in (tmp_path / "again.log").read_text()
+    assert Counter(m["To"] for m in server.messages) == dict.fromkeys(SUBSCRIBERS, 1)
+    with Session(engine) as session:
+        assert len(session.exec(select(EmailLog)).all()) == len(SUBSCRIBERS)

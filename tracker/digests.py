@@ -1,0 +1,279 @@
+"""What an email digest tells: which subscriptions are due, and what is new to each since the
+end of the content period it last covered.
+
+A digest covers the time from its subscription's `covered_until` to the last send time
+(`[digests] send_at`, daily or on `weekly_on`, in the scheduler's time zone), so a run at any
+later moment, or again after a crash, finds the same period and the same key
+("digest:17:2026-11-30", "digest:17:2026-W49"). Rendering is the web layer's
+(webapp/digest_mail.py); sending, one transaction per message, is tracker/digest_run.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_
+from sqlmodel import Session, col, select
+
+from scrapers.record import Deadline
+from tracker.accounts import STAFF_ROLES
+from tracker.changes import worth_telling
+from tracker.config import WEEKDAYS, Settings, clock
+from tracker.models import (
+    Actor,
+    Application,
+    ApplicationEvent,
+    Call,
+    CallDeadline,
+    ChangeEvent,
+    Match,
+    User,
+)
+from tracker.models_web import Subscription
+from tracker.queries import UNMERGED
+from tracker.search import CURRENT, CallQuery, found_calls
+
+KINDS = ("member_digest", "staff_digest", "saved_search", "public")
+FREQUENCIES = ("daily", "weekly")
+MAX_LISTED = 30  # calls, matches or changes one digest lists; the rest are counted
+DEADLINES_AHEAD = timedelta(days=7)  # a staff digest tells each deadline once, a week ahead
+# The calls page's search for the words of a saved search, with the subscriber's organisation.
+Search = Callable[[str, Actor | None], CallQuery]
+
+
+@dataclass
+class Moved:
+    """An application that moved to another stage within the period."""
+
+    application_id: int
+    actor: str
+    title: str
+    old: str
+    new: str
+
+
+@dataclass
+class Digest:
+    """One subscription's content for one period; `told` is what its match digests told so far."""
+
+    subscription: Subscription
+    start: datetime
+    end: datetime
+    key: str
+    actor: Actor | None = None
+    matches: list[tuple[Match, Call]] = field(default_factory=list)
+    calls: list[Call] = field(default_factory=list)
+    more_calls: int = 0  # new calls beyond those listed
+    changes: list[tuple[Call, list[ChangeEvent]]] = field(default_factory=list)
+    deadlines: list[tuple[Call, Deadline]] = field(default_factory=list)
+    moves: list[Moved] = field(default_factory=list)
+    told: list[int] = field(default_factory=list)
+
+    def is_empty(self) -> bool:
+        return not (self.matches or self.calls or self.changes or self.deadlines or self.moves)
+
+
+def period_end(settings: Settings, frequency: str, now: datetime) -> datetime:
+    """The last send time at or before `now` (UTC) for a daily or weekly digest."""
+    zone = ZoneInfo(settings.scheduler.timezone)
+    local = now.astimezone(zone)
+    day, step = local.date(), timedelta(days=1)
+    if frequency == "weekly":
+        day -= timedelta(days=(day.weekday() - WEEKDAYS.index(settings.digests.weekly_on)) % 7)
+        step = timedelta(days=7)
+    end = datetime.combine(day, clock(settings.digests.send_at), zone)
+    if end > local:
+        end -= step  # wall-clock arithmetic: 07:00 stays 07:00 across a change of summer time
+    return end.astimezone(UTC)
+
+
+def digest_key(subscription: Subscription, end: datetime, settings: Settings) -> str:
+    """The log key of a subscription's message for the period ending at `end`."""
+    local = end.astimezone(ZoneInfo(settings.scheduler.timezone)).date()
+    if subscription.frequency == "weekly":
+        year, week, _ = local.isocalendar()
+        return f"digest:{subscription.id}:{year}-W{week:02d}"
+    return f"digest:{subscription.id}:{local.isoformat()}"
+
+
+def due_subscriptions(session: Session, settings: Settings, now: datetime) -> list[int]:
+    """The subscriptions with a period ended since their last digest; a public one only once
+    its subscriber confirmed."""
+    ends = [
+        and_(
+            col(Subscription.frequency) == frequency,
+            col(Subscription.covered_until) < period_end(settings, frequency, now),
+        )
+        for frequency in FREQUENCIES
+    ]
+    confirmed = or_(col(Subscription.kind) != "public", col(Subscription.confirmed_at).is_not(None))
+    query = select(Subscription.id).where(or_(*ends), confirmed).order_by(col(Subscription.id))
+    return [sub_id for sub_id in session.exec(query) if sub_id is not None]
+
+
+def build_digest(
+    session: Session, settings: Settings, subscription: Subscription, now: datetime, search: Search
+) -> Digest:
+    """What is new to `subscription` in its period ending before `now`; empty when its owner
+    may no longer read it (deactivated, or no longer a member or staff)."""
+    end = period_end(settings, subscription.frequency, now)
+    digest = Digest(
+        subscription,
+        subscription.covered_until,
+        end,
+        digest_key(subscription, end, settings),
+        told=list(subscription.told),
+    )
+    day = end.astimezone(ZoneInfo(settings.scheduler.timezone)).date()
+    if subscription.kind == "public":
+        _listed(digest, _new_calls(session, settings, digest, day, public_queries(subscription)))
+        return digest
+    user = session.get(User, subscription.user_id) if subscription.user_id else None
+    if user is None or not user.active:
+        return digest
+    if subscription.kind == "member_digest" and user.actor_id:
+        _matches(session, digest, user.actor_id)
+    elif subscription.kind == "staff_digest" and user.role in STAFF_ROLES:
+        _region(session, settings, digest, day)
+    elif subscription.kind == "saved_search":
+        actor = session.get(Actor, user.actor_id) if user.actor_id else None
+        query = search(subscription.query or "", actor)
+        _listed(digest, _new_calls(session, settings, digest, day, [query]))
+    return digest
+
+
+def matches_above(
+    session: Session, actor_id: int, min_score: float | None
+) -> list[tuple[Match, Call]]:
+    """An organisation's stored matches at or above `min_score`, best first."""
+    query = (
+        select(Match, Call)
+        .join(Call, col(Call.id) == Match.call_id)
+        .where(Match.actor_id == actor_id, col(Match.score) >= (min_score or 0))
+        .order_by(col(Match.score).desc(), col(Match.call_id))
+    )
+    return list(session.exec(query).all())
+
+
+def _matches(session: Session, digest: Digest, actor_id: int) -> None:
+    """Matches the digest has not told of; the matches of now are what it has told after it."""
+    digest.actor = session.get(Actor, actor_id)
+    found = matches_above(session, actor_id, digest.subscription.min_score)
+    told = set(digest.told)
+    digest.matches = [(m, c) for m, c in found if c.id not in told][:MAX_LISTED]
+    digest.told = [int(c.id) for _m, c in found if c.id is not None]
+
+
+def public_queries(subscription: Subscription) -> list[CallQuery]:
+    """The calls page's searches of a public subscription: one per theme, programme and
+    keyword, among the calls one can still apply to."""
+    return [
+        *(CallQuery(status=CURRENT, theme=theme) for theme in subscription.themes),
+        *(CallQuery(status=CURRENT, programme=name) for name in subscription.programmes),
+        *(CallQuery(status=CURRENT, text=words) for words in subscription.keywords),
+    ]
+
+
+def _new_calls(
+    session: Session, settings: Settings, digest: Digest, day: date, queries: list[CallQuery]
+) -> list[Call]:
+    """The calls that any of `queries` finds among those first seen within the period, by
+    next deadline."""
+    min_days = settings.matching.min_days_to_prepare
+    found: dict[int, Call] = {}
+    for query in queries:
+        query.seen_between = (digest.start, digest.end)
+        found.update((int(c.id), c) for c in found_calls(session, query, day, min_days) if c.id)
+
+    def soonest(call: Call) -> tuple[date, int]:
+        upcoming = call.for_applicant(day, min_days).deadline
+        return (upcoming.date if upcoming else date.max, int(call.id or 0))
+
+    return sorted(found.values(), key=soonest)
+
+
+def _listed(digest: Digest, calls: list[Call]) -> None:
+    digest.calls, digest.more_calls = calls[:MAX_LISTED], max(0, len(calls) - MAX_LISTED)
+
+
+def region_clause() -> Any:
+    """SQL: calls for Kanta-Häme or matched to any of its organisations (the region's calls)."""
+    return or_(col(Call.regional), col(Call.id).in_(select(Match.call_id)))
+
+
+def _region(session: Session, settings: Settings, digest: Digest, day: date) -> None:
+    """The region's new calls, changed calls, deadlines coming within a week, and the
+    applications that moved, within the period."""
+    start, end = digest.start, digest.end
+    new = select(Call).where(
+        UNMERGED, region_clause(), col(Call.first_seen) > start, col(Call.first_seen) <= end
+    )
+    _listed(digest, list(session.exec(new.order_by(col(Call.first_seen), col(Call.id)))))
+    digest.changes = _changes(session, start, end)
+    digest.deadlines = _deadlines(session, settings, digest, day)
+    digest.moves = _moves(session, start, end)
+
+
+def _changes(
+    session: Session, start: datetime, end: datetime
+) -> list[tuple[Call, list[ChangeEvent]]]:
+    """The region's calls known before the period that changed within it, with their changes."""
+    query = (
+        select(ChangeEvent, Call)
+        .join(Call, col(Call.id) == ChangeEvent.call_id)
+        .where(UNMERGED, region_clause(), col(Call.first_seen) <= start)
+        .where(col(ChangeEvent.created_at) > start, col(ChangeEvent.created_at) <= end)
+        .order_by(col(ChangeEvent.call_id), col(ChangeEvent.created_at), col(ChangeEvent.id))
+    )
+    changed: dict[int, tuple[Call, list[ChangeEvent]]] = {}
+    for event, call in session.exec(query):
+        if worth_telling(event.field_name, event.old_value):
+            changed.setdefault(event.call_id, (call, []))[1].append(event)
+    return list(changed.values())[:MAX_LISTED]
+
+
+def _deadlines(
+    session: Session, settings: Settings, digest: Digest, day: date
+) -> list[tuple[Call, Deadline]]:
+    """The region's deadlines that came within a week of the digest in its period: each is
+    told once, in the first digest sent less than a week before it."""
+    first = digest.start.astimezone(ZoneInfo(settings.scheduler.timezone)).date()
+    window = (first + DEADLINES_AHEAD, day + DEADLINES_AHEAD)
+    soon = select(CallDeadline.call_id).where(
+        col(CallDeadline.deadline) > window[0], col(CallDeadline.deadline) <= window[1]
+    )
+    calls = session.exec(select(Call).where(UNMERGED, region_clause(), col(Call.id).in_(soon)))
+    found = [
+        (call, deadline)
+        for call in calls
+        for deadline in call.deadline_list()
+        if window[0] < deadline.date <= window[1]
+    ]
+    return sorted(found, key=lambda pair: (pair[1].date, int(pair[0].id or 0)))[:MAX_LISTED]
+
+
+def _moves(session: Session, start: datetime, end: datetime) -> list[Moved]:
+    """Applications that moved from one stage to another within the period, oldest first."""
+    query = (
+        select(ApplicationEvent, Application, Actor, Call)
+        .join(Application, col(Application.id) == ApplicationEvent.application_id)
+        .join(Actor, col(Actor.id) == Application.actor_id)
+        .outerjoin(Call, col(Call.id) == Application.call_id)
+        .where(ApplicationEvent.kind == "stage")
+        .where(col(ApplicationEvent.created_at) > start, col(ApplicationEvent.created_at) <= end)
+        .order_by(col(ApplicationEvent.created_at), col(ApplicationEvent.id))
+    )
+    return [
+        Moved(
+            int(application.id or 0),
+            actor.name,
+            call.title if call else application.call_title or "",
+            str(event.old_value),
+            str(event.new_value),
+        )
+        for event, application, actor, call in session.exec(query)
+    ][:MAX_LISTED]

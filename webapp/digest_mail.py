@@ -1,0 +1,220 @@
+"""Digests told in words: subject, plain text and HTML from webapp/templates/digests, in the
+subscriber's language with dates in Europe/Helsinki, the one-click unsubscribe link and its
+headers (RFC 8058). The `radar` command lends it to tracker/digest_run.py."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from flask import Flask, current_app, render_template
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from scrapers.record import Deadline
+from tracker.digests import Digest
+from tracker.mailer import Mail
+from tracker.models import Actor, Call, ChangeEvent, Match
+from tracker.search import CallQuery
+from tracker.subscriptions import UNSUBSCRIBE, manage_token, subscription_token
+from webapp.application_forms import STAGE_NAMES
+from webapp.calls import applicant, call_query
+from webapp.changes import describe_change
+from webapp.explanations import explanation
+from webapp.i18n import days_left, deadline_label, format_deadline, format_moment
+from webapp.web import absolute_url, settings, today
+
+TOP_REASONS = 3
+
+
+@dataclass
+class Item:
+    """One thing a digest tells: a call, a match or an application, with its lines and link."""
+
+    title: str
+    url: str
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Section:
+    heading: str
+    items: list[Item]
+    more: str = ""  # what was left out, said in words
+    more_url: str = ""  # where to see it
+
+
+class DigestMail:
+    """Digests rendered with the app's templates, texts and search, outside any request."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+
+    def search(self, query: str, actor: Actor | None) -> CallQuery:
+        """The calls page's search of a saved query string, as the page reads its URL."""
+        with self._context():
+            args = MultiDict(parse_qsl(query, keep_blank_values=True))
+            return call_query(args, settings().web.page_size, actor)[0]
+
+    def render(self, digest: Digest) -> Mail:
+        subscription = digest.subscription
+        with self._context(), force_locale(subscription.locale):
+            secret = str(current_app.config["SECRET_KEY"])
+            token = subscription_token(secret, subscription, UNSUBSCRIBE)
+            unsubscribe = absolute_url("subscribers.unsubscribe_page", token=token)
+            if subscription.kind == "public":
+                own = manage_token(secret, subscription.email)
+                manage = absolute_url("subscribers.manage", token=own)
+            else:
+                manage = absolute_url("subscriptions.index")
+            context = {
+                "subject": subject(digest),
+                "intro": _intro(digest),
+                "period": _(
+                    "What is new from %(start)s to %(end)s.",
+                    start=format_moment(digest.start),
+                    end=format_moment(digest.end),
+                ),
+                "sections": sections(digest),
+                "manage": manage,
+                "unsubscribe": unsubscribe,
+            }
+            text = render_template("digests/digest.txt", **context)
+            html = render_template("digests/digest.html", **context)
+        headers = {
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        }
+        return Mail(str(context["subject"]), text, html, headers)
+
+    @contextmanager
+    def _context(self) -> Iterator[None]:
+        """A request context of its own: links (on `[web] base_url`), texts and the search
+        work as in a request."""
+        with self.app.test_request_context():
+            yield
+
+
+def calls_count(digest: Digest) -> int:
+    return len(digest.calls) + digest.more_calls
+
+
+def subject(digest: Digest) -> str:
+    """The subject line: what the digest has, in a few words."""
+    kind = digest.subscription.kind
+    if kind == "member_digest":
+        count = len(digest.matches)
+        return ngettext(
+            "Häme Funding Radar: %(num)d new match for %(name)s",
+            "Häme Funding Radar: %(num)d new matches for %(name)s",
+            count,
+            name=digest.actor.name if digest.actor else "",
+        )
+    if kind == "staff_digest":
+        return _("Häme Funding Radar: news of the region's calls and applications")
+    if kind == "saved_search":
+        return ngettext(
+            "Häme Funding Radar: %(num)d new call for “%(name)s”",
+            "Häme Funding Radar: %(num)d new calls for “%(name)s”",
+            calls_count(digest),
+            name=digest.subscription.name or "",
+        )
+    return ngettext(
+        "Häme Funding Radar: %(num)d new call",
+        "Häme Funding Radar: %(num)d new calls",
+        calls_count(digest),
+    )
+
+
+def _intro(digest: Digest) -> str:
+    subscription = digest.subscription
+    if subscription.kind == "member_digest":
+        return _("You get this email because you turned on the digest of your organisation.")
+    if subscription.kind == "staff_digest":
+        return _("You get this email because you turned on the region's digest.")
+    if subscription.kind == "saved_search":
+        return _(
+            "You get this email because you saved the search “%(name)s”.",
+            name=subscription.name or "",
+        )
+    return _("You get this email because you subscribed to new calls of your choice.")
+
+
+def sections(digest: Digest) -> list[Section]:
+    """What the digest tells, a section per kind of news; empty ones left out."""
+    found = [
+        Section(_("New matches"), [_match(m, c) for m, c in digest.matches]),
+        Section(_("New calls"), [_call(c) for c in digest.calls], *_more(digest)),
+        Section(_("Calls that changed"), [_changed(c, events) for c, events in digest.changes]),
+        Section(_("Deadlines within a week"), [_deadline(c, d) for c, d in digest.deadlines]),
+        Section(
+            _("Applications that moved"),
+            [
+                Item(
+                    f"{moved.actor}: {moved.title}",
+                    absolute_url("applications.show", application_id=moved.application_id),
+                    [
+                        _(
+                            "Moved from %(old)s to %(new)s.",
+                            old=STAGE_NAMES.get(moved.old, moved.old),
+                            new=STAGE_NAMES.get(moved.new, moved.new),
+                        )
+                    ],
+                )
+                for moved in digest.moves
+            ],
+        ),
+    ]
+    return [section for section in found if section.items]
+
+
+def _match(match: Match, call: Call) -> Item:
+    """A new match: its score, the call's next deadline and the top reasons of the score."""
+    reasons = explanation(match).reasons[:TOP_REASONS]
+    score = _("Score %(score)s", score=round(match.score))
+    return Item(call.title, _call_url(call), [score, *_next_deadline(call), *reasons])
+
+
+def _call(call: Call) -> Item:
+    programme = [call.programme] if call.programme else []
+    return Item(call.title, _call_url(call), [*programme, *_next_deadline(call)])
+
+
+def _changed(call: Call, events: list[ChangeEvent]) -> Item:
+    """A changed call with its changes in words, as its page's history tells them."""
+    return Item(call.title, _call_url(call), [describe_change(event) for event in events])
+
+
+def _deadline(call: Call, deadline: Deadline) -> Item:
+    label = deadline_label(deadline.label)
+    return Item(call.title, _call_url(call), [f"{label}: {format_deadline(deadline)}"])
+
+
+def _next_deadline(call: Call) -> list[str]:
+    upcoming = applicant(call, today()).deadline
+    if upcoming is None:
+        return []
+    left = days_left(upcoming.date, today())
+    return [
+        _("Next deadline %(deadline)s (%(left)s)", deadline=format_deadline(upcoming), left=left)
+    ]
+
+
+def _more(digest: Digest) -> tuple[str, str]:
+    """How many new calls were left out, and the saved search that finds them all."""
+    if not digest.more_calls:
+        return "", ""
+    more = ngettext(
+        "%(num)d more new call is not listed here.",
+        "%(num)d more new calls are not listed here.",
+        digest.more_calls,
+    )
+    query = digest.subscription.query if digest.subscription.kind == "saved_search" else None
+    return more, f"{absolute_url('calls.index')}?{query}" if query else ""
+
+
+def _call_url(call: Call) -> str:
+    return absolute_url("calls.show", call_id=call.id)
