@@ -265,7 +265,10 @@ def vectorize_profiles(index: MatchIndex, profiles: Sequence[Profile]) -> Matrix
     cache, settings = index.model.stem_cache, index.settings
     counts = [[cache.count(text) for text in profile_fields(p)] for p in profiles]
     stems = vectorize_counts(index.model, counts, settings.profile_field_weights)
-    own = [[cache.exact_words(p.description), cache.exact_words(" ".join(p.keywords))] for p in profiles]
+    own = [
+        [cache.exact_words(p.description), cache.exact_words(" ".join(p.keywords))]
+        for p in profiles
+    ]
     exact = vectorize_counts(index.model, own, (1.0, 1.0), 0.0)  # a unit vector: weighted after
     return stems + settings.exact_word_weight * exact
 
