@@ -6,13 +6,34 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import and_, case, exists, or_, true
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from scrapers.record import Deadline
-from tracker.models import Actor, Application, ApplicationEvent, Call, ChangeEvent, User
+from tracker.applications import application_call
+from tracker.models import (
+    Actor,
+    Application,
+    ApplicationEvent,
+    Call,
+    CallDeadline,
+    ChangeEvent,
+    User,
+)
 from tracker.queries import kept_call
 
 STAFF_ROLES = ("staff", "admin")
+# What a listed application shows of its call; other fields load when read.
+LISTED_CALL_FIELDS = (
+    "id",
+    "identifier",
+    "title",
+    "programme",
+    "deadlines",
+    "deadline_model",
+    "url",
+)
 
 
 @dataclass
@@ -52,12 +73,6 @@ class ApplicationRow:
         """The first deadline on or after `today`."""
         return next((d for d in self.deadlines if d.date >= today), None)
 
-    def has_deadline_within(self, start: date | None, end: date | None) -> bool:
-        return any(
-            (start is None or d.date >= start) and (end is None or d.date <= end)
-            for d in self.deadlines
-        )
-
 
 def deadlines_of(application: Application, call: Call | None) -> list[Deadline]:
     """Every stage or cut-off of the application's call, as the call has them now; the day
@@ -67,39 +82,61 @@ def deadlines_of(application: Application, call: Call | None) -> list[Deadline]:
     return [Deadline(application.call_deadline)] if application.call_deadline else []
 
 
+def programme_clause() -> Any:
+    """SQL of `ApplicationRow.programme` (Call outer-joined): the stored call's programme, else
+    the one typed in."""
+    stored = col(Application.call_id).is_not(None)
+    return case((stored, Call.programme), else_=Application.call_programme)
+
+
+def deadline_within_clause(start: date | None, end: date | None) -> Any:
+    """SQL: a deadline of the application's call (any stage), or the day typed in for a call no
+    source has, lies between `start` and `end` (each included; None: open)."""
+
+    def within(day: Any) -> Any:
+        return and_(true(), *([day >= start] if start else []), *([day <= end] if end else []))
+
+    stored = exists().where(
+        col(CallDeadline.call_id) == Application.call_id, within(CallDeadline.deadline)
+    )
+    typed = col(Application.call_id).is_(None) & within(Application.call_deadline)
+    return or_(stored, typed)
+
+
 def find_applications(session: Session, filters: ApplicationFilter) -> list[ApplicationRow]:
     """The applications the filters select, by the actor's name and then newest first."""
-    query = select(Application, Actor).join(Actor, col(Actor.id) == Application.actor_id)
+    query = (
+        select(Application, Actor, Call, User)
+        .join(Actor, col(Actor.id) == Application.actor_id)
+        .outerjoin(Call, col(Call.id) == Application.call_id)
+        .outerjoin(User, col(User.id) == Application.staff_id)
+        .where(*_conditions(filters))
+        .options(load_only(*(getattr(Call, name) for name in LISTED_CALL_FIELDS)))
+        .order_by(col(Actor.name), col(Application.id).desc())
+    )
+    return [ApplicationRow(*found) for found in session.exec(query)]
+
+
+def _conditions(filters: ApplicationFilter) -> list[Any]:
+    conditions = []
     if filters.actor_id is not None:
-        query = query.where(Application.actor_id == filters.actor_id)
+        conditions.append(Application.actor_id == filters.actor_id)
     if filters.stage:
-        query = query.where(Application.stage == filters.stage)
+        conditions.append(Application.stage == filters.stage)
     if filters.staff_id is not None:
-        query = query.where(Application.staff_id == filters.staff_id)
-    found = session.exec(query.order_by(col(Actor.name), col(Application.id).desc())).all()
-    calls = _kept_calls(session, {a.call_id for a, _actor in found if a.call_id})
-    staff = users_by_id(session, {a.staff_id for a, _actor in found if a.staff_id})
-    rows = [
-        ApplicationRow(a, actor, calls.get(a.call_id or 0), staff.get(a.staff_id or 0))
-        for a, actor in found
-    ]
-    return [
-        row
-        for row in rows
-        if (not filters.programme or row.programme == filters.programme)
-        and (
-            (filters.deadline_from is None and filters.deadline_to is None)
-            or row.has_deadline_within(filters.deadline_from, filters.deadline_to)
-        )
-    ]
+        conditions.append(Application.staff_id == filters.staff_id)
+    if filters.programme:
+        conditions.append(programme_clause() == filters.programme)
+    if filters.deadline_from is not None or filters.deadline_to is not None:
+        conditions.append(deadline_within_clause(filters.deadline_from, filters.deadline_to))
+    return conditions
 
 
 def application_row(session: Session, application: Application) -> ApplicationRow:
     actor = session.get(Actor, application.actor_id)
     assert actor is not None  # a foreign key
-    call = _kept_calls(session, {application.call_id} if application.call_id else set())
     staff = session.get(User, application.staff_id) if application.staff_id else None
-    return ApplicationRow(application, actor, call.get(application.call_id or 0), staff)
+    return ApplicationRow(application, actor, application_call(session, application), staff)
 
 
 def history(session: Session, row: ApplicationRow) -> list[ApplicationEvent | ChangeEvent]:
@@ -128,14 +165,19 @@ def staff_members(session: Session) -> list[User]:
     return sorted(session.exec(query), key=lambda u: (u.name or u.email).casefold())
 
 
-def programmes(rows: list[ApplicationRow]) -> list[str]:
-    return sorted({row.programme for row in rows if row.programme})
-
-
-def _kept_calls(session: Session, ids: set[int]) -> dict[int, Call]:
-    """Each call by its id, as the call it was merged into if it was."""
-    calls = session.exec(select(Call).where(col(Call.id).in_(ids))).all() if ids else []
-    return {int(call.id or 0): kept_call(session, call) for call in calls}
+def programmes(session: Session, actor_id: int | None) -> list[str]:
+    """The programmes of the applications of an actor (None: of every actor), sorted."""
+    programme = programme_clause()
+    query = (
+        select(programme)
+        .select_from(Application)
+        .outerjoin(Call, col(Call.id) == Application.call_id)
+        .where(programme.is_not(None), programme != "")
+        .distinct()
+    )
+    if actor_id is not None:
+        query = query.where(Application.actor_id == actor_id)
+    return sorted(session.exec(query))
 
 
 def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:

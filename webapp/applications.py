@@ -85,8 +85,7 @@ def chosen_filter() -> tuple[ApplicationFilterForm, ApplicationFilter]:
         form.actor_id.choices = options(anything + actors)
     else:
         del form.actor_id
-    reachable = find_applications(session, ApplicationFilter(actor_id=scope))
-    form.programme.choices = options(anything + [(p, p) for p in programmes(reachable)])
+    form.programme.choices = options(anything + [(p, p) for p in programmes(session, scope)])
     form.staff_id.choices = options(anything + _staff_choices())
     form.validate()
     value = {n: (None if f.errors else f.data) for n, f in form._fields.items()}
