@@ -30,11 +30,9 @@ TOP_ACTORS = 10
 
 @dataclass(frozen=True)
 class Figures:
-    """A group of applications: how many, submitted and granted, and their EU contribution."""
+    """A group of applications: how many, and their EU contribution requested and granted."""
 
     applications: int = 0
-    submitted: int = 0
-    granted: int = 0
     requested_eur: int = 0  # of the submitted ones
     granted_eur: int = 0  # of the granted ones
 
@@ -108,8 +106,6 @@ def _figures() -> tuple[Any, ...]:
     granted = Application.stage == GRANTED
     return (
         func.count(),
-        func.sum(case((submitted, 1), else_=0)),
-        func.sum(case((granted, 1), else_=0)),
         func.sum(case((submitted, func.coalesce(Application.requested_eur, 0)), else_=0)),
         func.sum(case((granted, func.coalesce(Application.granted_eur, 0)), else_=0)),
     )
