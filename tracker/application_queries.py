@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, case, exists, or_, true
+from sqlalchemy import and_, case, exists, func, or_, true
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
@@ -18,6 +18,7 @@ from tracker.models import (
     ApplicationEvent,
     Call,
     CallDeadline,
+    CallVersion,
     ChangeEvent,
     User,
 )
@@ -103,8 +104,11 @@ def deadline_within_clause(start: date | None, end: date | None) -> Any:
     return or_(stored, typed)
 
 
-def find_applications(session: Session, filters: ApplicationFilter) -> list[ApplicationRow]:
-    """The applications the filters select, by the actor's name and then newest first."""
+def find_applications(
+    session: Session, filters: ApplicationFilter, *, limit: int | None = None, offset: int = 0
+) -> list[ApplicationRow]:
+    """The applications the filters select, by the actor's name and then newest first; a page
+    of `limit` rows after `offset` of them, or all."""
     query = (
         select(Application, Actor, Call, User)
         .join(Actor, col(Actor.id) == Application.actor_id)
@@ -113,8 +117,21 @@ def find_applications(session: Session, filters: ApplicationFilter) -> list[Appl
         .where(*_conditions(filters))
         .options(load_only(*(getattr(Call, name) for name in LISTED_CALL_FIELDS)))
         .order_by(col(Actor.name), col(Application.id).desc())
+        .offset(offset)
+        .limit(limit)
     )
     return [ApplicationRow(*found) for found in session.exec(query)]
+
+
+def count_applications(session: Session, filters: ApplicationFilter) -> int:
+    """How many applications the filters select."""
+    query = (
+        select(func.count())
+        .select_from(Application)
+        .outerjoin(Call, col(Call.id) == Application.call_id)
+        .where(*_conditions(filters))
+    )
+    return session.exec(query).one()
 
 
 def _conditions(filters: ApplicationFilter) -> list[Any]:
@@ -157,6 +174,21 @@ def history(session: Session, row: ApplicationRow) -> list[ApplicationEvent | Ch
             )
         )
     return sorted(events, key=lambda e: (e.created_at, e.id), reverse=True)
+
+
+def applications_state(session: Session) -> tuple[Any, ...]:
+    """The state of what views of the applications read, in one cheap query (ids and indexed
+    stamps): it changes whenever an application, a call or an organisation does, so what was
+    computed from them for the same state is still true."""
+    values = (
+        func.count(col(Application.id)),
+        func.max(ApplicationEvent.id),  # every change of an application is an event
+        func.max(CallVersion.id),  # every change of a call's content is a version
+        func.max(Call.last_changed),  # and a merge stamps the merged call
+        func.max(Actor.updated_at),  # a renamed organisation
+    )
+    each = [select(value).scalar_subquery() for value in values]
+    return tuple(session.exec(select(*each)).one())
 
 
 def staff_members(session: Session) -> list[User]:

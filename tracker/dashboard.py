@@ -10,19 +10,20 @@ yet (OPEN_STAGES).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass, replace
 from datetime import date, timedelta
-from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import and_, case, extract, func, true, union_all
 from sqlmodel import Session, col, select
 
 from tracker.application_queries import programme_clause
 from tracker.applications import DECIDED, GRANTED, OPEN_STAGES, STAGES, SUBMITTED
-from tracker.baseline import Funding, funding_by_year
+from tracker.baseline import Funding
 from tracker.models import Actor, Application, Call, CallDeadline
 
+K = TypeVar("K")
 DEADLINE_WEEKS = 8  # the coming weeks whose deadlines are counted
 UPCOMING_SHOWN = 20  # the nearest deadlines listed one by one
 TOP_ACTORS = 10
@@ -60,7 +61,6 @@ class Dashboard:
     weeks: list[tuple[date, int]]  # the Monday of each coming week, deadlines in it
     upcoming: list[Upcoming]
     actors: list[tuple[int, str, Figures]]  # most applications first
-    baseline: list[tuple[int | None, Funding | None, Figures]]  # CORDIS and tracked, by year
 
     @property
     def decided(self) -> int:
@@ -77,6 +77,15 @@ class Dashboard:
         """Each open stage: its applications and the EU contribution they request."""
         return [(s, self.stages[s].applications, self.stages[s].requested_eur) for s in OPEN_STAGES]
 
+    def beside(
+        self, cordis: dict[int | None, Funding]
+    ) -> list[tuple[int | None, Funding | None, Figures]]:
+        """Each year's funding in CORDIS before the service (baseline.funding_by_year) beside
+        the tracked applications' figures."""
+        tracked = dict(self.by_year)
+        years = sorted(cordis.keys() | tracked.keys(), key=lambda y: (y is None, y or 0))
+        return [(year, cordis.get(year), tracked.get(year, Figures())) for year in years]
+
     @property
     def total(self) -> Stage:
         stages = self.stages.values()
@@ -85,58 +94,74 @@ class Dashboard:
 
 def dashboard(session: Session, today: date) -> Dashboard:
     """Every figure of the dashboard on `today`."""
-    by_year = _grouped(session, extract("year", _worked_to_day()))
-    by_year.sort(key=lambda row: (row[0] is None, row[0] or 0))
-    by_programme = _grouped(session, programme_clause())
+    groups = _groups(session)
+    by_programme = _summed((g.key[0], g.figures) for g in groups)
     by_programme.sort(key=lambda row: (-row[1].requested_eur, row[0] or ""))
+    by_year = _summed((g.key[1], g.figures) for g in groups)
+    by_year.sort(key=lambda row: (row[0] is None, row[0] or 0))
+    stages = dict(_summed((g.stage, Figures(g.applications, g.requested_eur)) for g in groups))
     return Dashboard(
-        stages=_stages(session),
+        stages={s: Stage(*astuple(stages.get(s, Figures()))[:2]) for s in STAGES},
         by_programme=by_programme,
         by_year=by_year,
         weeks=_weeks(session, today),
         upcoming=_upcoming(session, today),
         actors=_actors(session),
-        baseline=_beside_baseline(funding_by_year(session), dict(by_year)),
     )
 
 
-def _figures() -> tuple[Any, ...]:
-    """SQL aggregates of a group of applications, in the order of Figures' fields."""
-    submitted = col(Application.stage).in_(SUBMITTED)
-    granted = Application.stage == GRANTED
-    return (
-        func.count(),
-        func.sum(case((submitted, func.coalesce(Application.requested_eur, 0)), else_=0)),
-        func.sum(case((granted, func.coalesce(Application.granted_eur, 0)), else_=0)),
-    )
+@dataclass(frozen=True)
+class _Group:
+    """The applications of one stage and key (a programme and year, or an organisation)."""
+
+    stage: str
+    key: tuple[Any, ...]
+    applications: int
+    requested_eur: int  # asked for, submitted or not
+    granted_eur: int
+
+    @property
+    def figures(self) -> Figures:
+        """The EU contribution counts as requested once submitted, as granted when granted."""
+        submitted, granted = self.stage in SUBMITTED, self.stage == GRANTED
+        return Figures(
+            self.applications,
+            self.requested_eur if submitted else 0,
+            self.granted_eur if granted else 0,
+        )
 
 
-def _as_figures(values: Any) -> Figures:
-    # PostgreSQL sums BIGINT as numeric: Decimals of whole euros.
-    return Figures(*(int(v or 0) for v in values))
-
-
-def _stages(session: Session) -> dict[str, Stage]:
+def _by_stage_and(session: Session, query: Any, *key: Any) -> list[_Group]:
+    """The applications of `query` (from Application) counted and summed by stage and `key`."""
     requested = func.coalesce(func.sum(Application.requested_eur), 0)
-    query = select(Application.stage, func.count(), requested).group_by(col(Application.stage))
-    found = {stage: Stage(count, int(eur)) for stage, count, eur in session.exec(query)}
-    return {stage: found.get(stage, Stage()) for stage in STAGES}
-
-
-def _grouped(session: Session, key: Any) -> list[tuple[Any, Figures]]:
-    """Figures by `key`, an SQL expression over an application and its call."""
-    query = (
-        select(key.label("key"), *_figures())
-        .select_from(Application)
-        .outerjoin(Call, col(Call.id) == Application.call_id)
-        .group_by(key)
+    granted = func.coalesce(func.sum(Application.granted_eur), 0)
+    grouped = query.add_columns(Application.stage, func.count(), requested, granted).group_by(
+        col(Application.stage), *key
     )
-    return [(_plain(found), _as_figures(values)) for found, *values in session.exec(query)]
+    # PostgreSQL sums BIGINT as numeric: Decimals of whole euros.
+    return [
+        _Group(stage, tuple(found), count, int(eur), int(won))
+        for *found, stage, count, eur, won in session.exec(grouped)
+    ]
 
 
-def _plain(key: Any) -> Any:
-    """A year as int (PostgreSQL's EXTRACT answers numeric), any other key as it is."""
-    return int(key) if isinstance(key, Decimal | float) else key
+def _groups(session: Session) -> list[_Group]:
+    """The applications counted and summed by stage, programme and year in one pass, which
+    the figures by stage, by programme and by year add up."""
+    programme, year = programme_clause(), extract("year", _worked_to_day())
+    query = select(programme, year).outerjoin(Call, col(Call.id) == Application.call_id)
+    groups = _by_stage_and(session, query.select_from(Application), programme, year)
+    # EXTRACT answers numeric on PostgreSQL.
+    return [replace(g, key=(g.key[0], None if g.key[1] is None else int(g.key[1]))) for g in groups]
+
+
+def _summed(pairs: Iterable[tuple[K, Figures]]) -> list[tuple[K, Figures]]:
+    """The figures of each key added up, in the order the keys first come."""
+    sums: dict[K, Figures] = {}
+    for key, figures in pairs:
+        was = sums.get(key, Figures())
+        sums[key] = Figures(*(a + b for a, b in zip(astuple(was), astuple(figures), strict=True)))
+    return list(sums.items())
 
 
 def _worked_to_day() -> Any:
@@ -209,25 +234,18 @@ def _upcoming(session: Session, today: date) -> list[Upcoming]:
 
 def _actors(session: Session) -> list[tuple[int, str, Figures]]:
     """The organisations with the most applications, each with its figures."""
-    count = func.count()
-    query = (
-        select(Actor.id, Actor.name, *_figures())
+    most = (
+        select(Actor.id)
         .join(Application, col(Application.actor_id) == Actor.id)
         .group_by(col(Actor.id), col(Actor.name))
-        .order_by(count.desc(), col(Actor.name), col(Actor.id))
+        .order_by(func.count().desc(), col(Actor.name), col(Actor.id))
         .limit(TOP_ACTORS)
     )
-    return [
-        (actor_id, name, _as_figures(values)) for actor_id, name, *values in session.exec(query)
-    ]
-
-
-def _beside_baseline(
-    cordis: dict[int | None, Funding], tracked: dict[int | None, Figures]
-) -> list[tuple[int | None, Funding | None, Figures]]:
-    """Each year's CORDIS funding before the service beside the tracked applications' figures."""
-    years = sorted(cordis.keys() | tracked.keys(), key=lambda y: (y is None, y or 0))
-    return [(year, cordis.get(year), tracked.get(year, Figures())) for year in years]
+    query = select(Actor.id, Actor.name).join(Actor, col(Actor.id) == Application.actor_id)
+    query = query.select_from(Application).where(col(Actor.id).in_(most))
+    groups = _by_stage_and(session, query, col(Actor.id), col(Actor.name))
+    actors = [(*key, figures) for key, figures in _summed((g.key, g.figures) for g in groups)]
+    return sorted(actors, key=lambda row: (-row[2].applications, row[1], row[0]))
 
 
 def _monday(day: date) -> date:

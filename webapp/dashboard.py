@@ -11,13 +11,14 @@ from flask import Blueprint, render_template
 from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
+from tracker.application_queries import applications_state
 from tracker.applications import DECIDED
-from tracker.baseline import region_funding
-from tracker.dashboard import DEADLINE_WEEKS, Dashboard, dashboard
+from tracker.baseline import Funding, funding_by_year, region_funding
+from tracker.dashboard import DEADLINE_WEEKS, Dashboard, Figures, dashboard
 from webapp.application_history import stage_name
 from webapp.charts import Chart, Series, bar_chart
 from webapp.i18n import format_eur
-from webapp.web import db, roles_required, today
+from webapp.web import db, kept, roles_required, today
 
 region = Blueprint("dashboard", __name__, url_prefix="/staff/dashboard")
 
@@ -28,8 +29,9 @@ def index() -> str:
     """The region's applications by stage, outcome, programme, year, deadline and organisation,
     beside the region's Horizon Europe funding in CORDIS."""
     session, day = db(), today()
-    figures = dashboard(session, day)
-    rows = labelled(figures)
+    # Computed again only when what the figures read has changed since this process did.
+    figures = kept("dashboard", (day, applications_state(session)), lambda: dashboard(session, day))
+    rows = labelled(figures, figures.beside(funding_by_year(session)))
     return render_template(
         "staff/dashboard.html",
         d=figures,
@@ -42,13 +44,15 @@ def index() -> str:
     )
 
 
-def labelled(d: Dashboard) -> dict[str, list[tuple[Any, ...]]]:
+def labelled(
+    d: Dashboard, baseline: list[tuple[int | None, Funding | None, Figures]]
+) -> dict[str, list[tuple[Any, ...]]]:
     """The rows of the page's tables keyed by what people read: a programme, year or week."""
     return {
         "programmes": [(p or _("Programme not given"), f) for p, f in d.by_programme],
         "years": [(year_label(y), f) for y, f in d.by_year],
         "weeks": [(week_label(w), n) for w, n in d.weeks],
-        "baseline": [(year_label(y), c, f) for y, c, f in d.baseline],
+        "baseline": [(year_label(y), c, f) for y, c, f in baseline],
     }
 
 

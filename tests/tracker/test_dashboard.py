@@ -5,19 +5,23 @@ organisations and their eight applications, with stages and euros, are a hand-ma
 so that every figure below can be checked by hand.
 """
 
+import dataclasses
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import select
 
+from scrapers.record import Deadline
 from tests.tracker.helpers import bulk_records, export_record, sedia_records
 from tests.tracker.test_cordis import ORGANISATIONS, TOPICS
-from tracker.applications import create_application
+from tracker.actors import save_actor
+from tracker.application_queries import applications_state
+from tracker.applications import create_application, move, update_application
 from tracker.baseline import funding_by_year
 from tracker.cordis import import_cordis
 from tracker.dashboard import Figures, Stage, Upcoming, dashboard
 from tracker.ingest import ingest
-from tracker.models import Actor, Call
+from tracker.models import Actor, Application, Call
 
 STARTED = datetime(2026, 8, 1, 6, 0, tzinfo=UTC)
 LATER = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
@@ -146,7 +150,7 @@ def test_the_figures_are_the_sums_worked_out_by_hand(session, region):
         (hamk.id, hamk.name, Figures(2, 0, 0)),  # 5, 6
     ]
     # No CORDIS file imported: the tracked years alone.
-    assert found.baseline == [(year, None, figures) for year, figures in found.by_year]
+    assert found.beside(funding_by_year(session)) == [(y, None, f) for y, f in found.by_year]
 
 
 def test_the_baseline_stands_beside_the_tracked_years(session, region):
@@ -156,9 +160,10 @@ def test_the_baseline_stands_beside_the_tracked_years(session, region):
     found = dashboard(session, TODAY)
     tracked = dict(found.by_year)
     years = sorted(cordis.keys() | tracked.keys())
-    assert found.baseline == [(y, cordis.get(y), tracked.get(y, Figures())) for y in years]
+    beside = found.beside(cordis)
+    assert beside == [(y, cordis.get(y), tracked.get(y, Figures())) for y in years]
     # The region's Horizon Europe participations of 2022 and 2023, before the tracked years.
-    assert [(y, bool(f), t.applications) for y, f, t in found.baseline] == [
+    assert [(y, bool(f), t.applications) for y, f, t in beside] == [
         (2022, True, 0),
         (2023, True, 0),
         (2024, False, 1),
@@ -172,3 +177,29 @@ def test_an_empty_region_has_no_rate_and_no_deadlines(session):
     assert found.total == Stage(0, 0) and found.success_rate is None
     assert found.by_programme == found.by_year == found.actors == found.upcoming == []
     assert [n for _, n in found.weeks] == [0] * 8
+
+
+def test_the_state_changes_with_each_change_the_figures_read(session, region):
+    """The web app keeps the figures while `state` stays; every change must show in it, even
+    one stamped with the same time as the last."""
+    ids, (kone, _ruoka, _hamk) = region
+    seen = [applications_state(session)]
+
+    def changed():
+        session.commit()
+        now = applications_state(session)
+        assert now not in seen
+        seen.append(now)
+
+    assert applications_state(session) == seen[0]
+    idea = session.get(Application, ids[4])
+    move(session, idea, "decision", user_id=None, now=STARTED)
+    changed()
+    update_application(session, idea, {"requested_eur": 70_000}, user_id=None, now=STARTED)
+    changed()
+    topic = next(r for r in sedia_records() if r.identifier == TOPIC)
+    moved = dataclasses.replace(topic, deadlines=(Deadline(date(2026, 11, 17)),))
+    ingest(session, [moved], priority=["ft_search"], today=TODAY, now=STARTED)
+    changed()
+    save_actor(session, kone, {"name": "Hämeen Kone ja Robotiikka Oy"})
+    changed()

@@ -1,18 +1,18 @@
 """The regional dashboard page: staff only, each chart drawing the numbers of the table beside
 it, in Finnish and in English, with the CORDIS baseline moved from the staff overview."""
 
-import re
-
 import pytest
 from bs4 import BeautifulSoup
+from sqlmodel import select
 
 from tests.tracker.test_cordis import ORGANISATIONS, TOPICS
 from tests.tracker.test_dashboard import TODAY, hand_made
 from tests.tracker.test_partners import read
-from tests.webapp.conftest import sign_in
+from tests.webapp.conftest import csrf, sign_in
+from tests.webapp.test_applications_pages import move_to
 from tests.webapp.test_partners_page import choose_language
 from tracker.cordis import import_cordis
-from tracker.models import Actor
+from tracker.models import Actor, Application
 
 PAGE = "/staff/dashboard/"
 
@@ -40,15 +40,10 @@ def test_only_staff_see_the_dashboard(client, people):
     assert client.get(PAGE).status_code == 403
     assert PAGE not in client.get("/about").get_data(as_text=True)  # no link in the menu
     for email in ("staff@hameenliitto.example", "admin@hameenliitto.example"):
-        client.post("/logout", data={"csrf_token": _token(client)})
+        client.post("/logout", data={"csrf_token": csrf(client, "/about")})
         sign_in(client, email)
         assert client.get(PAGE).status_code == 200
         assert f'href="{PAGE}"' in client.get("/about").get_data(as_text=True)
-
-
-def _token(client) -> str:
-    page = client.get("/about").get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 @pytest.mark.parametrize("language", ["fi", "en"])
@@ -104,3 +99,19 @@ def test_the_baseline_moved_to_the_dashboard_with_a_link_from_the_overview(clien
         "3,000,000\xa0€",  # requested by the submitted applications 1, 2, 3, 7 and 8
         "1,050,000\xa0€",
     ]
+
+
+def test_a_change_shows_at_once(client, session, region):
+    """Each worker keeps the figures until what they read changes: a move is seen at once."""
+    sign_in(client, "staff@hameenliitto.example")
+    choose_language(client, "en")
+
+    def deciding() -> list[str]:
+        soup = BeautifulSoup(client.get(PAGE).get_data(as_text=True), "html.parser")
+        row = soup.find("table", attrs={"aria-labelledby": "stages"}).tbody.find_all("tr")[1]
+        return texts(row.find_all(["th", "td"]))
+
+    assert deciding() == ["Go / no-go decision", "0", "0\xa0€"]
+    idea = session.exec(select(Application).where(Application.stage == "idea")).one()
+    assert move_to(client, idea.id, "decision").status_code == 302
+    assert deciding() == ["Go / no-go decision", "1", "60,000\xa0€"]
