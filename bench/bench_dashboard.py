@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -29,9 +30,11 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_web import add_actors, add_staff, measure, percentiles_script, store_calls  # noqa: E402
 from sqlalchemy import create_engine, insert, make_url, text  # noqa: E402
+from sqlmodel import Session  # noqa: E402
 
 from tests.live import gunicorn  # noqa: E402
 from tracker.applications import STAGES  # noqa: E402
+from tracker.dashboard import dashboard  # noqa: E402
 from tracker.db import make_engine, migrate, session_scope  # noqa: E402
 from tracker.models import Application, User  # noqa: E402
 
@@ -102,12 +105,27 @@ def postgres(admin_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def computed(url: str, day: date, times: int = 20) -> str:
+    """The median and slowest time of tracker.dashboard.dashboard itself: what the first
+    request after a change waits for beyond the page."""
+    engine = make_engine(url)
+    spent = []
+    with Session(engine) as session:
+        for _ in range(times):
+            started = time.perf_counter()
+            dashboard(session, day)
+            spent.append(time.perf_counter() - started)
+    engine.dispose()
+    return f"median {statistics.median(spent) * 1000:.0f} ms, max {max(spent) * 1000:.0f} ms"
+
+
 def run(url: str, seconds: int, lua: Path) -> None:
     started = time.perf_counter()
     build(url)
     print(f"{make_url(url).get_backend_name()}: {CALLS} calls, {ACTORS} actors, "
           f"{APPLICATIONS} applications ({time.perf_counter() - started:.0f} s to build)")  # fmt: skip
     today = date.today()
+    print(f"figures computed again (after a change), in-process: {computed(url, today)}")
     month = {"deadline_from": today, "deadline_to": today + timedelta(days=30)}
     with gunicorn(url, workers=2) as base:
         time.sleep(WARM_SECONDS)

@@ -99,9 +99,14 @@ def dashboard(session: Session, today: date) -> Dashboard:
     by_programme.sort(key=lambda row: (-row[1].requested_eur, row[0] or ""))
     by_year = _summed((g.key[1], g.figures) for g in groups)
     by_year.sort(key=lambda row: (row[0] is None, row[0] or 0))
-    stages = dict(_summed((g.stage, Figures(g.applications, g.requested_eur)) for g in groups))
+    stages = dict.fromkeys(STAGES, Stage())
+    for g in groups:
+        was = stages[g.stage]
+        stages[g.stage] = Stage(
+            was.applications + g.applications, was.requested_eur + g.requested_eur
+        )
     return Dashboard(
-        stages={s: Stage(*astuple(stages.get(s, Figures()))[:2]) for s in STAGES},
+        stages=stages,
         by_programme=by_programme,
         by_year=by_year,
         weeks=_weeks(session, today),
@@ -186,10 +191,10 @@ def _worked_to_day() -> Any:
     return func.coalesce(first_ahead, closing, func.date(Application.created_at))
 
 
-def _deadlines(today: date, weeks: int = DEADLINE_WEEKS) -> Any:
+def _deadlines(today: date) -> Any:
     """SQL rows (day, application_id): every deadline of an open application from `today`
     to the end of the last coming week, any stage of its call or the day typed in."""
-    end = _monday(today) + timedelta(weeks=weeks)
+    end = _monday(today) + timedelta(weeks=DEADLINE_WEEKS)
     is_open = col(Application.stage).in_(OPEN_STAGES)
     stored = (
         select(CallDeadline.deadline.label("day"), col(Application.id).label("application_id"))
