@@ -53,10 +53,11 @@ MOVES: dict[str, tuple[str, ...]] = {
 DECIDED = tuple(stage for stage, moves in MOVES.items() if not moves)  # the outcomes
 NEEDS_REASON = ("withdrawn", "rejected")  # a no-go and a rejection say why
 GRANTED = "granted"
-DECIDED = (GRANTED, "rejected")  # the funder decided; a withdrawn application never got there
-OPEN_STAGES = tuple(s for s in STAGES if MOVES[s])  # not decided yet: the pipeline
+# The funder's decisions, of which the success rate is counted (a withdrawal is not one).
+FUNDER_DECIDED = (GRANTED, "rejected")
+OPEN_STAGES = tuple(s for s in STAGES if s not in DECIDED)  # the pipeline
 # Sent to the funder: its EU contribution was requested (a withdrawn one may not have been).
-SUBMITTED = ("submitted", "submitted_2", "evaluation", *DECIDED)
+SUBMITTED = ("submitted", "submitted_2", "evaluation", *FUNDER_DECIDED)
 SCORED = "rejected"  # the stage that may carry the evaluation score
 REASONS = (
     "not_eligible",

@@ -3,9 +3,9 @@
 
 What counts (tracker/applications.py names the stages): an application's EU contribution is
 "requested" once it is submitted (SUBMITTED) and "granted" when it is granted; the success
-rate is granted over decided (DECIDED: granted or rejected; a withdrawn application never got
-a decision); the open pipeline is the requested contribution of the applications not decided
-yet (OPEN_STAGES).
+rate is granted over decided (FUNDER_DECIDED: granted or rejected; a withdrawn application
+never got a decision); the open pipeline is the requested contribution of the applications
+not decided yet (OPEN_STAGES).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sqlalchemy import and_, case, extract, func, true, union_all
 from sqlmodel import Session, col, select
 
 from tracker.application_queries import programme_clause
-from tracker.applications import DECIDED, GRANTED, OPEN_STAGES, STAGES, SUBMITTED
+from tracker.applications import FUNDER_DECIDED, GRANTED, OPEN_STAGES, STAGES, SUBMITTED
 from tracker.baseline import Funding
 from tracker.models import Actor, Application, Call, CallDeadline
 
@@ -64,7 +64,7 @@ class Dashboard:
 
     @property
     def decided(self) -> int:
-        return sum(self.stages[s].applications for s in DECIDED)
+        return sum(self.stages[s].applications for s in FUNDER_DECIDED)
 
     @property
     def success_rate(self) -> float | None:

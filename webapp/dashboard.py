@@ -12,7 +12,7 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
 from tracker.application_queries import applications_state
-from tracker.applications import DECIDED
+from tracker.applications import FUNDER_DECIDED
 from tracker.baseline import Funding, funding_by_year, region_funding
 from tracker.dashboard import DEADLINE_WEEKS, Dashboard, Figures, dashboard
 from webapp.application_history import stage_name
@@ -72,7 +72,7 @@ def charts(d: Dashboard, rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, Ch
             [(stage_name(s), [f.applications]) for s, f in d.stages.items()], format_decimal
         ),
         "outcome": bar_chart(
-            [(stage_name(s), [d.stages[s].applications]) for s in DECIDED], format_decimal
+            [(stage_name(s), [d.stages[s].applications]) for s in FUNDER_DECIDED], format_decimal
         ),
         "pipeline": bar_chart([(stage_name(s), [eur]) for s, _n, eur in d.pipeline], format_eur),
         "programmes": money("programmes"),

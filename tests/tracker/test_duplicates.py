@@ -210,7 +210,7 @@ def test_an_application_follows_its_call_to_the_kept_call(engine, session, pair)
     assert [r.application.id for r in find_applications(session, by_kept_call)] == [application.id]
     # An application left on the merged call by an earlier release.
     session.close()
-    command.downgrade(alembic_config(engine), "0015_calendar_feeds")
+    command.downgrade(alembic_config(engine), "0016_digest_subscriptions")
     with engine.begin() as connection:
         moved_back = sa.text("UPDATE application SET call_id = :other")
         connection.execute(moved_back, {"other": candidate.other_id})

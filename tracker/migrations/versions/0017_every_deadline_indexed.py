@@ -5,8 +5,8 @@ The deadline index keeps every stage of a call, marking those a new applicant ma
 stage of its calls in SQL. An application of a call merged into another follows it to the kept
 call, as its feedback did, so SQL joins an application to the call the pages show.
 
-Revision ID: 0016_every_deadline_indexed
-Revises: 0015_calendar_feeds
+Revision ID: 0017_every_deadline_indexed
+Revises: 0016_digest_subscriptions
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -17,8 +17,8 @@ from alembic import op
 
 from callrules.deadlines import open_to_applicant
 
-revision = "0016_every_deadline_indexed"
-down_revision = "0015_calendar_feeds"
+revision = "0017_every_deadline_indexed"
+down_revision = "0016_digest_subscriptions"
 branch_labels = None
 depends_on = None
 
