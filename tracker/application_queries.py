@@ -25,7 +25,8 @@ from tracker.models import (
 from tracker.queries import kept_call
 
 STAFF_ROLES = ("staff", "admin")
-# What a listed application shows of its call; other fields load when read.
+# What a listed application shows of its call (of its organisation and staff member: the
+# name); other fields load when read.
 LISTED_CALL_FIELDS = (
     "id",
     "identifier",
@@ -104,34 +105,58 @@ def deadline_within_clause(start: date | None, end: date | None) -> Any:
     return or_(stored, typed)
 
 
-def find_applications(
-    session: Session, filters: ApplicationFilter, *, limit: int | None = None, offset: int = 0
-) -> list[ApplicationRow]:
-    """The applications the filters select, by the actor's name and then newest first; a page
-    of `limit` rows after `offset` of them, or all."""
-    query = (
-        select(Application, Actor, Call, User)
-        .join(Actor, col(Actor.id) == Application.actor_id)
-        .outerjoin(Call, col(Call.id) == Application.call_id)
-        .outerjoin(User, col(User.id) == Application.staff_id)
+def find_applications(session: Session, filters: ApplicationFilter) -> list[ApplicationRow]:
+    """The applications the filters select, by the actor's name and then newest first."""
+    return _rows(session, _conditions(filters))
+
+
+def application_page(
+    session: Session, filters: ApplicationFilter, limit: int, offset: int
+) -> tuple[list[ApplicationRow], int]:
+    """`limit` of the applications the filters select after `offset` of them, in the order of
+    find_applications, and how many they are: the page's ids and the total in one pass, then
+    only the rows shown."""
+    paged = session.exec(
+        _joined(select(Application.id, func.count().over()))
         .where(*_conditions(filters))
-        .options(load_only(*(getattr(Call, name) for name in LISTED_CALL_FIELDS)))
-        .order_by(col(Actor.name), col(Application.id).desc())
+        .order_by(*_ORDER)
         .offset(offset)
         .limit(limit)
-    )
-    return [ApplicationRow(*found) for found in session.exec(query)]
+    ).all()
+    if not paged:  # past the last page, or none
+        return [], count_applications(session, filters) if offset else 0
+    return _rows(session, [col(Application.id).in_([found for found, _ in paged])]), paged[0][1]
 
 
 def count_applications(session: Session, filters: ApplicationFilter) -> int:
     """How many applications the filters select."""
-    query = (
-        select(func.count())
-        .select_from(Application)
-        .outerjoin(Call, col(Call.id) == Application.call_id)
-        .where(*_conditions(filters))
-    )
+    query = _joined(select(func.count()).select_from(Application)).where(*_conditions(filters))
     return session.exec(query).one()
+
+
+_ORDER = (col(Actor.name), col(Application.id).desc())
+
+
+def _joined(query: Any) -> Any:
+    """`query` with each application's organisation and its call (None when typed in)."""
+    return query.join(Actor, col(Actor.id) == Application.actor_id).outerjoin(
+        Call, col(Call.id) == Application.call_id
+    )
+
+
+def _rows(session: Session, conditions: list[Any]) -> list[ApplicationRow]:
+    query = (
+        _joined(select(Application, Actor, Call, User))
+        .outerjoin(User, col(User.id) == Application.staff_id)
+        .where(*conditions)
+        .options(
+            load_only(*(getattr(Call, name) for name in LISTED_CALL_FIELDS)),
+            load_only(col(Actor.id), col(Actor.name)),
+            load_only(col(User.id), col(User.name), col(User.email)),
+        )
+        .order_by(*_ORDER)
+    )
+    return [ApplicationRow(*found) for found in session.exec(query)]
 
 
 def _conditions(filters: ApplicationFilter) -> list[Any]:

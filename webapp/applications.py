@@ -15,10 +15,10 @@ from tracker.actors import actor_names
 from tracker.application_queries import (
     ApplicationFilter,
     ApplicationRow,
+    application_page,
     application_row,
     applications_state,
     call_by_identifier,
-    count_applications,
     find_applications,
     history,
     programmes,
@@ -120,8 +120,7 @@ def _listing(template: str, page_size: int | None = None, **context: Any) -> tup
         rows = find_applications(session, chosen)
         total, pages = len(rows), 1
     else:
-        rows = find_applications(session, chosen, limit=page_size, offset=(page - 1) * page_size)
-        total = count_applications(session, chosen)
+        rows, total = application_page(session, chosen, page_size, (page - 1) * page_size)
         pages = max(1, -(-total // page_size))
     args = {k: v for k, v in request.args.items() if k in FILTERS and v}
     html = render_template(

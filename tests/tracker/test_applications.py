@@ -12,6 +12,7 @@ from tests.tracker.helpers import bulk_records, export_record, sedia_records
 from tracker.accounts import create_user
 from tracker.application_queries import (
     ApplicationFilter,
+    application_page,
     application_row,
     find_applications,
     history,
@@ -332,3 +333,17 @@ def test_the_sql_filters_select_what_the_rows_show(session, setting):
     for programme in programmes(session, None):
         expected = [row.application.id for row in rows if row.programme == programme]
         assert ids(programme=programme) == expected
+
+
+def test_a_page_is_a_slice_of_the_whole_list_with_its_total(session, setting):
+    calls, actor, staff = setting
+    for identifier in (TOPIC, "HORIZON-CL5-2026-09-D4-08", "HORIZON-JU-CBE-2026-IA-05"):
+        started(session, setting, identifier=identifier)
+    every = [r.application.id for r in find_applications(session, ApplicationFilter())]
+    pages = [application_page(session, ApplicationFilter(), 2, offset) for offset in (0, 2, 4)]
+    assert [([r.application.id for r in rows], total) for rows, total in pages] == [
+        (every[:2], 3),
+        (every[2:], 3),
+        ([], 3),
+    ]
+    assert application_page(session, ApplicationFilter(stage="granted"), 2, 0) == ([], 0)
