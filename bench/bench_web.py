@@ -12,6 +12,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -137,11 +138,18 @@ def percentiles_script(directory: str) -> Path:
 
 
 def measure(base: str, pages: dict[str, str], seconds: int, lua: Path) -> None:
-    """Each page answered once with 200, then under wrk's load; one line per page."""
+    """Each page alone (the median of 30 requests one after another), then under wrk's load;
+    one line per page."""
     cookie = session_cookie(base)
     for name, page in pages.items():
-        assert requests.get(page, headers={"Cookie": cookie}, timeout=30).status_code == 200
-        print(f"{name:40} {load(page, seconds, cookie, lua)}", flush=True)
+        alone = []
+        for _ in range(30):
+            started = time.perf_counter()
+            answer = requests.get(page, headers={"Cookie": cookie}, timeout=30)
+            alone.append(time.perf_counter() - started)
+            assert answer.status_code == 200
+        print(f"{name:40} alone {statistics.median(alone) * 1000:.0f} ms; "
+              f"{load(page, seconds, cookie, lua)}", flush=True)  # fmt: skip
 
 
 def main() -> None:
