@@ -40,6 +40,7 @@ def index() -> str:
         funding=region_funding(session),
         today=day,
         weeks=DEADLINE_WEEKS,
+        decided=FUNDER_DECIDED,
         last_day=figures.weeks[-1][0] + timedelta(days=6),
     )
 
