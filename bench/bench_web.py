@@ -12,6 +12,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,13 +29,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_ingest import replicated  # noqa: E402
 from sqlalchemy import insert  # noqa: E402
-from sqlmodel import select  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
 
 from tests.live import gunicorn, signed_in  # noqa: E402
 from tracker.accounts import create_user  # noqa: E402
 from tracker.db import make_engine, migrate, session_scope  # noqa: E402
 from tracker.ingest import ingest  # noqa: E402
-from tracker.models import Actor, Call, CallTheme, Match, utcnow  # noqa: E402
+from tracker.models import Actor, Call, CallTheme, Match, User, utcnow  # noqa: E402
 
 CALLS, ACTORS, MATCHES_PER_ACTOR = 10_000, 1_000, 100
 THEMES = ("circular_economy", "food_system", "smart_services", "design")  # config.toml's
@@ -53,26 +54,14 @@ def build(url: str) -> None:
     engine = make_engine(url)
     migrate(engine)
     with session_scope(engine) as session:
-        ingest(
-            session,
-            replicated(CALLS),
-            priority=["ft_search", "ft_bulk"],
-            today=date(2026, 9, 1),
-            now=utcnow(),
-        )
-        call_ids = list(session.exec(select(Call.id)))
+        call_ids = store_calls(session, CALLS)
         rng = random.Random(5)
         themes = [
             {"call_id": c, "theme": rng.choice(THEMES), "score": 0.5, "reason": {}}
             for c in call_ids[::3]
         ]
         session.exec(insert(CallTheme), params=themes)
-        actors = [{"name": f"Actor {i:04d}", "nuts3": "FI1C2", "country": "FI", "organisation_type": "sme_small",
-                   "industry_codes": [], "themes": [], "keywords": [], "programmes": [], "contacts": [],
-                   "preferred_role": "either", "profile_hash": "", "created_at": utcnow(), "updated_at": utcnow()}
-                  for i in range(ACTORS)]  # fmt: skip
-        session.exec(insert(Actor), params=actors)
-        actor_ids = list(session.exec(select(Actor.id)))
+        actor_ids = add_actors(session, ACTORS)
         matches = [
             {"actor_id": a, "call_id": c, "score": rng.uniform(20, 95), "components": {"text": 0.5, "themes": 0.3},
              "evidence": {"points": {"text": 35.0, "theme": 15.0}},
@@ -82,8 +71,34 @@ def build(url: str) -> None:
         ]  # fmt: skip
         for start in range(0, len(matches), 20_000):
             session.exec(insert(Match), params=matches[start : start + 20_000])
-        create_user(session, "bench@hameenliitto.example", "staff", password=PASSWORD)
+        add_staff(session)
     engine.dispose()
+
+
+def store_calls(session: Session, count: int) -> list[int]:
+    """`count` calls from the real recorded F&T records (bench_ingest.replicated); their ids."""
+    ingest(
+        session,
+        replicated(count),
+        priority=["ft_search", "ft_bulk"],
+        today=date(2026, 9, 1),
+        now=utcnow(),
+    )
+    return list(session.exec(select(Call.id)))
+
+
+def add_actors(session: Session, count: int) -> list[int]:
+    """`count` small companies of Kanta-Häme; their ids."""
+    actors = [{"name": f"Actor {i:04d}", "nuts3": "FI1C2", "country": "FI", "organisation_type": "sme_small",
+               "industry_codes": [], "themes": [], "keywords": [], "programmes": [], "contacts": [],
+               "preferred_role": "either", "profile_hash": "", "created_at": utcnow(), "updated_at": utcnow()}
+              for i in range(count)]  # fmt: skip
+    session.exec(insert(Actor), params=actors)
+    return list(session.exec(select(Actor.id)))
+
+
+def add_staff(session: Session) -> User:
+    return create_user(session, "bench@hameenliitto.example", "staff", password=PASSWORD)
 
 
 def session_cookie(base: str) -> str:
@@ -115,6 +130,28 @@ def load(url: str, seconds: int, cookie: str, lua: Path) -> str:
     )
 
 
+def percentiles_script(directory: str) -> Path:
+    """The Lua script that makes wrk print p50, p95 and p99."""
+    lua = Path(directory) / "percentiles.lua"
+    lua.write_text(LUA, encoding="utf-8")
+    return lua
+
+
+def measure(base: str, pages: dict[str, str], seconds: int, lua: Path) -> None:
+    """Each page alone (the median of 30 requests one after another), then under wrk's load;
+    one line per page."""
+    cookie = session_cookie(base)
+    for name, page in pages.items():
+        alone = []
+        for _ in range(30):
+            started = time.perf_counter()
+            answer = requests.get(page, headers={"Cookie": cookie}, timeout=30)
+            alone.append(time.perf_counter() - started)
+            assert answer.status_code == 200
+        print(f"{name:40} alone {statistics.median(alone) * 1000:.0f} ms; "
+              f"{load(page, seconds, cookie, lua)}", flush=True)  # fmt: skip
+
+
 def main() -> None:
     seconds = int(sys.argv[1]) if len(sys.argv) > 1 else 20
     if shutil.which("wrk") is None:
@@ -125,18 +162,13 @@ def main() -> None:
         build(url)
         print(f"data: {CALLS} calls, {ACTORS} actors, {ACTORS * MATCHES_PER_ACTOR} matches "
               f"({time.perf_counter() - started:.0f} s to build)")  # fmt: skip
-        lua = Path(tmp) / "percentiles.lua"
-        lua.write_text(LUA, encoding="utf-8")
         with gunicorn(url, workers=os.cpu_count() or 2) as base:
-            cookie = session_cookie(base)
             pages = {
                 "calls, status + programme": f"{base}/?status=open&programme={quote(PROGRAMME)}",
                 "calls, theme + deadline from": f"{base}/?theme=circular_economy&deadline_from=2026-10-01",
                 "matches of an actor": f"{base}/actors/500/matches",
-            }
-            for name, page in pages.items():
-                assert requests.get(page, headers={"Cookie": cookie}, timeout=10).status_code == 200
-                print(f"{name:32} {load(page, seconds, cookie, lua)}")
+            }  # fmt: skip
+            measure(base, pages, seconds, percentiles_script(tmp))
 
 
 if __name__ == "__main__":

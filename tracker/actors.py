@@ -48,6 +48,12 @@ def list_actors(session: Session) -> list[Actor]:
     return list(session.exec(select(Actor).order_by(col(Actor.name))))
 
 
+def actor_names(session: Session) -> list[tuple[int, str]]:
+    """Every actor's id and name, by name: a form's choices, without loading the profiles."""
+    query = select(Actor.id, Actor.name).order_by(col(Actor.name))
+    return [(int(actor_id or 0), name) for actor_id, name in session.exec(query)]
+
+
 def find_actor(session: Session, business_id: str) -> Actor | None:
     return session.exec(select(Actor).where(Actor.business_id == business_id)).first()
 

@@ -6,13 +6,36 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import and_, case, func, or_, true
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from scrapers.record import Deadline
-from tracker.models import Actor, Application, ApplicationEvent, Call, ChangeEvent, User
+from tracker.applications import application_call
+from tracker.models import (
+    Actor,
+    Application,
+    ApplicationEvent,
+    Call,
+    CallDeadline,
+    CallVersion,
+    ChangeEvent,
+    User,
+)
 from tracker.queries import kept_call
 
 STAFF_ROLES = ("staff", "admin")
+# What a listed application shows of its call (of its organisation and staff member: the
+# name); other fields load when read.
+LISTED_CALL_FIELDS = (
+    "id",
+    "identifier",
+    "title",
+    "programme",
+    "deadlines",
+    "deadline_model",
+    "url",
+)
 
 
 @dataclass
@@ -52,12 +75,6 @@ class ApplicationRow:
         """The first deadline on or after `today`."""
         return next((d for d in self.deadlines if d.date >= today), None)
 
-    def has_deadline_within(self, start: date | None, end: date | None) -> bool:
-        return any(
-            (start is None or d.date >= start) and (end is None or d.date <= end)
-            for d in self.deadlines
-        )
-
 
 def deadlines_of(application: Application, call: Call | None) -> list[Deadline]:
     """Every stage or cut-off of the application's call, as the call has them now; the day
@@ -67,39 +84,108 @@ def deadlines_of(application: Application, call: Call | None) -> list[Deadline]:
     return [Deadline(application.call_deadline)] if application.call_deadline else []
 
 
+def programme_clause() -> Any:
+    """SQL of `ApplicationRow.programme` (Call outer-joined): the stored call's programme, else
+    the one typed in."""
+    stored = col(Application.call_id).is_not(None)
+    return case((stored, Call.programme), else_=Application.call_programme)
+
+
+def programme_is_clause(programme: str) -> Any:
+    """SQL: `programme_clause() == programme`, as a list of calls the call index finds (no
+    join: a rare programme is found without reading every application's call)."""
+    stored = select(Call.id).where(Call.programme == programme)
+    typed = col(Application.call_id).is_(None) & (Application.call_programme == programme)
+    return or_(col(Application.call_id).in_(stored), typed)
+
+
+def deadline_within_clause(start: date | None, end: date | None) -> Any:
+    """SQL: a deadline of the application's call (any stage), or the day typed in for a call no
+    source has, lies between `start` and `end` (each included; None: open)."""
+
+    def within(day: Any) -> Any:
+        return and_(true(), *([day >= start] if start else []), *([day <= end] if end else []))
+
+    # The calls with a deadline in the range, by the index (deadline, call_id).
+    stored = select(CallDeadline.call_id).where(within(CallDeadline.deadline))
+    typed = col(Application.call_id).is_(None) & within(Application.call_deadline)
+    return or_(col(Application.call_id).in_(stored), typed)
+
+
 def find_applications(session: Session, filters: ApplicationFilter) -> list[ApplicationRow]:
     """The applications the filters select, by the actor's name and then newest first."""
-    query = select(Application, Actor).join(Actor, col(Actor.id) == Application.actor_id)
-    if filters.actor_id is not None:
-        query = query.where(Application.actor_id == filters.actor_id)
-    if filters.stage:
-        query = query.where(Application.stage == filters.stage)
-    if filters.staff_id is not None:
-        query = query.where(Application.staff_id == filters.staff_id)
-    found = session.exec(query.order_by(col(Actor.name), col(Application.id).desc())).all()
-    calls = _kept_calls(session, {a.call_id for a, _actor in found if a.call_id})
-    staff = users_by_id(session, {a.staff_id for a, _actor in found if a.staff_id})
-    rows = [
-        ApplicationRow(a, actor, calls.get(a.call_id or 0), staff.get(a.staff_id or 0))
-        for a, actor in found
-    ]
-    return [
-        row
-        for row in rows
-        if (not filters.programme or row.programme == filters.programme)
-        and (
-            (filters.deadline_from is None and filters.deadline_to is None)
-            or row.has_deadline_within(filters.deadline_from, filters.deadline_to)
+    return _rows(session, _conditions(filters))
+
+
+def application_page(
+    session: Session, filters: ApplicationFilter, limit: int, offset: int
+) -> tuple[list[ApplicationRow], int]:
+    """`limit` of the applications the filters select after `offset` of them, in the order of
+    find_applications, and how many they are: the page's ids and the total in one pass, then
+    only the rows shown."""
+    paged = session.exec(
+        _joined(select(Application.id, func.count().over()))
+        .where(*_conditions(filters))
+        .order_by(*_ORDER)
+        .offset(offset)
+        .limit(limit)
+    ).all()
+    if not paged:  # past the last page, or none
+        return [], count_applications(session, filters) if offset else 0
+    return _rows(session, [col(Application.id).in_([found for found, _ in paged])]), paged[0][1]
+
+
+def count_applications(session: Session, filters: ApplicationFilter) -> int:
+    """How many applications the filters select."""
+    query = _joined(select(func.count()).select_from(Application)).where(*_conditions(filters))
+    return session.exec(query).one()
+
+
+_ORDER = (col(Actor.name), col(Application.id).desc())
+
+
+def _joined(query: Any) -> Any:
+    """`query` with each application's organisation and its call (None when typed in)."""
+    return query.join(Actor, col(Actor.id) == Application.actor_id).outerjoin(
+        Call, col(Call.id) == Application.call_id
+    )
+
+
+def _rows(session: Session, conditions: list[Any]) -> list[ApplicationRow]:
+    query = (
+        _joined(select(Application, Actor, Call, User))
+        .outerjoin(User, col(User.id) == Application.staff_id)
+        .where(*conditions)
+        .options(
+            load_only(*(getattr(Call, name) for name in LISTED_CALL_FIELDS)),
+            load_only(col(Actor.id), col(Actor.name)),
+            load_only(col(User.id), col(User.name), col(User.email)),
         )
-    ]
+        .order_by(*_ORDER)
+    )
+    return [ApplicationRow(*found) for found in session.exec(query)]
+
+
+def _conditions(filters: ApplicationFilter) -> list[Any]:
+    conditions = []
+    if filters.actor_id is not None:
+        conditions.append(Application.actor_id == filters.actor_id)
+    if filters.stage:
+        conditions.append(Application.stage == filters.stage)
+    if filters.staff_id is not None:
+        conditions.append(Application.staff_id == filters.staff_id)
+    if filters.programme:
+        conditions.append(programme_is_clause(filters.programme))
+    if filters.deadline_from is not None or filters.deadline_to is not None:
+        conditions.append(deadline_within_clause(filters.deadline_from, filters.deadline_to))
+    return conditions
 
 
 def application_row(session: Session, application: Application) -> ApplicationRow:
     actor = session.get(Actor, application.actor_id)
     assert actor is not None  # a foreign key
-    call = _kept_calls(session, {application.call_id} if application.call_id else set())
     staff = session.get(User, application.staff_id) if application.staff_id else None
-    return ApplicationRow(application, actor, call.get(application.call_id or 0), staff)
+    return ApplicationRow(application, actor, application_call(session, application), staff)
 
 
 def history(session: Session, row: ApplicationRow) -> list[ApplicationEvent | ChangeEvent]:
@@ -122,20 +208,40 @@ def history(session: Session, row: ApplicationRow) -> list[ApplicationEvent | Ch
     return sorted(events, key=lambda e: (e.created_at, e.id), reverse=True)
 
 
+def applications_state(session: Session) -> tuple[Any, ...]:
+    """The state of what views of the applications read, in one cheap query (ids and indexed
+    stamps): it changes whenever an application, a call or an organisation does, so what was
+    computed from them for the same state is still true."""
+    values = (
+        func.count(col(Application.id)),
+        func.max(ApplicationEvent.id),  # every change of an application is an event
+        func.max(CallVersion.id),  # every change of a call's content is a version
+        func.max(Call.last_changed),  # and a merge stamps the merged call
+        func.max(Actor.updated_at),  # a renamed organisation
+    )
+    each = [select(value).scalar_subquery() for value in values]
+    return tuple(session.exec(select(*each)).one())
+
+
 def staff_members(session: Session) -> list[User]:
     """Who can be responsible for an application: active staff and admins, by name."""
     query = select(User).where(col(User.role).in_(STAFF_ROLES), col(User.active).is_(True))
     return sorted(session.exec(query), key=lambda u: (u.name or u.email).casefold())
 
 
-def programmes(rows: list[ApplicationRow]) -> list[str]:
-    return sorted({row.programme for row in rows if row.programme})
-
-
-def _kept_calls(session: Session, ids: set[int]) -> dict[int, Call]:
-    """Each call by its id, as the call it was merged into if it was."""
-    calls = session.exec(select(Call).where(col(Call.id).in_(ids))).all() if ids else []
-    return {int(call.id or 0): kept_call(session, call) for call in calls}
+def programmes(session: Session, actor_id: int | None) -> list[str]:
+    """The programmes of the applications of an actor (None: of every actor), sorted."""
+    programme = programme_clause()
+    query = (
+        select(programme)
+        .select_from(Application)
+        .outerjoin(Call, col(Call.id) == Application.call_id)
+        .where(programme.is_not(None), programme != "")
+        .distinct()
+    )
+    if actor_id is not None:
+        query = query.where(Application.actor_id == actor_id)
+    return sorted(session.exec(query))
 
 
 def users_by_id(session: Session, ids: set[int]) -> dict[int, User]:

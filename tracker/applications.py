@@ -2,9 +2,9 @@
 history of every change.
 
 This module owns the rules: which stage may follow which (`MOVES`), which moves need a reason
-(`NEEDS_REASON`) and the reasons (`REASONS`), what a partner and a document link are, and that
-marking a match "applied" starts one application at "preparing". Pages, exports and reports
-read them here.
+(`NEEDS_REASON`) and the reasons (`REASONS`), which stages are open, submitted and decided,
+what a partner and a document link are, and that marking a match "applied" starts one
+application at "preparing". Pages, exports and reports read them here.
 """
 
 from __future__ import annotations
@@ -52,6 +52,12 @@ MOVES: dict[str, tuple[str, ...]] = {
 }
 DECIDED = tuple(stage for stage, moves in MOVES.items() if not moves)  # the outcomes
 NEEDS_REASON = ("withdrawn", "rejected")  # a no-go and a rejection say why
+GRANTED = "granted"
+# The funder's decisions, of which the success rate is counted (a withdrawal is not one).
+FUNDER_DECIDED = (GRANTED, "rejected")
+OPEN_STAGES = tuple(s for s in STAGES if s not in DECIDED)  # the pipeline
+# Sent to the funder: its EU contribution was requested (a withdrawn one may not have been).
+SUBMITTED = ("submitted", "submitted_2", "evaluation", *FUNDER_DECIDED)
 SCORED = "rejected"  # the stage that may carry the evaluation score
 REASONS = (
     "not_eligible",

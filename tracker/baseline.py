@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import distinct, func
 from sqlmodel import Session, col, select
@@ -13,6 +14,11 @@ from scrapers.eligibility import KANTA_HAME
 from tracker.models import CordisParticipation
 
 P = CordisParticipation
+FIGURES = (
+    func.coalesce(func.sum(P.ec_contribution_eur), 0),
+    func.count(),
+    func.count(distinct(col(P.pic))),
+)
 
 
 @dataclass(frozen=True)
@@ -31,25 +37,32 @@ class RegionFunding:
 def region_funding(session: Session, region: str = KANTA_HAME) -> RegionFunding | None:
     """EU contributions, participations and organisations of the region's organisations (a
     NUTS code or its prefix) by call year and programme part, oldest first, and in total."""
-    # The codes that start with `region`, as a range the index serves (LIKE it does not).
-    after = region[:-1] + chr(ord(region[-1]) + 1)
-    in_region = (col(P.nuts3) >= region) & (col(P.nuts3) < after)
-    figures = (
-        func.coalesce(func.sum(P.ec_contribution_eur), 0),
-        func.count(),
-        func.count(distinct(col(P.pic))),
-    )
-    total = _funding(*session.exec(select(*figures).where(in_region)).one())
+    total = _funding(*session.exec(select(*FIGURES).where(_in_region(region))).one())
     if not total.participations:
         return None
     groups = session.exec(
-        select(P.call_year, P.programme_part, *figures)
-        .where(in_region)
+        select(P.call_year, P.programme_part, *FIGURES)
+        .where(_in_region(region))
         .group_by(col(P.call_year), col(P.programme_part))
     ).all()
     rows = [(year, part, _funding(*values)) for year, part, *values in groups]
     rows.sort(key=lambda row: (row[0] is None, row[0] or 0, row[1] or ""))
     return RegionFunding(rows, total)
+
+
+def funding_by_year(session: Session, region: str = KANTA_HAME) -> dict[int | None, Funding]:
+    """The region's figures by call year (None: unknown)."""
+    groups = session.exec(
+        select(P.call_year, *FIGURES).where(_in_region(region)).group_by(col(P.call_year))
+    )
+    return {year: _funding(*values) for year, *values in groups}
+
+
+def _in_region(region: str) -> Any:
+    """SQL: the participation's NUTS code starts with `region`, as a range the index serves
+    (LIKE it does not)."""
+    after = region[:-1] + chr(ord(region[-1]) + 1)
+    return (col(P.nuts3) >= region) & (col(P.nuts3) < after)
 
 
 def _funding(amount: int | Decimal, participations: int, organisations: int) -> Funding:

@@ -15,7 +15,15 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from tracker.ingest import remerge
-from tracker.models import Call, CallSource, CallTheme, DuplicateCandidate, Feedback, Match
+from tracker.models import (
+    Application,
+    Call,
+    CallSource,
+    CallTheme,
+    DuplicateCandidate,
+    Feedback,
+    Match,
+)
 
 TITLE_SIMILARITY = 0.88
 _WORD = re.compile(r"[a-z0-9]+")
@@ -118,16 +126,18 @@ def confirm(
     today: date,
     now: datetime,
 ) -> Call:
-    """Make the two calls one: the other call's source links, feedback and history point to the
-    kept one. Of two people confirming at once, the second is told it is done; on PostgreSQL the
-    two calls' rows are locked until the merge commits, so no ingest changes them half-way."""
+    """Make the two calls one: the other call's source links, feedback, applications and
+    history point to the kept one. Of two people confirming at once, the second is told it is
+    done; on PostgreSQL the two calls' rows are locked until the merge commits, so no ingest
+    changes them half-way."""
     candidate = _decide(session, candidate_id, "confirmed", user_id, now)
     kept, other = candidate.call_id, candidate.other_id
     session.exec(
         select(Call.id).where(col(Call.id).in_([kept, other])).order_by(Call.id).with_for_update()
     )
     session.exec(update(CallSource).where(CallSource.call_id == other).values(call_id=kept))
-    session.exec(update(Feedback).where(Feedback.call_id == other).values(call_id=kept))
+    for followed in (Feedback, Application):
+        session.exec(update(followed).where(followed.call_id == other).values(call_id=kept))
     for model in (Match, CallTheme):  # recomputed for the kept call
         session.exec(delete(model).where(model.call_id == other))
     session.exec(update(Call).where(Call.id == other).values(merged_into_id=kept, last_changed=now))

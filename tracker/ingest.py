@@ -351,7 +351,8 @@ def remerge(
 
 
 def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
-    """Rewrite the deadline index of these calls: the deadlines a new applicant may use."""
+    """Rewrite the deadline index of these calls: every deadline, marked when a new applicant
+    may use it."""
     ids = list(call_ids)
     if not ids:
         return
@@ -360,17 +361,22 @@ def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
         select(Call.id, Call.deadlines, Call.deadline_model).where(col(Call.id).in_(ids))
     )
     values = [
-        {"call_id": call_id, "deadline": day}
+        {"call_id": call_id, "deadline": day, "newcomer": newcomer}
         for call_id, deadlines, model in rows
-        for day in applicant_days(deadlines, model)
+        for day, newcomer in deadline_days(deadlines, model)
     ]
     if values:
         session.exec(insert(CallDeadline), params=values)
 
 
-def applicant_days(deadlines: list[dict[str, Any]] | None, model: str | None) -> list[date]:
-    """The days of stored deadlines (JSON) that a new applicant may submit on."""
-    return open_to_applicant(sorted(date.fromisoformat(d["date"]) for d in deadlines or []), model)
+def deadline_days(
+    deadlines: list[dict[str, Any]] | None, model: str | None
+) -> list[tuple[date, bool]]:
+    """The days of stored deadlines (JSON), sorted, each with whether a new applicant may
+    submit on it."""
+    days = sorted(date.fromisoformat(d["date"]) for d in deadlines or [])
+    usable = len(open_to_applicant(days, model))  # the first ones: stage 1 of a two-stage call
+    return [(day, number < usable) for number, day in enumerate(days)]
 
 
 def refresh_eligibility(session: Session, call_ids: Iterable[int]) -> None:

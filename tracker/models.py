@@ -162,16 +162,19 @@ class CallEligibility(SQLModel, table=True):
 
 
 class CallDeadline(SQLModel, table=True):
-    """Each deadline a new applicant may submit to, so the list sorts and filters by it in SQL."""
+    """Each deadline of a call, so lists sort and filter by it in SQL: the call list by those a
+    new applicant may submit to (`newcomer`: all but stage 2 of a two-stage call), the
+    applications by every stage."""
 
     __table_args__ = (
-        Index("ix_calldeadline_call_deadline", "call_id", "deadline"),
+        Index("ix_calldeadline_call_newcomer_deadline", "call_id", "newcomer", "deadline"),
         Index("ix_calldeadline_deadline_call", "deadline", "call_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     call_id: int = Field(foreign_key="call.id")
     deadline: date
+    newcomer: bool = True
 
 
 class CallVersion(SQLModel, table=True):

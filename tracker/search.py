@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import String, and_, case, func, literal, or_
+from sqlalchemy import String, and_, case, func, literal, or_, true
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
@@ -133,7 +133,7 @@ def _filters(query: CallQuery, today: date, upcoming: Any) -> list[Any]:
 
 def applicant_deadline(today: date, min_days: int) -> Any:
     """SQL of `Call.for_applicant(today, min_days).deadline`'s date: the earliest deadline
-    that leaves `min_days` to prepare, else the next one (CallDeadline holds a newcomer's)."""
+    that leaves `min_days` to prepare, else the next one (of the newcomer's in CallDeadline)."""
     roomy = today + timedelta(days=min_days)
     return func.coalesce(_first_deadline_from(roomy), _first_deadline_from(today))
 
@@ -142,7 +142,11 @@ def _first_deadline_from(day: date) -> Any:
     # Correlated, so only the filtered calls look up their deadline (an index seek each).
     return (
         select(func.min(CallDeadline.deadline))
-        .where(CallDeadline.call_id == Call.id, CallDeadline.deadline >= day)
+        .where(
+            CallDeadline.call_id == Call.id,
+            CallDeadline.newcomer == true(),  # `=`: an index serves it, `IS TRUE` not
+            CallDeadline.deadline >= day,
+        )
         .correlate(Call)
         .scalar_subquery()
     )

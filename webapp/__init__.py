@@ -42,12 +42,13 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
         "settings": settings,
         "engine": engine or make_engine(settings.database.url),
     }
-    from webapp import errors, explanations, i18n, labels, security
+    from webapp import errors, explanations, forms, i18n, labels, security
     from webapp.blueprints import register
 
     i18n.init_app(app, settings)
     explanations.init_app(app)
     labels.init_app(app)
+    forms.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     register(app)

@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.actors import list_actors
+from tracker.actors import actor_names
 from tracker.application_queries import (
     ApplicationFilter,
     ApplicationRow,
+    application_page,
     application_row,
+    applications_state,
     call_by_identifier,
     find_applications,
     history,
@@ -46,7 +48,7 @@ from webapp.application_forms import (
 )
 from webapp.application_history import describe_event, reason_name, role_name, stage_name, who
 from webapp.forms import lines, options
-from webapp.web import check_actor_access, db, is_staff, safe_next, today
+from webapp.web import check_actor_access, db, is_staff, kept, safe_next, settings, today
 
 applications = Blueprint("applications", __name__, url_prefix="/applications")
 applications.add_app_template_filter(describe_event, "application_change")
@@ -80,13 +82,17 @@ def chosen_filter() -> tuple[ApplicationFilterForm, ApplicationFilter]:
     scope, session = _scope(), db()
     form = ApplicationFilterForm(request.args, meta={"csrf": False})
     anything = [("", _("Any"))]
+    # Read again only when applications, calls or organisations have changed.
+    actors, found = kept(
+        f"application-choices-{scope}",
+        applications_state(session),
+        lambda: (actor_names(session) if scope is None else [], programmes(session, scope)),
+    )
     if scope is None:
-        actors = [(a.id, a.name) for a in list_actors(session)]
         form.actor_id.choices = options(anything + actors)
     else:
         del form.actor_id
-    reachable = find_applications(session, ApplicationFilter(actor_id=scope))
-    form.programme.choices = options(anything + [(p, p) for p in programmes(reachable)])
+    form.programme.choices = options(anything + [(p, p) for p in found])
     form.staff_id.choices = options(anything + _staff_choices())
     form.validate()
     value = {n: (None if f.errors else f.data) for n, f in form._fields.items()}
@@ -105,18 +111,37 @@ def _staff_choices() -> list[tuple[Any, str]]:
     return [(u.id, u.name or u.email) for u in staff_members(db())]
 
 
-def _listing(template: str, **context: Any) -> tuple[str, int]:
+def _listing(template: str, page_size: int | None = None, **context: Any) -> tuple[str, int]:
+    """The page of `template` with the applications the filters select: `page_size` of them
+    a page, or all."""
     form, chosen = chosen_filter()
-    rows = find_applications(db(), chosen)
+    session, page = db(), (None if form.page.errors else form.page.data) or 1
+    if page_size is None:
+        rows = find_applications(session, chosen)
+        total, pages = len(rows), 1
+    else:
+        rows, total = application_page(session, chosen, page_size, (page - 1) * page_size)
+        pages = max(1, -(-total // page_size))
     args = {k: v for k, v in request.args.items() if k in FILTERS and v}
-    page = render_template(template, form=form, rows=rows, args=args, today=today(), **context)
-    return page, 400 if form.errors else 200
+    html = render_template(
+        template,
+        form=form,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        args=args,
+        today=today(),
+        **context,
+    )
+    return html, 400 if form.errors else 200
 
 
 @applications.get("/")
 def index() -> tuple[str, int]:
-    """The applications in a table, filtered by actor, programme, stage, staff and deadline."""
-    return _listing("applications/index.html")
+    """The applications in a table, a page at a time, filtered by actor, programme, stage,
+    staff and deadline."""
+    return _listing("applications/index.html", page_size=settings().web.page_size)
 
 
 @applications.get("/board")
@@ -151,7 +176,7 @@ def edit(application_id: int) -> str | Response | tuple[str, int]:
 def _offered(form: ApplicationForm, *, new: bool) -> ApplicationForm:
     """The form with its choices: the organisation only when staff start an application."""
     if new:
-        form.actor_id.choices = options((a.id, a.name) for a in list_actors(db()))
+        form.actor_id.choices = options(actor_names(db()))
     else:
         del form.actor_id
     form.staff_id.choices = options([("", "–"), *_staff_choices()])

@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     from webapp.applications import applications
     from webapp.auth import auth
     from webapp.calls import calls
+    from webapp.dashboard import region
     from webapp.exports import exports
     from webapp.feeds import feeds
     from webapp.matches import matches
@@ -41,6 +42,7 @@ def register(app: Flask) -> None:
         matches,
         applications,
         staff,
+        region,
         pages,
         api,
         exports,

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import Blueprint, render_template
 
-from tracker.baseline import region_funding
 from tracker.mailer import failed_emails
 from tracker.overview import actors_overview, calls_changed_since, first_load_since, source_status
 from tracker.search import CallQuery, day_start, search_calls
@@ -21,8 +20,7 @@ SHOWN_FAILED_EMAILS = 20
 @staff.get("/")
 @roles_required("staff", "admin")
 def overview() -> str:
-    """Every actor with its best and newest matches, this week's new and changed calls, and
-    the region's direct EU funding before the service."""
+    """Every actor with its best and newest matches, and this week's new and changed calls."""
     session = db()
     day = today()
     # The calls page's own search, so the count and the list it links to are the same calls.
@@ -38,7 +36,6 @@ def overview() -> str:
         changed=calls_changed_since(session, since),
         today=day,
         sources=source_status(session),
-        funding=region_funding(session),
     )
 
 

@@ -66,6 +66,15 @@ def check_actor_access(actor_id: int) -> None:
         abort(403)
 
 
+def kept(name: str, key: Any, compute: Callable[[], Any]) -> Any:
+    """`compute()`, kept by this process under `name` and computed again when `key` changes
+    (the state of what it reads, e.g. tracker.dashboard.state)."""
+    store = current_app.extensions["radar"].setdefault("kept", {})
+    if name not in store or store[name][0] != key:
+        store[name] = (key, compute())
+    return store[name][1]
+
+
 def client() -> str:
     """The client's address: the peer's, or the one the configured proxies name (create_app)."""
     return request.remote_addr or "?"

@@ -183,6 +183,7 @@ def test_search_filters_stay_in_the_url(page, site):
         ("OWN/matches", "member@kone.example"),
         ("OWN/edit", "member@kone.example"),
         ("/staff/", "staff@hameenliitto.example"),
+        ("/staff/dashboard/", "staff@hameenliitto.example"),
         ("/staff/sources", "staff@hameenliitto.example"),
         ("/users", "staff@hameenliitto.example"),
     ],

@@ -8,13 +8,15 @@ import pytest
 from sqlmodel import select
 
 from scrapers.record import Deadline
-from tests.tracker.helpers import export_record, sedia_records
+from tests.tracker.helpers import bulk_records, export_record, sedia_records
 from tracker.accounts import create_user
 from tracker.application_queries import (
     ApplicationFilter,
+    application_page,
     application_row,
     find_applications,
     history,
+    programmes,
 )
 from tracker.applications import (
     MOVES,
@@ -292,3 +294,56 @@ def test_the_filters_select_by_actor_stage_staff_and_programme(session, setting)
     assert ids(stage="idea", programme="AKKE") == [typed.id]
     assert ids(programme=calls[TOPIC].programme) == [mine.id]
     assert ids(stage="granted") == []
+
+
+def test_the_sql_filters_select_what_the_rows_show(session, setting):
+    """Programme and deadline run in SQL; they select exactly the rows whose programme and
+    deadlines (every stage of the call, or the day typed in) the pages show."""
+    calls, actor, staff = setting
+    calls = store(session, bulk_records() + [export_record(LIFE)], DAY1)
+    for identifier in (TOPIC, LIFE, "FSTP-11265", "EDF-EDIP-P-2026-2027-FNLC-SA-SEAP"):
+        started(session, (calls, actor, staff), identifier=identifier)
+    for typed in ({"call_deadline": date(2026, 10, 1)}, {}):
+        values = {"call_title": "Kanta-Hämeen maakuntaohjelma", "call_programme": "AKKE", **typed}
+        create_application(session, actor.id, values, user_id=staff.id, now=DAY1)
+    session.commit()
+    rows = find_applications(session, ApplicationFilter())
+    days = sorted({d.date for row in rows for d in row.deadlines})
+    assert date(2025, 3, 6) in days  # stage 2 of the two-stage call
+
+    def ids(**chosen):
+        return [r.application.id for r in find_applications(session, ApplicationFilter(**chosen))]
+
+    bounds = [None, *days, *(d + timedelta(days=1) for d in days)]
+    for start in bounds:
+        for end in bounds:
+            expected = [
+                row.application.id
+                for row in rows
+                if any(
+                    (start is None or d.date >= start) and (end is None or d.date <= end)
+                    for d in row.deadlines
+                )
+            ]
+            if start is None and end is None:
+                expected = [row.application.id for row in rows]
+            assert ids(deadline_from=start, deadline_to=end) == expected, (start, end)
+    assert programmes(session, None) == sorted({row.programme for row in rows} - {""})
+    assert programmes(session, actor.id + 1) == []
+    for programme in programmes(session, None):
+        expected = [row.application.id for row in rows if row.programme == programme]
+        assert ids(programme=programme) == expected
+
+
+def test_a_page_is_a_slice_of_the_whole_list_with_its_total(session, setting):
+    calls, actor, staff = setting
+    for identifier in (TOPIC, "HORIZON-CL5-2026-09-D4-08", "HORIZON-JU-CBE-2026-IA-05"):
+        started(session, setting, identifier=identifier)
+    every = [r.application.id for r in find_applications(session, ApplicationFilter())]
+    pages = [application_page(session, ApplicationFilter(), 2, offset) for offset in (0, 2, 4)]
+    assert [([r.application.id for r in rows], total) for rows, total in pages] == [
+        (every[:2], 3),
+        (every[2:], 3),
+        ([], 3),
+    ]
+    assert application_page(session, ApplicationFilter(stage="granted"), 2, 0) == ([], 0)

@@ -5,6 +5,8 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
+from alembic import command
 from sqlmodel import Session, select
 
 from scrapers import SOURCES
@@ -13,9 +15,12 @@ from scrapers.euro_access import list_rows
 from scrapers.record import CallRecord, Deadline
 from tests.conftest import FIXTURES
 from tests.tracker.helpers import parse_file
+from tracker.application_queries import ApplicationFilter, find_applications
+from tracker.applications import create_application
+from tracker.db import alembic_config, migrate
 from tracker.duplicates import confirm, find_candidates, normalise, pending, reject
 from tracker.ingest import ingest
-from tracker.models import Call, CallSource, DuplicateCandidate
+from tracker.models import Actor, Application, Call, CallSource, DuplicateCandidate
 from tracker.search import CallQuery, found_calls
 
 PRIORITY = [s.name for s in SOURCES]
@@ -187,3 +192,28 @@ def test_a_new_record_under_a_merged_away_identifier_lands_on_the_kept_call(sess
         select(CallSource).where(CallSource.source_key == "another-listing-of-the-same-call")
     ).one()
     assert link.call_id == kept.id
+
+
+def test_an_application_follows_its_call_to_the_kept_call(engine, session, pair):
+    """Confirming moves the other call's applications, and the migration that made it so moved
+    those of earlier merges; the applications table then filters them by the kept call."""
+    candidate, _, _ = pair
+    actor = Actor(name="Hämeen Kone Oy")
+    session.add(actor)
+    session.flush()
+    values = {"call_id": candidate.other_id}
+    application = create_application(session, actor.id, values, user_id=None, now=NOW)
+    kept = confirm(session, candidate.id, user_id=None, priority=PRIORITY, today=TODAY, now=NOW)
+    session.commit()
+    assert session.get(Application, application.id).call_id == kept.id
+    by_kept_call = ApplicationFilter(programme=kept.programme, deadline_from=date(2027, 11, 4))
+    assert [r.application.id for r in find_applications(session, by_kept_call)] == [application.id]
+    # An application left on the merged call by an earlier release.
+    session.close()
+    command.downgrade(alembic_config(engine), "0016_digest_subscriptions")
+    with engine.begin() as connection:
+        moved_back = sa.text("UPDATE application SET call_id = :other")
+        connection.execute(moved_back, {"other": candidate.other_id})
+    migrate(engine)
+    with Session(engine) as fresh:
+        assert fresh.get(Application, application.id).call_id == kept.id

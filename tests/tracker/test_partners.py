@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import select
 
 from tests.tracker.test_cordis import ORGANISATIONS, TOPICS
-from tracker.baseline import region_funding
+from tracker.baseline import Funding, funding_by_year, region_funding
 from tracker.cordis import import_cordis
 from tracker.models import Actor
 from tracker.partners import suggest_partners
@@ -119,6 +119,10 @@ def test_the_kanta_hame_baseline_sums_the_regions_rows_of_the_file(imported, cor
     total = funding.total
     assert (total.ec_contribution_eur, total.participations, total.organisations) == figures(region)
     assert total.ec_contribution_eur > 0 and total.participations == 7
+    by_year = defaultdict(list)
+    for (year, _part), group in by_group.items():
+        by_year[year] += group
+    assert funding_by_year(imported) == {y: Funding(*figures(g)) for y, g in by_year.items()}
 
 
 def test_no_import_no_baseline(session):

@@ -4,14 +4,16 @@ both languages, a moved deadline shown, and who may see what; both engines."""
 import dataclasses
 from datetime import UTC, date, datetime
 
+from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from scrapers.record import Deadline
 from tests.language import problems_of
 from tests.tracker.helpers import sedia_records
 from tests.webapp.conftest import csrf, post_verdict, sign_in
+from tracker.applications import create_application
 from tracker.ingest import ingest
-from tracker.models import Application, ApplicationEvent
+from tracker.models import Application, ApplicationEvent, utcnow
 
 TOPIC = "HORIZON-CL5-2026-09-D4-03"
 
@@ -149,3 +151,44 @@ def test_the_applied_verdict_starts_an_application_shown_on_the_match(
     page = client.get(f"/actors/{actor_id}/matches").get_data(as_text=True)
     assert f'href="/applications/{application.id}"' in page
     assert session.exec(select(ApplicationEvent.kind)).all() == ["created"]
+
+
+def test_the_table_shows_a_page_at_a_time_with_its_filters(
+    client, session, settings, people, calls
+):
+    settings.web.page_size = 2
+    for call in list(calls.values())[:3]:
+        values = {"call_id": call.id}
+        create_application(session, people["actor"].id, values, user_id=None, now=utcnow())
+    session.commit()
+    sign_in(client, "staff@hameenliitto.example")
+
+    def shown(path):
+        soup = BeautifulSoup(client.get(path).get_data(as_text=True), "html.parser")
+        links = [a["href"] for a in soup.select("tbody a")]
+        following = soup.select_one('a[rel="next"]')
+        return soup.select_one(".count").get_text(), links, following and following["href"]
+
+    count, first, following = shown("/applications/?stage=idea")
+    assert count.endswith("3") and len(first) == 2
+    assert "stage=idea" in following and "page=2" in following
+    count, second, following = shown(following)
+    assert count.endswith("3") and len(second) == 1 and following is None
+    every = session.exec(select(Application.id)).all()
+    assert sorted(first + second) == sorted(f"/applications/{i}" for i in every)
+
+
+def test_a_new_programme_is_offered_in_the_filters_at_once(client, session, people, calls):
+    """The filters' choices are kept by the worker until applications, calls or organisations
+    change: an application started on the page is offered on the next one."""
+    sign_in(client, "staff@hameenliitto.example")
+    assert ">AKKE</option>" not in client.get("/applications/").get_data(as_text=True)
+    data = {
+        "csrf_token": csrf(client, "/applications/new"),
+        "actor_id": people["actor"].id,
+        "call_title": "Kanta-Hämeen maakuntaohjelma",
+        "call_programme": "AKKE",
+        "role": "partner",
+    }
+    assert client.post("/applications/new", data=data).status_code == 302
+    assert ">AKKE</option>" in client.get("/applications/").get_data(as_text=True)

@@ -1,5 +1,6 @@
-"""A call's page suggests partners from CORDIS, the reader's own past partners first; the staff
-overview shows the region's direct EU funding before the service. Finnish and English."""
+"""A call's page suggests partners from CORDIS, the reader's own past partners first; the
+regional dashboard shows the region's direct EU funding before the service. Finnish and
+English."""
 
 import re
 from collections import defaultdict
@@ -84,7 +85,7 @@ def test_staff_choose_whose_past_partners_come_first(client, region):
     assert chosen[0][0].endswith(marked) and chosen[0] != plain[0]
 
 
-def test_the_staff_overview_shows_the_regions_direct_eu_funding(client, region):
+def test_the_dashboard_shows_the_regions_direct_eu_funding(client, region):
     rows = [r for r in read(ORGANISATIONS) if r["nutsCode"].startswith("FI1C2")]
     euros = sum(round(float(r["ecContribution"] or 0)) for r in rows)
     topic_of = {r["projectID"]: r["topic"] for r in read(TOPICS)}
@@ -95,8 +96,8 @@ def test_the_staff_overview_shows_the_regions_direct_eu_funding(client, region):
         ("en", "Direct EU funding of Kanta-Häme organisations", "Total"),
     ):
         choose_language(client, lang)
-        soup = BeautifulSoup(client.get("/staff/").get_data(as_text=True), "html.parser")
-        heading = soup.find(id="baseline")
+        page = client.get("/staff/dashboard/").get_data(as_text=True)
+        heading = BeautifulSoup(page, "html.parser").find(id="cordis")
         assert title in heading.get_text()
         table = heading.find_next("table")
         foot = [" ".join(c.stripped_strings) for c in table.tfoot.find_all(["th", "td"])]
