@@ -144,14 +144,10 @@ class StemCache:
     def _english_words(self, word: str) -> tuple[str, ...]:
         """The content words of a Finnish word's first English sense (of each root's when the
         word is not listed); the word itself when Voikko does not know it."""
-        readings = finnish.readings(word)
-        if not readings:
+        read = _english_reading(word)
+        if read is None:
             return (word,)
-        reading = next((r for r in readings if lexicon.english(r.base)), readings[0])
-        if reading.base in FINNISH_STOP_WORDS or word in FINNISH_STOP_WORDS:
-            return ()
-        units = [reading.base] if lexicon.english(reading.base) else list(reading.roots)
-        english = [w for unit in units for w in tokens(" ".join(lexicon.english(unit)[:1]))]
+        english = [w for unit in read[1] or () for w in tokens(" ".join(lexicon.english(unit)[:1]))]
         self.stems(english, "en")
         return tuple(w for w in english if self._content["en"][w])
 
@@ -179,13 +175,12 @@ class StemCache:
 
     def _finnish_terms(self, word: str) -> Terms:
         """Base form, roots and English senses of one Finnish word; () for a stop word."""
-        readings = finnish.readings(word)
-        if not readings:  # a name or a loanword Voikko does not know: read it both ways
+        read = _english_reading(word)
+        if read is None:  # a name or a loanword Voikko does not know: read it both ways
             stems = {*self.stems([word], "fi"), *self.stems([word], "en")}
             return tuple((s, 1.0) for s in sorted(stems))
-        # The first reading whose base form has an English sense, else the first.
-        reading = next((r for r in readings if lexicon.english(r.base)), readings[0])
-        if reading.base in FINNISH_STOP_WORDS or word in FINNISH_STOP_WORDS:
+        reading, units = read
+        if units is None:  # a stop word
             return ()
         weights: dict[str, float] = {reading.base: 1.0}
         self._base[word] = reading.base
@@ -194,8 +189,6 @@ class StemCache:
             if root not in FINNISH_STOP_WORDS:
                 weights[root] = weights.get(root, 0.0) + ROOT_WEIGHT
                 self._shown[root] = root
-        # Senses of the whole word; of each root when the word itself is not listed.
-        units = [reading.base] if lexicon.english(reading.base) else list(reading.roots)
         for unit in units:
             for stem, weight in self._senses(lexicon.english(unit)).items():
                 weights[stem] = weights.get(stem, 0.0) + weight
@@ -210,9 +203,8 @@ class StemCache:
             self.stems(unique, "en")  # every word's stem now known ("" for a stop word)
             known = self._content["en"]
             for word in unique:
-                if known[word]:  # each weighs 1: the first wins
-                    best.setdefault(known[word], (1.0, word))
-                    best.setdefault(EXACT + word, (1.0, word))
+                if known[word] and known[word] not in best:  # each weighs 1: the first wins
+                    best[known[word]] = (1.0, word)
             return best
         for word in unique:
             terms = self._finnish_word(word)  # reads the word's base form first
@@ -220,8 +212,6 @@ class StemCache:
             for term, weight in terms:
                 if weight > best.get(term, (0.0, ""))[0]:
                     best[term] = (weight, shown)
-            for english in self._english_of(word):
-                best.setdefault(EXACT + english, (1.0, shown))
         return best
 
     def _senses(self, senses: Sequence[str]) -> dict[str, float]:
@@ -240,6 +230,21 @@ class StemCache:
         for mapping in self._content.values():
             yield from ((w, s) for w, s in mapping.items() if s)
         yield from self._shown.items()
+
+
+def _english_reading(word: str) -> tuple[finnish.Reading, tuple[str, ...] | None] | None:
+    """The reading of a Finnish word that English senses come from (the first whose base form
+    has one, else the first) and the units whose senses it takes: the whole word, or each root
+    when the word itself is not listed; units None for a stop word. None when Voikko does not
+    know the word."""
+    readings = finnish.readings(word)
+    if not readings:
+        return None
+    reading = next((r for r in readings if lexicon.english(r.base)), readings[0])
+    if reading.base in FINNISH_STOP_WORDS or word in FINNISH_STOP_WORDS:
+        return reading, None
+    units = (reading.base,) if lexicon.english(reading.base) else reading.roots
+    return reading, units
 
 
 Value = TypeVar("Value")
