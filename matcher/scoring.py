@@ -103,26 +103,34 @@ def components(
 
 
 def combine(index: MatchIndex, parts: Mapping[str, Array]) -> Array:
-    """The 0-100 score: the sum of the components' points, clipped."""
-    total = sum(np.nan_to_num(value) for value in points(index, parts).values())
-    return np.asarray(np.clip(total, 0, 100), dtype=np.float32)
+    """The 0-100 score: the sum of the components' points (`points`), clipped."""
+    weights = index.settings.weights
+    total = np.zeros(np.broadcast_shapes(*(v.shape for v in parts.values())), np.float32)
+    for name, value in parts.items():  # each at its own shape: a row or a column stays one
+        total += np.float32(weights.get(name)) * np.nan_to_num(value)
+    total *= _scale(index, parts)
+    return np.clip(total, 0, 100, out=total)
 
 
 def points(index: MatchIndex, parts: Mapping[str, Array]) -> dict[str, Array]:
     """Each component's signed points of the 0-100 score (before the clip), NaN where it does
     not apply: the weighted mean of the components that apply, plus feedback."""
-    weights = index.settings.weights
-    # Feedback (-1..1) only moves a score: calls unlike any marked one keep theirs.
-    den = sum(
-        np.float32(weights.get(name)) * ~np.isnan(value)
-        for name, value in parts.items()
-        if name not in ADDITIVE
-    )
-    scale = np.float32(100) / np.maximum(den, np.float32(1e-6))
+    weights, scale = index.settings.weights, _scale(index, parts)
     return {
         name: np.asarray(np.float32(weights.get(name)) * value * scale, np.float32)
         for name, value in parts.items()
     }
+
+
+def _scale(index: MatchIndex, parts: Mapping[str, Array]) -> Array:
+    """100 / the weight of the components that apply; feedback (-1..1) only moves a score:
+    calls unlike any marked one keep theirs."""
+    weights = index.settings.weights
+    den = np.zeros(np.broadcast_shapes(*(v.shape for v in parts.values())), np.float32)
+    for name, value in parts.items():
+        if name not in ADDITIVE:
+            den += np.float32(weights.get(name)) * ~np.isnan(value)
+    return np.asarray(np.float32(100) / np.maximum(den, np.float32(1e-6)), np.float32)
 
 
 def dense(matrix: Matrix) -> Array:
@@ -170,17 +178,15 @@ def interest_matches(interest: str, facts: CallFacts) -> bool:
 
 def _interest(arrays: ActorArrays, calls: CallBlock) -> Array:
     mask = arrays.interest_mask
-    used = np.flatnonzero(mask.any(axis=0))
-    hits = np.zeros((len(used), len(calls.facts)), dtype=np.float32)
-    for i, interest_index in enumerate(used):
-        interest = arrays.interests[interest_index]
+    out = np.zeros((len(mask), len(calls.facts)), dtype=bool)
+    for i in np.flatnonzero(mask.any(axis=0)).tolist():
+        interest = arrays.interests[i]
         if interest not in calls.interests:
             calls.interests[interest] = np.array(
                 [interest_matches(interest, f) for f in calls.facts]
             )
-        hits[i] = calls.interests[interest]
-    out = np.minimum(1.0, mask[:, used].astype(np.float32) @ hits)
-    return _rows_na(out, np.asarray(mask.any(axis=1), dtype=bool))
+        out |= mask[:, i, None] & calls.interests[interest][None, :]
+    return _rows_na(out.astype(np.float32), np.asarray(mask.any(axis=1), dtype=bool))
 
 
 def _org_fit(index: MatchIndex, arrays: ActorArrays, calls: CallBlock) -> Array:
@@ -195,18 +201,23 @@ def _org_fit(index: MatchIndex, arrays: ActorArrays, calls: CallBlock) -> Array:
 
 
 def _budget(arrays: ActorArrays, calls: CallBlock) -> Array:
-    c_low, c_high = calls.grants[None, :, 0], calls.grants[None, :, 1]
-    a_low, a_high = arrays.budget_low[:, None], arrays.budget_high[:, None]
+    def log(values: npt.NDArray[np.float64]) -> Array:
+        return np.log10(values).astype(np.float32)
+
     with np.errstate(divide="ignore", invalid="ignore"):
-        # Orders of magnitude between the ranges: a tenfold gap scores 0.
-        gap = np.maximum(np.log10(np.maximum(a_low, 1) / c_high), np.log10(c_low / a_high))
+        # Orders of magnitude between the ranges: a tenfold gap scores 0. (Logarithms of the
+        # ends, then differences: one subtraction per pair, not a division and a logarithm.)
+        c_low, c_high = log(calls.grants[:, 0]), log(calls.grants[:, 1])
+        a_low, a_high = log(np.maximum(arrays.budget_low, 1)), log(arrays.budget_high)
+        gap = np.maximum(a_low[:, None] - c_high[None, :], c_low[None, :] - a_high[:, None])
         fit = np.clip(1 - np.maximum(gap, 0), 0, 1)
-        # The own share of the smallest grant's project beyond the actor's means lowers it.
+        # The own share of the smallest grant's project beyond the actor's means lowers it
+        # (none when the rate or the grant is unknown: 1/0 and 0/0 are no limit to fmin).
         need = calls.grants[:, 0] * (100 - calls.funding_rate) / calls.funding_rate
-        means = arrays.cofinancing[:, None]
-        cover = np.where(need[None, :] > 0, means / need[None, :], 1.0)
-        fit *= np.minimum(1.0, np.nan_to_num(cover, nan=1.0))
-    return _rows_na(np.asarray(fit, dtype=np.float32), arrays.budget_known)
+        need = np.where(need > 0, need, 0).astype(np.float32)
+        means = arrays.cofinancing.astype(np.float32)
+        fit *= np.fmin(np.float32(1), means[:, None] / need[None, :])
+    return _rows_na(fit, arrays.budget_known)
 
 
 def _role(arrays: ActorArrays, calls: CallBlock) -> Array:
