@@ -15,11 +15,11 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from itertools import chain, repeat
-from typing import Any, Generic, Literal, TypeAlias, TypeVar
+from itertools import chain
+from typing import Any, Generic, Literal, NamedTuple, TypeAlias, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,15 @@ Language = Literal["fi", "en"]
 Matrix: TypeAlias = sparse.csr_matrix
 Terms: TypeAlias = tuple[tuple[str, float], ...]  # (term, weight) pairs of one word
 Counts: TypeAlias = dict[str, float]  # term -> weighted count in one text
+
+
+class Coded(NamedTuple):
+    """A text's counts (held, so that their id names them while kept) as arrays."""
+
+    counts: Counts
+    ids: npt.NDArray[np.int64]  # process-wide term ids (StemCache.term_ids)
+    weights: npt.NDArray[np.float64]
+
 
 ROOT_WEIGHT = 0.5  # a root of a Finnish word ("avustus" in "valtionavustus")
 TRANSLATION_WEIGHT = 1.0  # the English senses of a Finnish word, together
@@ -75,15 +84,19 @@ class StemCache:
 
     def __init__(self) -> None:
         self.seen: Counter[str] = Counter()  # word -> distinct texts read that hold it
-        self._counts: _Kept[Counts] = _Kept()  # text -> its terms
-        self._words: _Kept[dict[str, tuple[float, str]]] = _Kept()  # text -> its own words
-        self._exact: _Kept[Counts] = _Kept()  # text -> its exact-word terms
+        self._counts: _Kept[str, Counts] = _Kept()  # text -> its terms
+        self._words: _Kept[str, dict[str, tuple[float, str]]] = _Kept()  # text -> its own words
+        self._exact: _Kept[str, Counts] = _Kept()  # text -> its exact-word terms
         self._finnish_exact: dict[str, tuple[str, ...]] = {}  # Finnish word -> English words
         self._all: dict[Language, dict[str, str]] = {"fi": {}, "en": {}}
         self._content: dict[Language, dict[str, str]] = {"fi": {}, "en": {}}  # "" = stop word
         self._finnish: dict[str, Terms] = {}  # Finnish word -> its weighted terms
         self._shown: dict[str, str] = {}  # word -> term, for terms no English text spelled
         self._base: dict[str, str] = {}  # Finnish word -> the base form its terms come from
+        # Every term met gets an id for the process; a text's terms are kept as arrays of ids.
+        self.term_ids: dict[str, int] = {}
+        self.term_names: list[str] = []
+        self._coded: _Kept[int, Coded] = _Kept()  # id of a Counts it holds -> its arrays
 
     def stems(
         self, words: Sequence[str], language: Language, keep_stop_words: bool = False
@@ -156,6 +169,22 @@ class StemCache:
         self._counts.forget_unused()
         self._words.forget_unused()
         self._exact.forget_unused()
+        self._coded.forget_unused()
+
+    def coded(self, counts: Counts) -> Coded:
+        """The terms of one text's counts as arrays: their process-wide ids and weights. Kept
+        like the counts themselves, so a fit reads a kept text's terms without a loop."""
+        return self._coded.get(id(counts), lambda _: self._code(counts))
+
+    def _code(self, counts: Counts) -> Coded:
+        ids, names = self.term_ids, self.term_names
+        for term in counts:
+            if term not in ids:
+                ids[term] = len(names)
+                names.append(term)
+        coded = np.fromiter(map(ids.__getitem__, counts), np.int64, len(counts))
+        weights = np.fromiter(counts.values(), np.float64, len(counts))
+        return Coded(counts, coded, weights)
 
     def terms(self, words: Sequence[str], language: Language) -> Counts:
         """Weighted terms of words in one language: stems, or Finnish readings and senses."""
@@ -247,22 +276,23 @@ def _english_reading(word: str) -> tuple[finnish.Reading, tuple[str, ...] | None
     return reading, units
 
 
+Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
 
 
-class _Kept(Generic[Value]):
+class _Kept(Generic[Key, Value]):
     """What was computed of each text, kept while fits use it: a text neither read nor looked up
     between two calls of `forget_unused` is forgotten at the second."""
 
     def __init__(self) -> None:
-        self._earlier: dict[str, Value] = {}
-        self._now: dict[str, Value] = {}
+        self._earlier: dict[Key, Value] = {}
+        self._now: dict[Key, Value] = {}
 
-    def get(self, text: str, make: Callable[[str], Value]) -> Value:
-        value = self._now.get(text)
+    def get(self, key: Key, make: Callable[[Key], Value]) -> Value:
+        value = self._now.get(key)
         if value is None:
-            value = self._earlier.get(text)
-            self._now[text] = value = make(text) if value is None else value
+            value = self._earlier.get(key)
+            self._now[key] = value = make(key) if value is None else value
         return value
 
     def forget_unused(self) -> None:
@@ -286,6 +316,7 @@ class TextModel:
     idf: npt.NDArray[np.float64]
     display: tuple[str, ...]
     exact: npt.NDArray[np.bool_]  # per term: an exact word, not a stem
+    columns: npt.NDArray[np.int64]  # per process-wide term id known at the fit: its term or -1
     stem_cache: StemCache = field(default_factory=StemCache, compare=False, repr=False)
 
     @property
@@ -296,10 +327,18 @@ class TextModel:
 
 def fit_counts(documents: Sequence[Sequence[Counts]], stem_cache: StemCache) -> TextModel:
     """Fit vocabulary and smoothed IDF (as scikit-learn's) on documents counted by field."""
-    df = Counter(chain.from_iterable(set().union(*fields) for fields in documents))
     n = len(documents)
-    vocabulary = {stem: i for i, stem in enumerate(sorted(df))}
-    idf = np.array([math.log((1 + n) / (1 + df[s])) + 1.0 for s in vocabulary])
+    coded = [[stem_cache.coded(c).ids for c in fields] for fields in documents]
+    size = len(stem_cache.term_names)
+    ids = np.concatenate([np.zeros(0, np.int64), *chain.from_iterable(coded)])
+    owners = np.repeat(np.arange(n), [sum(map(len, fields)) for fields in coded])
+    pairs = np.sort(owners * size + ids)  # (text, term), a term in several fields repeated
+    distinct = pairs[np.r_[True, pairs[1:] != pairs[:-1]]] if len(pairs) else pairs
+    df = np.bincount(distinct % size, minlength=size)  # the texts holding each term
+    names = stem_cache.term_names
+    terms = sorted(np.flatnonzero(df).tolist(), key=names.__getitem__)
+    vocabulary = {names[t]: i for i, t in enumerate(terms)}
+    idf = np.array([math.log((1 + n) / (1 + df[t])) + 1.0 for t in terms])
     display = {term: term.removeprefix(EXACT) if term[0] == EXACT else "" for term in vocabulary}
     seen = stem_cache.seen
     for word, stem in stem_cache.words():
@@ -308,7 +347,9 @@ def fit_counts(documents: Sequence[Sequence[Counts]], stem_cache: StemCache) -> 
         if shown is not None and (not shown or (-seen[word], word) < (-seen[shown], shown)):
             display[stem] = word
     exact = np.fromiter((term[0] == EXACT for term in vocabulary), bool, len(vocabulary))
-    return TextModel(vocabulary, idf, tuple(display.values()), exact, stem_cache=stem_cache)
+    columns = np.full(size, -1, np.int64)  # process-wide term id -> column
+    columns[terms] = np.arange(len(terms))
+    return TextModel(vocabulary, idf, tuple(display.values()), exact, columns, stem_cache)
 
 
 def fit_text_model(documents: Iterable[str]) -> TextModel:
@@ -366,10 +407,13 @@ def _tfidf(
 ) -> Entries:
     """(rows, columns, values) of one field's sublinear TF-IDF, each row divided by its length to
     `power` and weighted; a translated sense may count for less than one word."""
-    terms = list(chain.from_iterable(counts))
-    columns = np.fromiter(map(model.vocabulary.get, terms, repeat(-1)), np.int64, len(terms))
-    tf = np.fromiter(chain.from_iterable(c.values() for c in counts), np.float64, len(terms))
+    coded = [model.stem_cache.coded(c) for c in counts]
+    ids = np.concatenate([np.zeros(0, np.int64), *(c.ids for c in coded)])
+    tf = np.concatenate([np.zeros(0), *(c.weights for c in coded)])
     rows = np.repeat(np.arange(len(counts)), [len(c) for c in counts])
+    columns = np.full(len(ids), -1, np.int64)
+    fitted = ids < len(model.columns)  # terms first met after the fit are not in it
+    columns[fitted] = model.columns[ids[fitted]]
     known = columns >= 0
     columns, tf, rows = columns[known], tf[known], rows[known]
     values = np.where(tf >= 1, 1.0 + np.log(np.maximum(tf, 1.0)), tf) * model.idf[columns]

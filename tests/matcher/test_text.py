@@ -1,8 +1,18 @@
 """Tokens, language, stemming and TF-IDF vectors in Finnish and English."""
 
+import math
+
 import numpy as np
 
-from matcher.text import StemCache, analyze, detect_language, fit_text_model, tokens, vectorize
+from matcher.text import (
+    StemCache,
+    analyze,
+    detect_language,
+    fit_counts,
+    fit_text_model,
+    tokens,
+    vectorize,
+)
 
 
 def test_tokens_drop_html_numbers_and_single_letters():
@@ -47,6 +57,24 @@ def test_vectors_are_unit_length_and_match_across_inflections():
 def test_words_outside_the_vocabulary_are_dropped():
     model = fit_text_model(["circular economy"])
     assert vectorize(model, ["quantum photonics"]).nnz == 0
+    # Words the process met only after the fit are dropped too, the known ones kept.
+    later = vectorize(model, ["photonics for a circular economy"])
+    assert (later != vectorize(model, ["circular economy"])).nnz == 0
+
+
+def test_a_term_in_several_fields_of_a_document_counts_once_for_its_idf():
+    cache = StemCache()
+    documents = [
+        [cache.count("biogas plants"), cache.count("biogas from manure")],
+        [cache.count("manure"), cache.count("")],
+        [cache.count("quantum"), cache.count("quantum")],
+    ]
+    model = fit_counts(documents, cache)
+    idf = dict(zip(sorted(model.vocabulary, key=model.vocabulary.get), model.idf, strict=True))
+    n = len(documents)
+    assert idf["bioga"] == math.log((1 + n) / (1 + 1)) + 1  # in one document, twice
+    assert idf["manur"] == math.log((1 + n) / (1 + 2)) + 1  # in two documents
+    assert list(model.vocabulary) == sorted(model.vocabulary)  # columns in the terms' order
 
 
 def test_a_finnish_word_meets_english_text_through_its_base_form_and_senses():
