@@ -34,6 +34,12 @@ TOKEN = re.compile(
 )
 
 
+def service_today() -> date:
+    """Today as the service counts days (Helsinki), not the machine's date: between 22:00 and
+    midnight UTC the two differ, and so would days left and deadlines."""
+    return load_settings().today()
+
+
 def csrf(client, url: str = "/login") -> str:
     """The CSRF token of a page's form, as a browser would send it back."""
     page = client.get(url).get_data(as_text=True)
@@ -59,7 +65,7 @@ def post_verdict(client, actor_id: int, call_id: int, verdict: str, token: str):
 def store_calls(session) -> dict[str, Call]:
     """The real recorded F&T records, ingested as a scrape would, by identifier."""
     records = sedia_records() + bulk_records()
-    ingest(session, records, priority=["ft_search", "ft_bulk"], today=date.today(), now=utcnow())
+    ingest(session, records, priority=["ft_search", "ft_bulk"], today=service_today(), now=utcnow())
     calls = {call.identifier: call for call in session.exec(select(Call))}
     session.commit()
     return calls
@@ -100,7 +106,7 @@ def people(session):
 
 def rescore(session, settings, actor: Actor) -> list[Match]:
     """The matcher's real matches of an actor, best first."""
-    rescore_actor(session, settings, actor.id, date.today(), utcnow())
+    rescore_actor(session, settings, actor.id, service_today(), utcnow())
     session.commit()
     query = select(Match).where(Match.actor_id == actor.id).order_by(Match.score.desc())
     return list(session.exec(query))
@@ -126,7 +132,7 @@ def add_matches(session, actor: Actor, calls: list[Call]) -> list[Match]:
             evidence=Evidence(
                 points=(("text", 60.0 - 10 * i), ("theme", 20.0), ("time", 10.0)),
                 deadline=upcoming.date
-                if (upcoming := call.for_applicant(date.today(), PREPARATION_DAYS).deadline)
+                if (upcoming := call.for_applicant(service_today(), PREPARATION_DAYS).deadline)
                 else None,
             ).to_json(),
         )

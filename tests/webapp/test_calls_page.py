@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from matcher.filters import admits
 from tests.tracker.helpers import export_record
-from tests.webapp.conftest import sign_in
+from tests.webapp.conftest import service_today, sign_in
 from tracker.ingest import ingest, refresh_eligibility
 from tracker.models import Call, CallTheme, ChangeEvent, utcnow
 from tracker.search import CallQuery, Organisation, call_organisation_type, search_calls
@@ -31,13 +31,13 @@ def test_calls_page_lists_stored_calls_with_next_deadline(client, calls):
 
 
 def test_filters_live_in_the_url_and_count_the_results(client, session, calls):
-    everything = search_calls(session, CallQuery(page_size=500), date.today())
+    everything = search_calls(session, CallQuery(page_size=500), service_today())
     horizon = [r for r in everything.rows if r.call.programme == everything.rows[0].call.programme]
     programme = horizon[0].call.programme
     query = {"programme": programme, "sort": "budget", "status": ""}  # any status
     page = client.get("/", query_string=query).get_data(as_text=True)
     assert f'<option value="{programme}" selected>' in page
-    found = search_calls(session, CallQuery(programme=programme, sort="budget"), date.today())
+    found = search_calls(session, CallQuery(programme=programme, sort="budget"), service_today())
     assert found.total == len(horizon)
     assert f"{found.total} " in page and (
         "calls found" in page or "hakua löytyi" in page or "haku löytyi" in page
@@ -47,7 +47,7 @@ def test_filters_live_in_the_url_and_count_the_results(client, session, calls):
 
 
 def test_text_search_theme_source_and_budget_filters(session, calls):
-    today = date.today()
+    today = service_today()
     call = calls["HORIZON-CL5-2026-09-D4-03"]
     by_words = search_calls(session, CallQuery(text="whole life carbon"), today)
     assert call.identifier in [r.call.identifier for r in by_words.rows]
@@ -75,7 +75,7 @@ def test_deadline_range_uses_the_next_deadline(session, calls):
 
 
 def test_pages_of_results(session, calls):
-    today = date.today()
+    today = service_today()
     one = search_calls(session, CallQuery(page_size=2, page=1), today)
     two = search_calls(session, CallQuery(page_size=2, page=2), today)
     assert one.pages == -(-one.total // 2)
@@ -188,11 +188,11 @@ def test_merged_calls_are_not_listed_and_their_pages_lead_to_the_kept_call(clien
     first, middle, kept = (
         calls[i] for i in ("FSTP-11143", "HORIZON-CL5-2026-09-D4-03", "HORIZON-CL4-2025-04-DATA-03")
     )
-    before = search_calls(session, CallQuery(page_size=500), date.today()).total
+    before = search_calls(session, CallQuery(page_size=500), service_today()).total
     first.merged_into_id, middle.merged_into_id = middle.id, kept.id  # a chain of two merges
     session.add_all([first, middle])
     session.commit()
-    found = search_calls(session, CallQuery(page_size=500), date.today())
+    found = search_calls(session, CallQuery(page_size=500), service_today())
     assert found.total == before - 2
     assert {first.id, middle.id}.isdisjoint(r.call.id for r in found.rows)
     page = client.get("/?status=").get_data(as_text=True)
@@ -210,8 +210,8 @@ def test_eligible_filter_uses_the_members_organisation(client, session, calls, p
     page = client.get("/?eligible=y").get_data(as_text=True)
     assert 'name="eligible"' in page
     who = Organisation("FI", "FI1C2", "sme_small")
-    found = search_calls(session, CallQuery(eligible_for=who, page_size=500), date.today())
-    everything = search_calls(session, CallQuery(page_size=500), date.today())
+    found = search_calls(session, CallQuery(eligible_for=who, page_size=500), service_today())
+    everything = search_calls(session, CallQuery(page_size=500), service_today())
     assert found.total <= everything.total
     for row in found.rows:
         assert admitted(row.call, who)
@@ -224,7 +224,7 @@ def test_filters_not_understood_are_shown_as_such(client, calls):
     alert = response.get_data(as_text=True).split('role="alert"')[1].split("</div>")[0]
     for label in ("Seuraava määräaika alkaen", "Budjetti vähintään (EUR)", "Järjestys", "Sivu"):
         assert f"<li>{label}: " in alert
-    recent = (date.today() - timedelta(days=1)).isoformat()
+    recent = (service_today() - timedelta(days=1)).isoformat()
     assert client.get(f"/?deadline_from={recent}").status_code == 200
 
 
