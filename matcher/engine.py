@@ -150,9 +150,10 @@ def _blocks(index: MatchIndex, actors: Sequence[int], calls: CallBlock) -> Itera
 
 
 def live_block(index: MatchIndex, today: date) -> CallBlock:
-    """The live calls prepared for scoring on `today`, kept on the index until a call changes."""
+    """The live calls open to applicants, prepared for scoring on `today`, kept on the index
+    until a call changes."""
     if index.live_block is None or index.live_block[0] != today:
-        index.live_block = (today, prepare_calls(index, index.live_calls(), today))
+        index.live_block = (today, prepare_calls(index, index.live_calls(), today, open_only=True))
     block: CallBlock = index.live_block[1]
     return block
 

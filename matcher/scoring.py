@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from callrules.deadlines import ForApplicant
 from matcher.calls import for_applicant
 from matcher.facts import ActorArrays, CallFacts
 from matcher.index import MatchIndex
@@ -42,8 +43,17 @@ class CallBlock:
     interests: dict[str, BoolArray] = field(default_factory=dict)  # interest -> calls it names
 
 
-def prepare_calls(index: MatchIndex, rows: Sequence[int], today: date | None) -> CallBlock:
-    """Per-call arrays for scoring: vectors, filters on `today`, time left, themes, money."""
+def prepare_calls(
+    index: MatchIndex, rows: Sequence[int], today: date | None, open_only: bool = False
+) -> CallBlock:
+    """Per-call arrays for scoring: vectors, filters on `today`, time left, themes, money.
+    With `open_only`, only the calls a new applicant can still prepare for on `today`: no
+    other can match, so a nightly run over years of closed calls scores only the open ones."""
+    min_days = index.settings.min_days_to_prepare
+    views = [for_applicant(index.calls[i].call, today, min_days) for i in rows] if today else []
+    if open_only and today is not None:
+        kept = [k for k, view in enumerate(views) if _applicable(view)]
+        rows, views = [rows[k] for k in kept], [views[k] for k in kept]
     facts = [index.calls[i] for i in rows]
     idx = np.asarray(rows, dtype=np.int64)
     assert index.call_vectors is not None
@@ -51,12 +61,11 @@ def prepare_calls(index: MatchIndex, rows: Sequence[int], today: date | None) ->
     days = np.full(n, np.nan, dtype=np.float32)
     open_ok = np.ones(n, dtype=bool)
     deadlines: list[date | None] = [None] * n
-    for j, f in enumerate(facts if today is not None else ()):
+    for j, view in enumerate(views):
         assert today is not None
-        view = for_applicant(f.call, today, index.settings.min_days_to_prepare)
         deadlines[j] = deadline = view.deadline
         days[j] = np.nan if deadline is None else (deadline - today).days
-        open_ok[j] = view.status != "closed" and not view.tight
+        open_ok[j] = _applicable(view)
     full = float(index.settings.time_full_days)
     time = np.where(np.isnan(days), 1.0, np.minimum(1.0, days / full)).astype(np.float32)
     if today is None:
@@ -80,6 +89,11 @@ def prepare_calls(index: MatchIndex, rows: Sequence[int], today: date | None) ->
         funding_rate=np.array([f.call.funding_rate or 100.0 for f in facts], float),
         single=np.array([f.single for f in facts], bool),
     )
+
+
+def _applicable(view: ForApplicant[date]) -> bool:
+    """Open or forthcoming to a new applicant, with the time to prepare."""
+    return view.status != "closed" and not view.tight
 
 
 def components(
