@@ -118,33 +118,39 @@ def components(
 
 def combine(index: MatchIndex, parts: Mapping[str, Array]) -> Array:
     """The 0-100 score: the sum of the components' points (`points`), clipped."""
-    weights = index.settings.weights
-    total = np.zeros(np.broadcast_shapes(*(v.shape for v in parts.values())), np.float32)
-    for name, value in parts.items():  # each at its own shape: a row or a column stays one
-        total += np.float32(weights.get(name)) * np.nan_to_num(value)
-    total *= _scale(index, parts)
+    total, weight = _sums(index, parts)
+    total *= _scale(weight)
     return np.clip(total, 0, 100, out=total)
 
 
 def points(index: MatchIndex, parts: Mapping[str, Array]) -> dict[str, Array]:
     """Each component's signed points of the 0-100 score (before the clip), NaN where it does
     not apply: the weighted mean of the components that apply, plus feedback."""
-    weights, scale = index.settings.weights, _scale(index, parts)
+    weights, scale = index.settings.weights, _scale(_sums(index, parts)[1])
     return {
         name: np.asarray(np.float32(weights.get(name)) * value * scale, np.float32)
         for name, value in parts.items()
     }
 
 
-def _scale(index: MatchIndex, parts: Mapping[str, Array]) -> Array:
-    """100 / the weight of the components that apply; feedback (-1..1) only moves a score:
-    calls unlike any marked one keep theirs."""
+def _sums(index: MatchIndex, parts: Mapping[str, Array]) -> tuple[Array, Array]:
+    """Per pair, the weighted sum of the components that apply (not NaN) and their weight.
+    Feedback (-1..1) only moves a score: it adds to the sum, not to the weight, so calls unlike
+    any marked one keep theirs. Each component is read at its own shape, in one pass."""
     weights = index.settings.weights
-    den = np.zeros(np.broadcast_shapes(*(v.shape for v in parts.values())), np.float32)
+    shape = np.broadcast_shapes(*(value.shape for value in parts.values()))
+    total, weight = np.zeros(shape, np.float32), np.zeros(shape, np.float32)
     for name, value in parts.items():
+        w, applies = np.float32(weights.get(name)), ~np.isnan(value)
+        np.add(total, w * value, out=total, where=applies)
         if name not in ADDITIVE:
-            den += np.float32(weights.get(name)) * ~np.isnan(value)
-    return np.asarray(np.float32(100) / np.maximum(den, np.float32(1e-6)), np.float32)
+            np.add(weight, w, out=weight, where=applies)
+    return total, weight
+
+
+def _scale(weight: Array) -> Array:
+    """What turns a weighted sum into points of 100."""
+    return np.asarray(np.float32(100) / np.maximum(weight, np.float32(1e-6)), np.float32)
 
 
 def dense(matrix: Matrix) -> Array:
