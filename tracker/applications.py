@@ -115,10 +115,16 @@ def next_stages(application: Application, call: Call | None) -> list[str]:
 
 
 def team_clause(user: User) -> ColumnElement[bool]:
-    """SQL: the applications whose team `user` is on: those they are the responsible staff
-    member of, and those of the organisation they are a member of."""
+    """SQL: the applications whose team `user` is on. An application's team: its responsible
+    staff member and the members of the applicant organisation."""
     own = col(Application.actor_id) == user.actor_id if user.actor_id else false()
     return or_(col(Application.staff_id) == user.id, own)
+
+
+def team_members_clause(application: Application) -> ColumnElement[bool]:
+    """SQL: the users on the application's team (the same rule as `team_clause`)."""
+    staff = col(User.id) == application.staff_id if application.staff_id else false()
+    return or_(staff, col(User.actor_id) == application.actor_id)
 
 
 def deadlines_to_meet(application: Application, call: Call | None) -> list[Deadline]:

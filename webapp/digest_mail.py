@@ -47,11 +47,27 @@ class Section:
     more_url: str = ""  # where to see it
 
 
-class DigestMail:
-    """Digests rendered with the app's templates, texts and search, outside any request."""
+class AppMail:
+    """Emails rendered with the app's templates, texts and links, outside any request."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
+
+    @contextmanager
+    def _context(self) -> Iterator[None]:
+        """A request context of its own: links (on `[web] base_url`), texts and the search
+        work as in a request."""
+        with self.app.test_request_context():
+            yield
+
+
+def one_click(link: str) -> dict[str, str]:
+    """The headers of a one-click unsubscribe at `link` (RFC 8058)."""
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+class DigestMail(AppMail):
+    """Digests rendered with the app's templates, texts and search."""
 
     def search(self, query: str, actor: Actor | None) -> CallQuery:
         """The calls page's search of a saved query string, as the page reads its URL."""
@@ -84,18 +100,7 @@ class DigestMail:
             }
             text = render_template("digests/digest.txt", **context)
             html = render_template("digests/digest.html", **context)
-        headers = {
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-        return Mail(str(context["subject"]), text, html, headers)
-
-    @contextmanager
-    def _context(self) -> Iterator[None]:
-        """A request context of its own: links (on `[web] base_url`), texts and the search
-        work as in a request."""
-        with self.app.test_request_context():
-            yield
+        return Mail(str(context["subject"]), text, html, one_click(unsubscribe))
 
 
 def calls_count(digest: Digest) -> int:
