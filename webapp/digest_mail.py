@@ -182,8 +182,9 @@ def sections(digest: Digest) -> list[Section]:
 
 
 def _match(match: Match, call: Call) -> Item:
-    """A new match: its score, the call's next deadline and the top reasons of the score."""
-    reasons = explanation(match).reasons[:TOP_REASONS]
+    """A new match: its score, the call's next deadline with the days left (said once: not
+    again by the reasons) and the top reasons of the score."""
+    reasons = explanation(match, time=False).reasons[:TOP_REASONS]
     score = _("Score %(score)s", score=round(match.score))
     return Item(call.title, _call_url(call), [score, *_next_deadline(call), *reasons])
 
