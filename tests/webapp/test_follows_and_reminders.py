@@ -14,7 +14,7 @@ from sqlmodel import func, select
 
 from tests.language import problems_of
 from tests.tracker.helpers import export_record, radar_on
-from tests.webapp.conftest import csrf, sign_in
+from tests.webapp.conftest import add_matches, csrf, sign_in
 from tracker.applications import create_application, move
 from tracker.digest_run import send_digests
 from tracker.digests import period_end
@@ -247,3 +247,19 @@ def test_radar_remind_dry_run_prints_and_sends_nothing_then_the_run_sends_once(
     assert radar_on(engine)("remind", env=env).output.startswith("reminders: 0 sent")
     assert [m["To"] for m in inbox.messages] == ["member@kone.example"]
     assert session.exec(select(Follow.user_id)).all() == [people["member"].id]
+
+
+def test_the_staff_digest_tells_a_stage_2_deadline_of_the_coming_week(
+    app, engine, session, settings, people, inbox
+):
+    # The LIFE topic matched to a Kanta-Häme organisation: one of the region's calls.
+    started = datetime(2025, 2, 24, 6, 0, tzinfo=UTC)
+    store(session, [export_record(LIFE)], started - timedelta(days=30))
+    add_matches(session, people["actor"], [life_call(session)])
+    people["staff"].locale = "en"
+    subscribe_user(session, people["staff"], "staff_digest", started, frequency="weekly")
+    session.commit()
+    run = send_digests(engine, settings, DigestMail(app), now=datetime(2025, 3, 3, 12, tzinfo=UTC))
+    assert run.new == 1, run.message
+    plain, _html = parts(inbox.messages[0])
+    assert "DEADLINES WITHIN A WEEK" in plain and "Stage 2: Mar 6, 2025 6:00\u202fPM" in plain
