@@ -100,7 +100,7 @@ def people(session):
 
 def rescore(session, settings, actor: Actor) -> list[Match]:
     """The matcher's real matches of an actor, best first."""
-    rescore_actor(session, settings, actor.id, date.today(), utcnow())
+    rescore_actor(session, settings, actor.id, settings.today(), utcnow())
     session.commit()
     query = select(Match).where(Match.actor_id == actor.id).order_by(Match.score.desc())
     return list(session.exec(query))
