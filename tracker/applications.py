@@ -14,9 +14,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import Session, col, select
 
 from callrules.deadlines import TWO_STAGE
+from scrapers.record import Deadline
 from tracker.html import is_web_link
 from tracker.models import (
     APPLICATION_LINKS,
@@ -25,6 +27,7 @@ from tracker.models import (
     Application,
     ApplicationEvent,
     Call,
+    User,
 )
 from tracker.queries import kept_call
 
@@ -58,6 +61,9 @@ FUNDER_DECIDED = (GRANTED, "rejected")
 OPEN_STAGES = tuple(s for s in STAGES if s not in DECIDED)  # the pipeline
 # Sent to the funder: its EU contribution was requested (a withdrawn one may not have been).
 SUBMITTED = ("submitted", "submitted_2", "evaluation", *FUNDER_DECIDED)
+# Still to be sent: reminded of every deadline of the call (a submitted stage 1 of a two-stage
+# call, of stage 2 only).
+UNSUBMITTED = ("idea", "decision", "preparing")
 SCORED = "rejected"  # the stage that may carry the evaluation score
 REASONS = (
     "not_eligible",
@@ -106,6 +112,32 @@ def next_stages(application: Application, call: Call | None) -> list[str]:
     """The stages this application may move to; stage 2 only for a two-stage call."""
     moves = MOVES[application.stage]
     return [s for s in moves if s != "submitted_2" or is_two_stage(call)]
+
+
+def team_clause(user: User) -> ColumnElement[bool]:
+    """SQL: the applications whose team `user` is on. An application's team: its responsible
+    staff member and the members of the applicant organisation."""
+    own = col(Application.actor_id) == user.actor_id if user.actor_id else false()
+    return or_(col(Application.staff_id) == user.id, own)
+
+
+def team_members_clause(application: Application) -> ColumnElement[bool]:
+    """SQL: the users on the application's team (the same rule as `team_clause`)."""
+    staff = col(User.id) == application.staff_id if application.staff_id else false()
+    return or_(staff, col(User.actor_id) == application.actor_id)
+
+
+def deadlines_to_meet(application: Application, call: Call | None) -> list[Deadline]:
+    """The deadlines the application has still to meet: every stage before it is submitted,
+    stage 2 after stage 1 of a two-stage call; a call typed in by hand has its one deadline."""
+    if call is None:
+        typed = application.call_deadline
+        return [Deadline(typed)] if typed and application.stage in UNSUBMITTED else []
+    if application.stage in UNSUBMITTED:
+        return call.deadline_list()
+    if application.stage == "submitted" and is_two_stage(call):
+        return sorted(call.deadline_list(), key=lambda d: d.date)[1:]
+    return []
 
 
 def check_partner(partner: Mapping[str, str]) -> dict[str, str]:

@@ -335,6 +335,28 @@ def digest_command(ctx: Context, dry_run: bool) -> None:
         click.echo(run.message)
 
 
+@main.command(name="remind")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Print each reminder that would be sent; send and store nothing.",
+)
+@pass_context
+def remind_command(ctx: Context, dry_run: bool) -> None:
+    """Send the deadline reminders that are due (the scheduler does it at [reminders] send_at)."""
+    from tracker.reminders import RemindersRunning, send_reminders
+    from webapp.reminder_mail import ReminderMail
+
+    ctx.check_schema()
+    web = ReminderMail(ctx.web_app())
+    try:
+        run = send_reminders(ctx.engine, ctx.settings, web, dry_run=dry_run, say=click.echo)
+    except RemindersRunning as exc:
+        raise click.ClickException(str(exc)) from None
+    if run is not None:
+        click.echo(run.message)
+
+
 @main.command(name="eval-matcher")
 @click.argument("cases", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("topics", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -686,11 +708,13 @@ def scheduler(ctx: Context) -> None:
     """Run the scheduled jobs in this process (run exactly one of these)."""
     from tracker.scheduler import SchedulerRunning, run_scheduler
     from webapp.digest_mail import DigestMail
+    from webapp.reminder_mail import ReminderMail
 
     ctx.check_schema()
     logging.getLogger().setLevel(logging.INFO)
+    app = ctx.web_app()
     try:
-        run_scheduler(ctx.engine, ctx.settings, DigestMail(ctx.web_app()))
+        run_scheduler(ctx.engine, ctx.settings, DigestMail(app), ReminderMail(app))
     except SchedulerRunning as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -73,6 +73,13 @@ class DigestSettings:
     confirm_valid_hours: int = 72  # a public subscriber's confirmation link
 
 
+@dataclass
+class ReminderSettings:
+    # Days before each stage's deadline at which a follower or an application's team is reminded.
+    days_before: list[int] = field(default_factory=lambda: [30, 14, 3])
+    send_at: str = "08:00"  # HH:MM in the scheduler's time zone
+
+
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -134,6 +141,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     digests: DigestSettings = field(default_factory=DigestSettings)
+    reminders: ReminderSettings = field(default_factory=ReminderSettings)
     about: AboutSettings = field(default_factory=AboutSettings)
     matching: MatchingSettings = field(default_factory=MatchingSettings)
     ingest: IngestSettings = field(default_factory=IngestSettings)
@@ -207,11 +215,17 @@ def _check_ranges(settings: Settings, path: Path) -> None:
     for key, value in (
         ("matching.rescore_at", settings.matching.rescore_at),
         ("digests.send_at", settings.digests.send_at),
+        ("reminders.send_at", settings.reminders.send_at),
     ):
         try:
             clock(value)
         except ValueError:
             raise ConfigError(f"{path}: {key}: expected HH:MM, got {value!r}") from None
+    ladder = settings.reminders.days_before
+    if not ladder or min(ladder) < 0 or len(set(ladder)) != len(ladder):
+        raise ConfigError(
+            f"{path}: reminders.days_before: expected distinct days of 0 or more, got {ladder}"
+        )
     for key, least in MINIMUMS.items():
         section, name = key.split(".")
         value = getattr(getattr(settings, section), name)

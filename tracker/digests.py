@@ -6,6 +6,10 @@ A digest covers the time from its subscription's `covered_until` to the last sen
 later moment, or again after a crash, finds the same period and the same key
 ("digest:17:2026-11-30", "digest:17:2026-W49"). Rendering is the web layer's
 (webapp/digest_mail.py); sending, one transaction per message, is tracker/digest_run.py.
+
+The changes of the calls a user follows (tracker/follows.py) come in their own digest when it
+is on, else in their alerts digest (kind "follows"), which sends nothing while an own digest is
+on, so each change is told once and none is lost when the own digest ends.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from scrapers.record import Deadline
 from tracker.accounts import STAFF_ROLES
 from tracker.changes import worth_telling
 from tracker.config import WEEKDAYS, Settings, clock
+from tracker.follows import followed_call_ids
 from tracker.models import (
     Actor,
     Application,
@@ -37,7 +42,11 @@ from tracker.models_web import Subscription
 from tracker.queries import UNMERGED
 from tracker.search import CURRENT, CallQuery, found_calls
 
-KINDS = ("member_digest", "staff_digest", "saved_search", "public")
+# A user's own digest (one at most): a member's of their organisation's matches, a staff
+# member's of the region; the alerts digest of the calls they follow.
+OWN_DIGESTS = ("member_digest", "staff_digest")
+FOLLOWS = "follows"
+KINDS = (*OWN_DIGESTS, "saved_search", "public", FOLLOWS)
 FREQUENCIES = ("daily", "weekly")
 MAX_LISTED = 30  # calls, matches or changes one digest lists; the rest are counted
 DEADLINES_AHEAD = timedelta(days=7)  # a staff digest tells each deadline once, a week ahead
@@ -69,12 +78,14 @@ class Digest:
     calls: list[Call] = field(default_factory=list)
     more_calls: int = 0  # new calls beyond those listed
     changes: list[tuple[Call, list[ChangeEvent]]] = field(default_factory=list)
+    followed: list[tuple[Call, list[ChangeEvent]]] = field(default_factory=list)  # their changes
     deadlines: list[tuple[Call, Deadline]] = field(default_factory=list)
     moves: list[Moved] = field(default_factory=list)
     told: list[int] = field(default_factory=list)
 
     def is_empty(self) -> bool:
-        return not (self.matches or self.calls or self.changes or self.deadlines or self.moves)
+        news = (self.matches, self.calls, self.changes, self.followed, self.deadlines, self.moves)
+        return not any(news)
 
 
 def period_end(settings: Settings, frequency: str, now: datetime) -> datetime:
@@ -135,6 +146,11 @@ def build_digest(
     user = session.get(User, subscription.user_id) if subscription.user_id else None
     if user is None or not user.active:
         return digest
+    if subscription.kind in OWN_DIGESTS or (
+        subscription.kind == FOLLOWS and own_digest(session, user) is None
+    ):
+        followed = col(Call.id).in_(followed_call_ids(session, user))
+        digest.followed = _changes(session, digest, followed)
     if subscription.kind == "member_digest" and user.actor_id:
         _matches(session, digest, user.actor_id)
     elif subscription.kind == "staff_digest" and user.role in STAFF_ROLES:
@@ -144,6 +160,14 @@ def build_digest(
         query = search(subscription.query or "", actor)
         _listed(digest, _new_calls(session, settings, digest, day, [query]))
     return digest
+
+
+def own_digest(session: Session, user: User) -> Subscription | None:
+    """The user's own digest (of their organisation or of the region), if on."""
+    query = select(Subscription).where(
+        Subscription.user_id == user.id, col(Subscription.kind).in_(OWN_DIGESTS)
+    )
+    return session.exec(query).first()
 
 
 def matches_above(
@@ -213,20 +237,22 @@ def _region(session: Session, settings: Settings, digest: Digest, day: date) -> 
         UNMERGED, region_clause(), col(Call.first_seen) > start, col(Call.first_seen) <= end
     )
     _listed(digest, list(session.exec(new.order_by(col(Call.first_seen), col(Call.id)))))
-    digest.changes = _changes(session, start, end)
+    told = {int(call.id or 0) for call, _events in digest.followed}
+    known = and_(region_clause(), col(Call.first_seen) <= start, col(Call.id).not_in(told))
+    digest.changes = _changes(session, digest, known)
     digest.deadlines = _deadlines(session, settings, digest, day)
     digest.moves = _moves(session, start, end)
 
 
-def _changes(
-    session: Session, start: datetime, end: datetime
-) -> list[tuple[Call, list[ChangeEvent]]]:
-    """The region's calls known before the period that changed within it, with their changes."""
+def _changes(session: Session, digest: Digest, calls: Any) -> list[tuple[Call, list[ChangeEvent]]]:
+    """The calls of the SQL clause `calls` that changed within the period, with their changes."""
     query = (
         select(ChangeEvent, Call)
         .join(Call, col(Call.id) == ChangeEvent.call_id)
-        .where(UNMERGED, region_clause(), col(Call.first_seen) <= start)
-        .where(col(ChangeEvent.created_at) > start, col(ChangeEvent.created_at) <= end)
+        .where(UNMERGED, calls)
+        .where(
+            col(ChangeEvent.created_at) > digest.start, col(ChangeEvent.created_at) <= digest.end
+        )
         .order_by(col(ChangeEvent.call_id), col(ChangeEvent.created_at), col(ChangeEvent.id))
     )
     changed: dict[int, tuple[Call, list[ChangeEvent]]] = {}

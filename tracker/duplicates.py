@@ -14,6 +14,7 @@ from itertools import combinations
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from tracker.follows import move_follows
 from tracker.ingest import remerge
 from tracker.models import (
     Application,
@@ -126,8 +127,8 @@ def confirm(
     today: date,
     now: datetime,
 ) -> Call:
-    """Make the two calls one: the other call's source links, feedback, applications and
-    history point to the kept one. Of two people confirming at once, the second is told it is
+    """Make the two calls one: the other call's source links, feedback, applications,
+    followers and history point to the kept one. Of two people confirming at once, the second is told it is
     done; on PostgreSQL the two calls' rows are locked until the merge commits, so no ingest
     changes them half-way."""
     candidate = _decide(session, candidate_id, "confirmed", user_id, now)
@@ -138,6 +139,7 @@ def confirm(
     session.exec(update(CallSource).where(CallSource.call_id == other).values(call_id=kept))
     for followed in (Feedback, Application):
         session.exec(update(followed).where(followed.call_id == other).values(call_id=kept))
+    move_follows(session, other, kept)
     for model in (Match, CallTheme):  # recomputed for the kept call
         session.exec(delete(model).where(model.call_id == other))
     session.exec(update(Call).where(Call.id == other).values(merged_into_id=kept, last_changed=now))

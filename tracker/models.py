@@ -367,6 +367,9 @@ class User(SQLModel, table=True):
     actor_id: int | None = Field(default=None, foreign_key="actor.id", index=True)
     locale: str = Field(default="fi", max_length=5)
     active: bool = True
+    reminders: bool = (
+        True  # deadline reminders of followed calls and applications (tracker/reminders.py)
+    )
     api_token_hash: str | None = Field(default=None, max_length=64, index=True)
     # Kept in each sign-in session: a new password or a deactivation raises it, which ends the
     # sessions signed in before (webapp.security).

@@ -1,12 +1,12 @@
-"""Tables the web side needs: login attempts, emails (sent, pending or failed), calendar feeds
-and email digest subscriptions."""
+"""Tables the web side needs: login attempts, emails (sent, pending or failed), calendar feeds,
+email digest subscriptions and the calls people follow."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from tracker.models import EMAIL_CHARS, Call, json_column, utcnow
@@ -105,3 +105,15 @@ class Subscription(SQLModel, table=True):
     confirmed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     covered_until: datetime = Field(default_factory=utcnow)
+
+
+class Follow(SQLModel, table=True):
+    """A user follows a call: its changes come in their digest, its deadlines as reminders
+    (tracker/follows.py). An application's team follows its call without a row here."""
+
+    __table_args__ = (UniqueConstraint("user_id", "call_id", name="uq_follow_user_call"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    call_id: int = Field(foreign_key="call.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)

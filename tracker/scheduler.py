@@ -25,6 +25,7 @@ from tracker.config import Settings, clock
 from tracker.digest_run import DigestWeb, send_digests
 from tracker.jobs import mark_interrupted, match, scrape, send_mail
 from tracker.locks import ProcessLock
+from tracker.reminders import ReminderWeb, send_reminders
 
 log = logging.getLogger(__name__)
 ONE_AT_A_TIME = "one-at-a-time"  # the executor of every job: a single worker
@@ -35,10 +36,11 @@ def build_scheduler(  # type: ignore[no-untyped-def]
     settings: Settings,
     scheduler: BlockingScheduler | None = None,
     digests: DigestWeb | None = None,
+    reminders: ReminderWeb | None = None,
 ):
     """A scheduler with one job per enabled source, the first runs at start one after another,
-    the nightly re-score, the mail retry and (given the web layer's words) the digests; every
-    job runs in one worker, so no two ever overlap."""
+    the nightly re-score, the mail retry and (given the web layer's words) the digests and the
+    deadline reminders; every job runs in one worker, so no two ever overlap."""
     zone = ZoneInfo(settings.scheduler.timezone)
     scheduler = scheduler or BlockingScheduler(timezone=zone)
     scheduler.add_executor(ThreadPoolExecutor(max_workers=1), alias=ONE_AT_A_TIME)
@@ -79,6 +81,9 @@ def build_scheduler(  # type: ignore[no-untyped-def]
     if digests is not None:  # weekly ones are due on their day's run
         args = (engine, settings, digests)
         daily(scheduler, send_digests, settings.digests.send_at, zone, args, "send email digests")
+    if reminders is not None:
+        at, args = settings.reminders.send_at, (engine, settings, reminders)
+        daily(scheduler, send_reminders, at, zone, args, "send deadline reminders")
     return scheduler
 
 
@@ -101,7 +106,12 @@ def daily(  # type: ignore[no-untyped-def]
     )
 
 
-def run_scheduler(engine: Engine, settings: Settings, digests: DigestWeb | None = None) -> None:
+def run_scheduler(
+    engine: Engine,
+    settings: Settings,
+    digests: DigestWeb | None = None,
+    reminders: ReminderWeb | None = None,
+) -> None:
     """Block and run the jobs until interrupted; refuse when a scheduler already runs."""
     lock = ProcessLock(engine, "scheduler")
     if not lock.acquire():
@@ -110,7 +120,7 @@ def run_scheduler(engine: Engine, settings: Settings, digests: DigestWeb | None 
         interrupted = mark_interrupted(engine)
         if interrupted:
             log.warning("%d runs left running by a stopped process marked interrupted", interrupted)
-        scheduler = build_scheduler(engine, settings, digests=digests)
+        scheduler = build_scheduler(engine, settings, digests=digests, reminders=reminders)
         for job in scheduler.get_jobs():
             log.info("scheduled %s: %s", job.name, job.trigger)
         try:

@@ -5,24 +5,24 @@ management page)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session, col, select
 
 from tracker.accounts import STAFF_ROLES
-from tracker.digests import FREQUENCIES, matches_above
+from tracker.digests import FOLLOWS, FREQUENCIES, OWN_DIGESTS, matches_above, own_digest
+from tracker.follows import follow
 from tracker.mailer import LOCALES
 from tracker.models import User
 from tracker.models_web import Subscription
 
-# The digest a signed-in user may turn on for themself: a member's of their organisation's
-# matches, a staff member's of the region. Saved searches are as many as they save.
-OWN_DIGESTS = ("member_digest", "staff_digest")
 DEFAULT_MIN_SCORE = 50.0
 # What each signed link is for; only the confirmation link expires ([digests]
 # confirm_valid_hours): the others are in every digest sent.
 UNSUBSCRIBE, MANAGE, CONFIRM = "unsubscribe", "manage", "confirm"
+REMINDERS = "reminders"  # a reminder's link that stops the reminders
+Row = TypeVar("Row", Subscription, User)
 
 
 class SubscriptionError(ValueError):
@@ -93,11 +93,35 @@ def confirm(subscription: Subscription, now: datetime) -> None:
         subscription.confirmed_at = subscription.covered_until = now
 
 
-def own_digest(session: Session, user: User) -> Subscription | None:
+def start_following(session: Session, user: User, call_id: int, now: datetime) -> None:
+    """`user` follows the call; one with no digest to carry its changes gets the alerts digest,
+    daily, in their language (ended, changed or turned on again on the digests page)."""
+    follow(session, int(user.id or 0), call_id, now)
+    if alerts_digest(session, user) is None and own_digest(session, user) is None:
+        turn_on_alerts(session, user, now)
+
+
+def alerts_digest(session: Session, user: User) -> Subscription | None:
     query = select(Subscription).where(
-        Subscription.user_id == user.id, col(Subscription.kind).in_(OWN_DIGESTS)
+        Subscription.user_id == user.id, Subscription.kind == FOLLOWS
     )
     return session.exec(query).first()
+
+
+def turn_on_alerts(session: Session, user: User, now: datetime) -> Subscription:
+    """The digest of the changes to the calls `user` follows, from now on."""
+    subscription = Subscription(
+        kind=FOLLOWS,
+        user_id=user.id,
+        email=user.email,
+        locale=user.locale,
+        frequency="daily",
+        created_at=now,
+        covered_until=now,
+    )
+    session.add(subscription)
+    session.flush()
+    return subscription
 
 
 def user_subscriptions(session: Session, user_id: int) -> list[Subscription]:
@@ -122,15 +146,36 @@ def subscription_for_token(
 ) -> Subscription | None:
     """The subscription a genuine token names (not expired, when `max_age` is given); None
     once it has ended."""
+    return _named(session, Subscription, secret, token, purpose, max_age)
+
+
+def reminders_token(secret: str, user: User) -> str:
+    """A signed token naming a user, for the link that stops their deadline reminders."""
+    return _serializer(secret, REMINDERS).dumps([user.id, user.email])
+
+
+def user_for_reminders_token(session: Session, secret: str, token: str) -> User | None:
+    return _named(session, User, secret, token, REMINDERS, None)
+
+
+def _named(
+    session: Session,
+    model: type[Row],
+    secret: str,
+    token: str,
+    purpose: str,
+    max_age: timedelta | None,
+) -> Row | None:
+    """The row of `model` a genuine token names by id and address."""
     try:
-        sub_id, email = _serializer(secret, purpose).loads(
+        row_id, email = _serializer(secret, purpose).loads(
             token, max_age=int(max_age.total_seconds()) if max_age else None
         )
     except (BadSignature, ValueError, TypeError):  # SignatureExpired is a BadSignature
         return None
-    subscription = session.get(Subscription, sub_id) if isinstance(sub_id, int) else None
+    row = session.get(model, row_id) if isinstance(row_id, int) else None
     # The address too: a row id an ended subscription had may be given to a new one.
-    return subscription if subscription is not None and subscription.email == email else None
+    return row if row is not None and row.email == email else None
 
 
 def manage_token(secret: str, email: str) -> str:

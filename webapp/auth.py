@@ -7,7 +7,6 @@ from datetime import timedelta
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -33,7 +32,7 @@ from tracker.mailer import MailStatus, mail_limited, send_email
 from tracker.models import User, utcnow
 from webapp.forms import ActionForm, ChangePasswordForm, ForgotForm, LoginForm, SetPasswordForm
 from webapp.security import SignedIn
-from webapp.web import absolute_url, client, db, is_staff, safe_next, settings
+from webapp.web import absolute_url, client, db, is_staff, safe_next, secret_key, settings
 
 auth = Blueprint("auth", __name__)
 PURPOSES = ("reset", "invite")
@@ -97,7 +96,7 @@ def send_link(user: User, purpose: str, inviter: str = "", actor: str = "") -> M
     """Email a signed, expiring link to set the password (an invitation or a reset)."""
     config = settings()
     hours = config.web.invite_valid_hours if purpose == "invite" else config.web.reset_valid_hours
-    token = link_token(_secret(), user, purpose)
+    token = link_token(secret_key(), user, purpose)
     link = absolute_url("auth.set_password_page", purpose=purpose, token=token)
     context = {
         "link": link,
@@ -119,7 +118,7 @@ def set_password_page(purpose: str, token: str) -> str | Response | tuple[str, i
     web = settings().web
     hours = web.invite_valid_hours if purpose == "invite" else web.reset_valid_hours
     session_db = db()
-    user = user_for_link(session_db, _secret(), token, purpose, timedelta(hours=hours))
+    user = user_for_link(session_db, secret_key(), token, purpose, timedelta(hours=hours))
     if user is None:
         return render_template("auth/link_invalid.html"), 400
     form = SetPasswordForm()
@@ -193,7 +192,3 @@ def _login_limits() -> LoginLimits:
         web.login_max_failures_per_address,
         timedelta(minutes=web.login_window_minutes),
     )
-
-
-def _secret() -> str:
-    return str(current_app.config["SECRET_KEY"])

@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     from webapp.dashboard import region
     from webapp.exports import exports
     from webapp.feeds import feeds
+    from webapp.follows import follows
     from webapp.matches import matches
     from webapp.pages import pages
     from webapp.staff import staff
@@ -49,5 +50,6 @@ def register(app: Flask) -> None:
         feeds,
         subscriptions,
         subscribers,
+        follows,
     ):
         app.register_blueprint(blueprint)

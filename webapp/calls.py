@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from callrules.deadlines import ForApplicant
 from scrapers.record import Deadline
 from tracker.actors import call_matches, list_actors
+from tracker.follows import follows_of
 from tracker.html import is_web_link
 from tracker.models import Actor, Call
 from tracker.overview import call_history, call_sources
@@ -157,5 +158,7 @@ def show(call_id: int) -> Any:
         "actors": list_actors(session) if partners and is_staff() else [],
         "status_labels": STATUS_LABELS,
         "min_days": settings().matching.min_days_to_prepare,
+        "following": current_user.is_authenticated
+        and bool(follows_of(session, int(current_user.id), [call_id])),
     }
     return render_template("calls/show.html", **context)

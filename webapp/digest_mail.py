@@ -9,13 +9,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from flask import Flask, current_app, render_template
+from flask import Flask, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from scrapers.record import Deadline
-from tracker.digests import Digest
+from tracker.digests import FOLLOWS, Digest
 from tracker.mailer import Mail
 from tracker.models import Actor, Call, ChangeEvent, Match
 from tracker.search import CallQuery
@@ -25,7 +25,7 @@ from webapp.calls import applicant, call_query
 from webapp.changes import describe_change
 from webapp.explanations import explanation
 from webapp.i18n import days_left, deadline_label, format_deadline, format_moment
-from webapp.web import absolute_url, settings, today
+from webapp.web import absolute_url, secret_key, settings, today
 
 TOP_REASONS = 3
 
@@ -47,11 +47,27 @@ class Section:
     more_url: str = ""  # where to see it
 
 
-class DigestMail:
-    """Digests rendered with the app's templates, texts and search, outside any request."""
+class AppMail:
+    """Emails rendered with the app's templates, texts and links, outside any request."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
+
+    @contextmanager
+    def _context(self) -> Iterator[None]:
+        """A request context of its own: links (on `[web] base_url`), texts and the search
+        work as in a request."""
+        with self.app.test_request_context():
+            yield
+
+
+def one_click(link: str) -> dict[str, str]:
+    """The headers of a one-click unsubscribe at `link` (RFC 8058)."""
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+class DigestMail(AppMail):
+    """Digests rendered with the app's templates, texts and search."""
 
     def search(self, query: str, actor: Actor | None) -> CallQuery:
         """The calls page's search of a saved query string, as the page reads its URL."""
@@ -62,7 +78,7 @@ class DigestMail:
     def render(self, digest: Digest) -> Mail:
         subscription = digest.subscription
         with self._context(), force_locale(subscription.locale):
-            secret = str(current_app.config["SECRET_KEY"])
+            secret = secret_key()
             token = subscription_token(secret, subscription, UNSUBSCRIBE)
             unsubscribe = absolute_url("subscribers.unsubscribe_page", token=token)
             if subscription.kind == "public":
@@ -84,18 +100,7 @@ class DigestMail:
             }
             text = render_template("digests/digest.txt", **context)
             html = render_template("digests/digest.html", **context)
-        headers = {
-            "List-Unsubscribe": f"<{unsubscribe}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        }
-        return Mail(str(context["subject"]), text, html, headers)
-
-    @contextmanager
-    def _context(self) -> Iterator[None]:
-        """A request context of its own: links (on `[web] base_url`), texts and the search
-        work as in a request."""
-        with self.app.test_request_context():
-            yield
+        return Mail(str(context["subject"]), text, html, one_click(unsubscribe))
 
 
 def calls_count(digest: Digest) -> int:
@@ -105,6 +110,10 @@ def calls_count(digest: Digest) -> int:
 def subject(digest: Digest) -> str:
     """The subject line: what the digest has, in a few words."""
     kind = digest.subscription.kind
+    if kind == "staff_digest":
+        return _("Häme Funding Radar: news of the region's calls and applications")
+    if kind == FOLLOWS or (kind == "member_digest" and not digest.matches):
+        return _("Häme Funding Radar: changes to the calls you follow")
     if kind == "member_digest":
         count = len(digest.matches)
         return ngettext(
@@ -113,8 +122,6 @@ def subject(digest: Digest) -> str:
             count,
             name=digest.actor.name if digest.actor else "",
         )
-    if kind == "staff_digest":
-        return _("Häme Funding Radar: news of the region's calls and applications")
     if kind == "saved_search":
         return ngettext(
             "Häme Funding Radar: %(num)d new call for “%(name)s”",
@@ -140,12 +147,15 @@ def _intro(digest: Digest) -> str:
             "You get this email because you saved the search “%(name)s”.",
             name=subscription.name or "",
         )
+    if subscription.kind == FOLLOWS:
+        return _("You get this email because you follow calls or work on an application to them.")
     return _("You get this email because you subscribed to new calls of your choice.")
 
 
 def sections(digest: Digest) -> list[Section]:
     """What the digest tells, a section per kind of news; empty ones left out."""
     found = [
+        Section(_("Calls you follow that changed"), [_changed(c, e) for c, e in digest.followed]),
         Section(_("New matches"), [_match(m, c) for m, c in digest.matches]),
         Section(_("New calls"), [_call(c) for c in digest.calls], *_more(digest)),
         Section(_("Calls that changed"), [_changed(c, events) for c, events in digest.changes]),
@@ -172,8 +182,9 @@ def sections(digest: Digest) -> list[Section]:
 
 
 def _match(match: Match, call: Call) -> Item:
-    """A new match: its score, the call's next deadline and the top reasons of the score."""
-    reasons = explanation(match).reasons[:TOP_REASONS]
+    """A new match: its score, the call's next deadline with the days left (said once: not
+    again by the reasons) and the top reasons of the score."""
+    reasons = explanation(match, time=False).reasons[:TOP_REASONS]
     score = _("Score %(score)s", score=round(match.score))
     return Item(call.title, _call_url(call), [score, *_next_deadline(call), *reasons])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,7 +40,11 @@ def theme_names(keys: Iterable[str]) -> list[str]:
     return [known[key].label(language) for key in keys if key in known]
 
 
-def explanation(match: Match, language: str | None = None) -> Explanation:
-    """A stored match told in `language` (the reader's) with the days left counted today."""
+def explanation(match: Match, language: str | None = None, *, time: bool = True) -> Explanation:
+    """A stored match told in `language` (the reader's) with the days left counted today; without
+    them (`time` False) where the reader is told the deadline beside it."""
     lang: Any = language or current_locale()
-    return explain(Evidence.from_json(match.evidence), lang, today(), configured_themes())
+    evidence = Evidence.from_json(match.evidence)
+    if not time:
+        evidence = dataclasses.replace(evidence, deadline=None)
+    return explain(evidence, lang, today(), configured_themes())

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel import dates
+from babel import dates, numbers
 from flask import Flask, current_app, request
 from flask_babel import (
     Babel,
@@ -88,6 +88,14 @@ def format_moment(value: datetime | None) -> str:
 
 def format_eur(value: int | float | None) -> str:
     return f"{format_decimal(value)}\u00a0€" if value is not None else ""
+
+
+def eur_in_words(value: int | float) -> str:
+    """An amount as a sentence says it: "12 million euros", "60 tuhatta euroa"."""
+    amount = numbers.format_compact_decimal(
+        value, format_type="long", locale=current_locale(), fraction_digits=1
+    )
+    return gettext("%(amount)s euros", amount=amount)
 
 
 def grant_size(call: Any) -> str:

@@ -13,8 +13,9 @@ from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 
 from tracker.actors import actor_matches, dismissed_calls, find_match
+from tracker.follows import follows_of
 from tracker.matching import record_feedback, undo_feedback
-from tracker.models import Actor, utcnow
+from tracker.models import Actor, Call, utcnow
 from webapp.forms import REASON_LABELS, ActionForm, FeedbackForm, PageForm, errors_text
 from webapp.labels import VERDICT_NAMES
 from webapp.web import check_actor_access, db, is_htmx, settings, today
@@ -76,6 +77,7 @@ def index(actor_id: int) -> str:
         t=row_texts(),
         offset=(page - 1) * size,
         actor_id=actor_id,
+        followed=_followed([row.call for row in rows]),
     )
 
 
@@ -108,8 +110,19 @@ def feedback(actor_id: int, call_id: int) -> str | Response:
     rows, _total = actor_matches(session, actor_id, limit=1, call_id=call_id)
     if form.verdict.data == "not_relevant" or not rows:
         return status
-    context = {"row": rows[0], "actor_id": actor_id, "today": today(), "t": row_texts()}
+    context = {
+        "row": rows[0],
+        "actor_id": actor_id,
+        "today": today(),
+        "t": row_texts(),
+        "followed": _followed([rows[0].call]),
+    }
     return render_template("matches/row.html", **context) + status
+
+
+def _followed(calls: list[Call]) -> set[int]:
+    """Which of these calls the signed-in user follows, for the rows' buttons."""
+    return follows_of(db(), int(current_user.id), [int(c.id or 0) for c in calls])
 
 
 @matches.get("/<id:actor_id>/dismissed")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -31,7 +31,7 @@ from webapp.explanations import theme_choices
 from webapp.forms import ActionForm, options
 from webapp.subscription_forms import SUBSCRIPTION_ERRORS, DigestForm, PublicSubscribeForm
 from webapp.subscriptions import Edited, changed, edit_forms, ended, form_prefix
-from webapp.web import absolute_url, client, db, settings
+from webapp.web import absolute_url, client, db, secret_key, settings
 
 subscribers = Blueprint("subscribers", __name__)
 
@@ -79,7 +79,7 @@ def confirm_subscription(token: str) -> Response | tuple[str, int]:
     confirm(subscription, utcnow())
     db().commit()
     flash(_("Your subscription is confirmed. The first digest brings the calls new from now on."))
-    return redirect(url_for(".manage", token=manage_token(_secret(), subscription.email)))
+    return redirect(url_for(".manage", token=manage_token(secret_key(), subscription.email)))
 
 
 @subscribers.get("/subscriptions/manage/<token>")
@@ -108,7 +108,7 @@ def delete(token: str, subscription_id: int) -> Response:
 def unsubscribe_page(token: str) -> str | tuple[str, int]:
     """The link in every digest: a page with one button, so a link checker that opens every
     link of an email unsubscribes nobody."""
-    subscription = subscription_for_token(db(), _secret(), token, UNSUBSCRIBE)
+    subscription = subscription_for_token(db(), secret_key(), token, UNSUBSCRIBE)
     if subscription is None:
         return render_template("subscriptions/unsubscribed.html", ended=True), 404
     return render_template("subscriptions/unsubscribe.html", subscription=subscription)
@@ -119,7 +119,7 @@ def unsubscribe(token: str) -> str:
     """One-click unsubscribe (RFC 8058): the signed token is the proof, no CSRF token or
     session is asked for; a subscription ended already is answered the same."""
     session = db()
-    subscription = subscription_for_token(session, _secret(), token, UNSUBSCRIBE)
+    subscription = subscription_for_token(session, secret_key(), token, UNSUBSCRIBE)
     if subscription is not None:
         session.delete(subscription)
         session.commit()
@@ -163,7 +163,7 @@ def _public_form() -> PublicSubscribeForm:
 
 def _send_confirmation(subscription: Subscription) -> None:
     hours = settings().digests.confirm_valid_hours
-    token = subscription_token(_secret(), subscription, CONFIRM)
+    token = subscription_token(secret_key(), subscription, CONFIRM)
     link = absolute_url("subscribers.confirm_page", token=token)
     context = {"link": link, "hours": hours, "email": subscription.email}
     send_email(
@@ -179,16 +179,12 @@ def _send_confirmation(subscription: Subscription) -> None:
 
 def _confirmable(token: str) -> Subscription | None:
     hours = settings().digests.confirm_valid_hours
-    found = subscription_for_token(db(), _secret(), token, CONFIRM, timedelta(hours=hours))
+    found = subscription_for_token(db(), secret_key(), token, CONFIRM, timedelta(hours=hours))
     return found if found is not None and found.kind == "public" else None
 
 
 def _email(token: str) -> str:
-    email = email_for_manage_token(_secret(), token)
+    email = email_for_manage_token(secret_key(), token)
     if email is None:
         abort(404)
     return email
-
-
-def _secret() -> str:
-    return str(current_app.config["SECRET_KEY"])

@@ -27,6 +27,7 @@ KIND_NAMES = {
     "staff_digest": _l("The region's digest: new and changed calls, deadlines, applications"),
     "saved_search": _l("Saved search"),
     "public": _l("New calls by theme, programme or keyword"),
+    "follows": _l("Changes to the calls you follow"),
 }
 # Keys: tracker.digests.FREQUENCIES.
 FREQUENCY_NAMES = {"daily": _l("Daily"), "weekly": _l("Weekly")}

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from tracker.models import User, utcnow
+from tracker.models import utcnow
 from tracker.models_web import Subscription
 from tracker.subscriptions import (
     SubscriptionError,
@@ -23,8 +23,14 @@ from tracker.subscriptions import (
     user_subscriptions,
 )
 from webapp.forms import ActionForm
-from webapp.subscription_forms import KIND_NAMES, SUBSCRIPTION_ERRORS, DigestForm, SaveSearchForm
-from webapp.web import db
+from webapp.subscription_forms import (
+    FREQUENCY_NAMES,
+    KIND_NAMES,
+    SUBSCRIPTION_ERRORS,
+    DigestForm,
+    SaveSearchForm,
+)
+from webapp.web import db, signed_in_user
 
 subscriptions = Blueprint("subscriptions", __name__)
 Edited = tuple[int | None, DigestForm]  # a subscription's id and its form as just posted
@@ -42,7 +48,7 @@ def index() -> str:
 def create() -> Response | tuple[str, int]:
     """Turn on the user's own digest: their organisation's matches, or the region's."""
     form = DigestForm()
-    user = _user()
+    user = signed_in_user()
     kind = own_digest_kind(user)
     if kind is None:
         abort(403)
@@ -61,7 +67,9 @@ def save_search() -> Response | tuple[str, int]:
     values = {"name": form.name.data.strip(), "frequency": form.frequency.data}
     query = form.query.data or ""
     return _subscribed(
-        lambda: subscribe_user(db(), _user(), "saved_search", utcnow(), query=query, **values)
+        lambda: subscribe_user(
+            db(), signed_in_user(), "saved_search", utcnow(), query=query, **values
+        )
     )
 
 
@@ -83,7 +91,7 @@ def delete(subscription_id: int) -> Response:
 
 @subscriptions.app_context_processor
 def _names() -> dict[str, Any]:
-    return {"kind_names": KIND_NAMES}
+    return {"kind_names": KIND_NAMES, "frequency_names": FREQUENCY_NAMES}
 
 
 def edit_forms(
@@ -128,7 +136,7 @@ def _own_page(
     search_form: SaveSearchForm | None = None,
     edited: Edited | None = None,
 ) -> str:
-    session, user = db(), _user()
+    session, user = db(), signed_in_user()
     kind = own_digest_kind(user) if own_digest(session, user) is None else None
     subscribed = user_subscriptions(session, int(user.id or 0))
     return render_template(
@@ -159,9 +167,3 @@ def _owned(subscription_id: int) -> Subscription:
     if subscription is None or subscription.user_id != current_user.id:
         abort(404)
     return subscription
-
-
-def _user() -> User:
-    user = db().get(User, current_user.id)
-    assert user is not None
-    return user

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from tracker.accounts import STAFF_ROLES
 from tracker.config import Settings
+from tracker.models import User
 
 
 def settings() -> Settings:
@@ -31,6 +32,18 @@ def close_db(_exc: BaseException | None = None) -> None:
     session = g.pop("db", None)
     if session is not None:
         session.close()
+
+
+def signed_in_user() -> User:
+    """The signed-in user's row in this request's session."""
+    user = db().get(User, current_user.id)
+    assert user is not None
+    return user
+
+
+def secret_key() -> str:
+    """The app's secret, which signs the links of emails."""
+    return str(current_app.config["SECRET_KEY"])
 
 
 def today() -> date:

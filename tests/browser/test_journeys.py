@@ -13,8 +13,8 @@ from sqlmodel import Session, func, select
 from tests.browser.conftest import TELESTE, shot, sign_in
 from tests.language import problems_of
 from tracker.digest_run import send_digests
-from tracker.models import Call, utcnow
-from tracker.models_web import Subscription
+from tracker.models import Call, User, utcnow
+from tracker.models_web import Follow, Subscription
 from webapp.digest_mail import DigestMail
 
 # The development server serving these pages leaves a static file open when the browser drops
@@ -358,3 +358,38 @@ def test_staff_turns_on_the_region_digest_and_unsubscribes_by_its_emailed_link(
     checked(page, "fi")
     with Session(engine) as session:
         assert session.exec(select(Subscription)).all() == []
+
+
+def titled(scope, action: str, title: str):
+    """The button `action` of the call `title` (its title is for screen readers only)."""
+    return scope.get_by_role("button", name=re.compile(rf"^{action}\W+{re.escape(title)}$"))
+
+
+def test_member_follows_a_call_from_its_page_and_from_a_match_and_stops(page, site, served):
+    engine = served[1].extensions["radar"]["engine"]
+    with Session(engine) as session:
+        call = session.exec(select(Call).where(Call.identifier == "FSTP-11143")).one()
+    sign_in(page, site, "member@teleste.example")
+    page.goto(f"{site}/calls/{call.id}")
+    titled(page, "Seuraa", call.title).click()
+    expect(page.locator("#follow")).to_contain_text("Seuraat tätä hakua")
+    # From a match: back on the list, the row's button now stops following.
+    page.get_by_role("link", name="Meille sopivat haut").click()
+    first = page.locator("li.match").first
+    title = first.locator("h2").inner_text()
+    titled(first, "Seuraa", title).click()
+    expect(titled(page, "Lopeta seuraaminen", title)).to_be_visible()
+    page.get_by_role("link", name="Seuratut").click()
+    followed = page.locator("ul.followed")
+    expect(followed).to_contain_text(call.title)
+    expect(followed).to_contain_text(title)
+    expect(page.get_by_role("main")).to_contain_text("Seuraamiesi hakujen muutokset")
+    assert problems_of(page.content(), "fi") == []
+    titled(page, "Lopeta seuraaminen", call.title).click()
+    expect(followed).not_to_contain_text(call.title)
+    with Session(engine) as session:
+        user = session.exec(select(User).where(User.email == "member@teleste.example")).one()
+        kept = session.exec(select(Follow.call_id).where(Follow.user_id == user.id)).all()
+        alerts = session.exec(select(Subscription).where(Subscription.user_id == user.id)).all()
+    assert call.id not in kept and len(kept) == 1
+    assert [(s.kind, s.frequency, s.locale) for s in alerts] == [("follows", "daily", "fi")]

@@ -67,6 +67,12 @@ def test_radar_config_points_to_another_file(tmp_path):
         ("[digests]\nsend_at = '24:00'\n", "digests.send_at: expected HH:MM"),
         ("[matching]\nrescore_at = '4.30'\n", "matching.rescore_at: expected HH:MM"),
         ("[digests]\nweekly_on = 'maanantai'\n", "digests.weekly_on: expected one of monday"),
+        ("[reminders]\nsend_at = '8'\n", "reminders.send_at: expected HH:MM, got '8'"),
+        ("[reminders]\ndays_before = 30\n", "reminders.days_before: expected a list"),
+        ("[reminders]\ndays_before = ['30']\n", r"reminders.days_before[0]: expected an integer"),
+        ("[reminders]\ndays_before = [14, -1]\n", "reminders.days_before: expected distinct"),
+        ("[reminders]\ndays_before = []\n", "reminders.days_before: expected distinct"),
+        ("[reminders]\ndays_before = [3, 3]\n", "reminders.days_before: expected distinct"),
         (
             "[digests]\nconfirm_valid_hours = 0\n",
             "digests.confirm_valid_hours: expected at least 1",

@@ -126,11 +126,19 @@ def test_scheduler_runs_each_source_one_at_a_time_and_a_failure_stops_no_other(
 
 def test_the_scheduler_lent_the_digests_words_sends_them_daily_at_the_send_time(engine, wired):
     words = object()  # what `radar scheduler` lends: webapp.digest_mail.DigestMail
+    reminders = object()  # and webapp.reminder_mail.ReminderMail
+    wired.reminders.send_at = "08:15"
     scheduler = build_scheduler(
-        engine, wired, BackgroundScheduler(timezone="Europe/Helsinki"), digests=words
+        engine,
+        wired,
+        BackgroundScheduler(timezone="Europe/Helsinki"),
+        digests=words,
+        reminders=reminders,
     )
     job = scheduler.get_job("send_digests")
     assert str(job.trigger) == "cron[hour='7', minute='0']" and job.args[2] is words
+    job = scheduler.get_job("send_reminders")
+    assert str(job.trigger) == "cron[hour='8', minute='15']" and job.args[2] is reminders
 
 
 def test_first_runs_at_start_are_staggered(engine, wired):

@@ -26,7 +26,7 @@ from tracker.ingest import ingest
 from tracker.mailer import send_email
 from tracker.matching import record_feedback, rescore_actor, rescore_all
 from tracker.models import Actor, Call, CallSource, ChangeEvent, Match, User, utcnow
-from tracker.subscriptions import subscribe_public, subscribe_user
+from tracker.subscriptions import start_following, subscribe_public, subscribe_user
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(
@@ -106,7 +106,7 @@ def people(session):
 
 def rescore(session, settings, actor: Actor) -> list[Match]:
     """The matcher's real matches of an actor, best first."""
-    rescore_actor(session, settings, actor.id, service_today(), utcnow())
+    rescore_actor(session, settings, actor.id, settings.today(), utcnow())
     session.commit()
     query = select(Match).where(Match.actor_id == actor.id).order_by(Match.score.desc())
     return list(session.exec(query))
@@ -275,10 +275,12 @@ def _rejected_application(session: Session, actor: Actor, member: User, today: d
 
 
 def _subscriptions(session: Session, settings, member: User) -> list[int]:
-    """The member's digest and a saved search, a public subscription, and a message the mail
-    server could not take (nothing listens on its port, one attempt allowed): every word of
-    the digest pages and of the sources page's failed mails has a value to show."""
+    """The member's digest and a saved search, a public subscription, a followed call, and a
+    message the mail server could not take (nothing listens on its port, one attempt allowed):
+    every word of the digest pages, the followed page and the sources page's failed mails has a
+    value to show."""
     now = utcnow()
+    start_following(session, member, next(_matches(session, int(member.actor_id or 0))), now)
     made = [
         subscribe_user(session, member, "member_digest", now, frequency="daily"),
         subscribe_user(

@@ -100,6 +100,8 @@ def test_each_subscriber_gets_their_news_in_their_language_once(
     assert [scored[t] for t in in_order] == sorted(scored[t] for t in above)[::-1]  # best first
     assert all(title not in plain for title in below)
     assert f"Pisteet {round(region['matches'][0].score)}" in plain and "Uudet osumat" in html
+    # The days left are said once per match, beside its next deadline, not again as a reason.
+    assert plain.count("jäljellä)") == len(above) and "Aikaa " not in plain
     assert "Saat tämän viestin, koska otit käyttöön organisaatiosi koosteen." in plain
     # Dates in Finnish and in Helsinki time: the period ended at 07:00 on 28 December.
     assert "Uutta 20.12.2026 8.00 – 28.12.2026 7.00." in plain
@@ -108,7 +110,10 @@ def test_each_subscriber_gets_their_news_in_their_language_once(
     # coming week, and the application that moved, in English.
     assert staff["Subject"] == "Häme Funding Radar: news of the region's calls and applications"
     plain, html = parts(staff)
-    assert "Deadline moved from" in plain and "Mar 1, 2027" in plain
+    assert (
+        "The Cut-off 5 deadline moved from Feb 15, 2027 1:59\u202fAM to Mar 1, 2027 1:59\u202fAM."
+        in plain
+    )
     assert "DEADLINES WITHIN A WEEK" in plain and "Cut-off 4: Jan 3, 2027" in plain
     assert "Moved from Preparing to Submitted." in plain and "Applications that moved" in html
     for message, language in ((member, "fi"), (staff, "en")):

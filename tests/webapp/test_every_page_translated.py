@@ -16,7 +16,13 @@ from tracker.applications import REASONS, STAGES
 from tracker.digests import FREQUENCIES, KINDS
 from tracker.models import User
 from tracker.models_web import Subscription
-from tracker.subscriptions import CONFIRM, UNSUBSCRIBE, manage_token, subscription_token
+from tracker.subscriptions import (
+    CONFIRM,
+    UNSUBSCRIBE,
+    manage_token,
+    reminders_token,
+    subscription_token,
+)
 from webapp.application_forms import REASON_NAMES, STAGE_NAMES
 from webapp.labels import ELIGIBLE_TYPES, ROLE_NAMES, SOURCE_NAMES
 from webapp.subscription_forms import FREQUENCY_NAMES, KIND_NAMES
@@ -40,6 +46,10 @@ def paths(app, engine, ids) -> list[str]:
         if rule.endpoint == "auth.set_password_page":
             found.append(f"/password/invite/{link_token(secret, invited, 'invite')}")
             found.append(f"/password/reset/{link_token(secret, member, 'reset')}")
+            continue
+        if rule.endpoint == "follows.stop_page":  # the link of every reminder
+            gone = User(id=invited.id + 100, email="pois@example.org")
+            found += [f"/reminders/stop/{reminders_token(secret, u)}" for u in (member, gone)]
             continue
         if "token" in rule.arguments:  # the links of digests and their confirmation emails
             found += subscription_links(engine, secret, rule.endpoint, ids["subscription_ids"])

@@ -1,23 +1,28 @@
-"""A `radar digest` killed half-way: the messages it sent are logged with their periods
-covered, and the next run sends the rest, so every subscriber has exactly one message."""
+"""A `radar digest` or `radar remind` killed half-way: the messages it sent are logged (with
+their periods covered), and the next run sends the rest, so every subscriber has exactly one
+message."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from tests.live import free_port, radar
-from tests.tracker.helpers import sedia_records
+from tests.tracker.helpers import export_record, sedia_records
 from tests.webapp.conftest import Inbox, smtp_server
+from tests.webapp.test_follows_and_reminders import LIFE
+from tracker.accounts import create_user
 from tracker.digests import period_end
 from tracker.ingest import ingest
-from tracker.models import utcnow
+from tracker.models import Call, utcnow
 from tracker.models_web import EmailLog
-from tracker.subscriptions import confirm, subscribe_public
+from tracker.subscriptions import confirm, start_following, subscribe_public
 
 SUBSCRIBERS = [f"tilaaja{n}@example.org" for n in range(1, 7)]
 KILLED_AT = 3  # the third message: the process dies before it hands over the message
@@ -75,3 +80,41 @@ def test_a_digest_run_killed_half_way_sends_nothing_twice_and_misses_nobody(
     assert Counter(m["To"] for m in server.messages) == dict.fromkeys(SUBSCRIBERS, 1)
     with Session(engine) as session:
         assert len(session.exec(select(EmailLog)).all()) == len(SUBSCRIBERS)
+
+
+def test_a_reminder_run_killed_half_way_sends_nothing_twice_and_misses_nobody(
+    engine, settings, tmp_path
+):
+    # Six followers of the real LIFE topic whose stage 2 deadline a later run moved to three
+    # days from today: each is due the 3-day reminder now.
+    record = export_record(LIFE)
+    first, second = record.deadlines
+    soon = dataclasses.replace(
+        second, date=datetime.now(ZoneInfo("Europe/Helsinki")).date() + timedelta(days=3)
+    )
+    with Session(engine, expire_on_commit=False) as session:
+        now = utcnow()
+        ingest(session, [dataclasses.replace(record, deadlines=(first, soon))],
+               priority=["ft_portal_export"], today=now.date(), now=now)  # fmt: skip
+        call = session.exec(select(Call).where(Call.identifier == LIFE)).one()
+        for email in SUBSCRIBERS:
+            start_following(session, create_user(session, email, "staff"), call.id, now)
+        session.commit()
+
+    url = engine.url.render_as_string(hide_password=False)
+    port = free_port()
+    mail = {"RADAR_MAIL_HOST": "127.0.0.1", "RADAR_MAIL_PORT": str(port)}
+    with smtp_server(Killing(), port) as server:
+        first_run = radar(url, "remind", log=tmp_path / "first.log", env=mail)
+        server.pid = first_run.pid
+        assert first_run.wait(timeout=300) == -signal.SIGKILL, (tmp_path / "first.log").read_text()
+        assert len(server.messages) == KILLED_AT - 1
+        again = radar(url, "remind", log=tmp_path / "again.log", env=mail)
+        assert again.wait(timeout=300) == 0, (tmp_path / "again.log").read_text()
+        assert "reminders: 4 sent" in (tmp_path / "again.log").read_text()
+    assert Counter(m["To"] for m in server.messages) == dict.fromkeys(SUBSCRIBERS, 1)
+    with Session(engine) as session:
+        keys = session.exec(select(EmailLog.key)).all()
+    assert len(keys) == len(SUBSCRIBERS) and all(
+        k.endswith(f":stage-2:{soon.date}:3") for k in keys
+    )
