@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Integer, and_, column, func, literal_column, or_, table
+from sqlalchemy import Integer, column, func, literal_column, table, union
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from matcher.search_terms import Query, query
@@ -64,18 +65,20 @@ def text_match(session: Session, text: str) -> TextMatch | None:
 
 
 def _starts(prefix: str, postgres: bool) -> Any:
-    """Identifier or call identifier starting with `prefix` (lower case): a range on the
-    indexes of their lower case, compared character by character on both engines (SQLite's
-    default, PostgreSQL's pattern operators whatever the database's collation)."""
+    """Calls whose identifier or call identifier starts with `prefix` (lower case): ranges on
+    the indexes of their lower case, compared character by character on both engines (SQLite's
+    default, PostgreSQL's pattern operators whatever the database's collation). A subquery of
+    ids, so the engines start from those indexes, not from another filter's."""
     after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    named = aliased(Call, name="named")
 
-    def starts(value: Any) -> Any:
-        lower = func.lower(value)
+    def starting(name: str) -> Any:
+        lower = func.lower(getattr(named, name))
         if postgres:
-            return and_(lower.op("~>=~")(prefix), lower.op("~<~")(after))
-        return and_(lower >= prefix, lower < after)
+            return select(named.id).where(lower.op("~>=~")(prefix), lower.op("~<~")(after))
+        return select(named.id).where(lower >= prefix, lower < after)
 
-    return or_(starts(col(Call.identifier)), starts(col(Call.call_identifier)))
+    return col(Call.id).in_(union(starting("identifier"), starting("call_identifier")))
 
 
 def _fts5_hits(terms: Query) -> Any:
