@@ -145,10 +145,11 @@ class StemCache:
             return dict(Counter(EXACT + w for w in words if known[w]))
         found = Counter[str]()
         for word in words:
-            found.update(EXACT + w for w in self._english_of(word))
+            found.update(EXACT + w for w in self.english_of(word))
         return dict(found)
 
-    def _english_of(self, word: str) -> tuple[str, ...]:
+    def english_of(self, word: str) -> tuple[str, ...]:
+        """The English words a Finnish word reads as (see _english_words), read once."""
         exact = self._finnish_exact.get(word)
         if exact is None:
             exact = self._finnish_exact[word] = self._english_words(word)
@@ -157,7 +158,7 @@ class StemCache:
     def _english_words(self, word: str) -> tuple[str, ...]:
         """The content words of a Finnish word's first English sense (of each root's when the
         word is not listed); the word itself when Voikko does not know it."""
-        read = _english_reading(word)
+        read = english_reading(word)
         if read is None:
             return (word,)
         english = [w for unit in read[1] or () for w in tokens(" ".join(lexicon.english(unit)[:1]))]
@@ -204,7 +205,7 @@ class StemCache:
 
     def _finnish_terms(self, word: str) -> Terms:
         """Base form, roots and English senses of one Finnish word; () for a stop word."""
-        read = _english_reading(word)
+        read = english_reading(word)
         if read is None:  # a name or a loanword Voikko does not know: read it both ways
             stems = {*self.stems([word], "fi"), *self.stems([word], "en")}
             return tuple((s, 1.0) for s in sorted(stems))
@@ -261,7 +262,7 @@ class StemCache:
         yield from self._shown.items()
 
 
-def _english_reading(word: str) -> tuple[finnish.Reading, tuple[str, ...] | None] | None:
+def english_reading(word: str) -> tuple[finnish.Reading, tuple[str, ...] | None] | None:
     """The reading of a Finnish word that English senses come from (the first whose base form
     has one, else the first) and the units whose senses it takes: the whole word, or each root
     when the word itself is not listed; units None for a stop word. None when Voikko does not

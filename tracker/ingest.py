@@ -29,6 +29,7 @@ from tracker.models import (
     ELIGIBILITY_VALUE_CHARS as VALUE_CHARS,
 )
 from tracker.queries import kept_call
+from tracker.search_index import refresh_search
 
 BATCH = 500
 Checkpoint = Callable[[Session, set[int]], None]
@@ -221,6 +222,7 @@ class _Batch:
         stored = {call_ids[key] for key in inputs if key in ids or key in old_contents}
         refresh_deadlines(self.session, stored)  # the index of deadlines the call list sorts by
         refresh_eligibility(self.session, stored)  # and of the eligibility it filters by
+        refresh_search(self.session, stored)  # and of the words it searches
         self.stats.call_ids |= stored
         self._write_versions(
             versions, old_contents, {call_ids[key]: sources[key] for key in inputs}

@@ -161,6 +161,18 @@ class CallEligibility(SQLModel, table=True):
     value: str = Field(max_length=ELIGIBILITY_VALUE_CHARS)
 
 
+class CallSearch(SQLModel, table=True):
+    """A call's texts as terms of full-text search (matcher.search_terms), written with the
+    call. Migration 0018 indexes them: on SQLite the FTS5 table `callsearch_fts` that
+    triggers keep, on PostgreSQL the `document` tsvector computed from them, with a GIN index
+    (tracker.search reads both). Identifiers are searched by prefix on indexes of
+    lower(identifier) and lower(call_identifier)."""
+
+    call_id: int = Field(foreign_key="call.id", primary_key=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    body: str = Field(sa_column=Column(Text, nullable=False))
+
+
 class CallDeadline(SQLModel, table=True):
     """Each deadline of a call, so lists sort and filter by it in SQL: the call list by those a
     new applicant may submit to (`newcomer`: all but stage 2 of a two-stage call), the

@@ -11,9 +11,11 @@ from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from callrules.deadlines import PREPARATION_DAYS
+from matcher import search_terms
 from matcher.profile import eligibility_type
 from tracker.models import Call, CallDeadline, CallEligibility, CallSource, CallTheme, Match
 from tracker.queries import UNMERGED, current_clause, status_clause
+from tracker.text_search import TextMatch, text_match
 
 SORTS = ("deadline", "newest", "budget", "relevance")
 STATUSES = ("open", "forthcoming", "closed")
@@ -66,6 +68,7 @@ class CallRow:
     call: Call
     next_deadline: date | None
     themes: list[str] = field(default_factory=list)
+    eligibility_stated: bool = True  # some source states who may apply (filtered by it)
 
 
 @dataclass
@@ -74,6 +77,9 @@ class CallPage:
     total: int
     page: int
     page_size: int
+    # What the text was searched as: its terms, or None when it named identifiers.
+    terms: search_terms.Query | None = None
+    unstated: int = 0  # calls kept by the eligibility filter although no source states theirs
 
     @property
     def pages(self) -> int:
@@ -85,32 +91,46 @@ def search_calls(
 ) -> CallPage:
     """One page of calls matching every filter of `query`, with the total count."""
     upcoming = applicant_deadline(today, min_days)
+    text = _text(session, query)
     conditions = _filters(query, today, upcoming)
     page = max(1, query.page)
+    tallies = {"total": func.count()}
+    if query.eligible_for is not None:  # how many of them no source states the eligibility of
+        tallies["unstated"] = func.count(case((~_stated(), 1)))
     # Ids first: sorting narrow rows is fast, whole calls (long texts inline) are not. The
-    # window count gives the total in the same pass over the filtered calls.
-    columns = select(Call.id, upcoming.label("next"), func.count().over().label("total"))
-    statement, order = _ordered(columns, query, upcoming)
+    # window counts give the totals in the same pass over the filtered calls.
+    windows = (tally.over().label(name) for name, tally in tallies.items())
+    columns = _searched(select(Call.id, upcoming.label("next"), *windows), text)
+    statement, order = _ordered(columns, query, upcoming, text)
     chosen = session.exec(
         statement.where(*conditions)
         .order_by(*order, col(Call.id))
         .offset((page - 1) * query.page_size)
         .limit(query.page_size)
     ).all()
-    if chosen:
-        total = chosen[0][2]
-    else:  # past the last page, or nothing found
-        total = session.exec(select(func.count(col(Call.id))).where(*conditions)).one()
+    counted: Any = chosen[0] if chosen else None
+    if counted is None:  # past the last page, or nothing found
+        totals = select(*(tally.label(name) for name, tally in tallies.items())).select_from(Call)
+        counted = session.execute(_searched(totals, text).where(*conditions)).one()
     loaded = session.exec(
         select(Call)
         .where(col(Call.id).in_([row[0] for row in chosen]))
         .options(load_only(*(getattr(Call, name) for name in LISTED)))
     )
     by_id = {call.id: call for call in loaded}
-    found = [(by_id[call_id], nxt) for call_id, nxt, _total in chosen]
-    themes = call_themes(session, [call.id for call, _ in found])
-    rows = [CallRow(call, nxt, themes.get(call.id, [])) for call, nxt in found]
-    return CallPage(rows=rows, total=total, page=page, page_size=query.page_size)
+    found = [(by_id[row[0]], row[1]) for row in chosen]
+    ids = [call.id for call, _ in found]
+    themes = call_themes(session, ids)
+    stated = _stated_of(session, ids) if query.eligible_for is not None else set(ids)
+    rows = [CallRow(c, nxt, themes.get(c.id, []), c.id in stated) for c, nxt in found]
+    return CallPage(
+        rows=rows,
+        total=counted.total,
+        page=page,
+        page_size=query.page_size,
+        terms=text.terms if text else None,
+        unstated=counted.unstated if query.eligible_for is not None else 0,
+    )
 
 
 def found_calls(
@@ -118,10 +138,19 @@ def found_calls(
 ) -> list[Call]:
     """Every call matching the filters of `query`, in its order, unpaged (for exports)."""
     upcoming = applicant_deadline(today, min_days)
-    statement, order = _ordered(select(Call), query, upcoming)
+    text = _text(session, query)
+    statement, order = _ordered(_searched(select(Call), text), query, upcoming, text)
     statement = statement.where(*_filters(query, today, upcoming))
     listed = load_only(*(getattr(Call, name) for name in LISTED))
     return list(session.exec(statement.order_by(*order, col(Call.id)).options(listed)))
+
+
+def _text(session: Session, query: CallQuery) -> TextMatch | None:
+    return text_match(session, query.text) if query.text.strip() else None
+
+
+def _searched(statement: Any, text: TextMatch | None) -> Any:
+    return statement if text is None else text.apply(statement)
 
 
 def _filters(query: CallQuery, today: date, upcoming: Any) -> list[Any]:
@@ -154,21 +183,6 @@ def _first_deadline_from(day: date) -> Any:
 
 def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
     conditions: list[Any] = [UNMERGED]
-    for term in query.text.split()[:8]:
-        pattern = f"%{_escape(term)}%"
-        conditions.append(
-            or_(
-                *(
-                    col(column).ilike(pattern, escape="\\")
-                    for column in (
-                        Call.title,
-                        Call.identifier,
-                        Call.call_title,
-                        Call.description_text,
-                    )
-                )
-            )
-        )
     if query.programme:
         conditions.append(Call.programme == query.programme)
     if query.status in STATUSES:
@@ -204,16 +218,16 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _ordered(statement: Any, query: CallQuery, next_deadline: Any) -> tuple[Any, list[Any]]:
+def _ordered(
+    statement: Any, query: CallQuery, next_deadline: Any, text: TextMatch | None
+) -> tuple[Any, list[Any]]:
     soonest = [func.coalesce(next_deadline, date.max)]  # none ahead: last
     if query.sort == "newest":
         return statement, [col(Call.first_seen).desc()]
     if query.sort == "budget":
         return statement, [col(Call.budget_total_eur).is_(None), col(Call.budget_total_eur).desc()]
-    if query.sort == "relevance" and query.text:
-        first = f"%{_escape(query.text.split()[0])}%"
-        in_title = case((col(Call.title).ilike(first, escape="\\"), 0), else_=1)
-        return statement, [in_title, *soonest]
+    if query.sort == "relevance" and text is not None:
+        return statement, [*text.best_first(), *soonest]
     if query.sort == "relevance" and query.actor_id is not None:
         statement = statement.outerjoin(
             Match, (Match.call_id == Call.id) & (Match.actor_id == query.actor_id)
@@ -222,8 +236,15 @@ def _ordered(statement: Any, query: CallQuery, next_deadline: Any) -> tuple[Any,
     return statement, soonest
 
 
-def _escape(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _stated() -> Any:
+    """Whether any source states the call's eligibility: a row of it in the index."""
+    return select(CallEligibility.call_id).where(CallEligibility.call_id == Call.id).exists()
+
+
+def _stated_of(session: Session, call_ids: list[Any]) -> set[int]:
+    """Those of these calls whose eligibility some source states."""
+    query = select(CallEligibility.call_id).where(col(CallEligibility.call_id).in_(call_ids))
+    return set(session.exec(query.distinct()))
 
 
 def eligible_clause(who: Organisation) -> Any:

@@ -15,7 +15,8 @@ from webapp.problems import PROBLEM_TYPE
 
 # What each filter of the calls page means; its type and bounds are read from the form.
 FILTERS = {
-    "q": "Search words, each must occur in the title, identifier or description",
+    "q": "Search words, each must occur in the title, identifier, description or keywords "
+    "(Finnish by base form or English meaning, English by stem); or the start of identifiers",
     "programme": "Programme, as stored (e.g. Horizon Europe); another value is a 400",
     "status": "current (open or forthcoming, the default), open, forthcoming, closed, or empty "
     "for any; computed for today for a new applicant (a two-stage call closes after stage 1)",

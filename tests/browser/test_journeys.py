@@ -172,6 +172,30 @@ def test_search_filters_stay_in_the_url(page, site):
     shot(page, "call-detail")
 
 
+def test_a_finnish_search_says_it_searched_in_both_languages(page, site):
+    """A Finnish word typed in the form finds the English calls of its English words and the
+    Finnish state grant, and the page says what it searched, in Finnish and in English."""
+    page.goto(f"{site}/")
+    page.get_by_label("Hakusanat").fill("valtionavustus")
+    page.get_by_label("Tila").select_option("")
+    page.get_by_role("button", name="Hae", exact=True).click()
+    expect(page.locator("p.searched-in")).to_have_text(
+        "Haettu suomeksi ja englanniksi: valtionavustus → state aid, government grant"
+    )
+    expect(page.get_by_role("link", name="Yksityisteiden valtionavustukset")).to_be_visible()
+    page.get_by_label("Hakusanat").fill("kiertotalous")
+    page.get_by_role("button", name="Hae", exact=True).click()
+    expect(page.locator("p.searched-in")).to_have_text(
+        "Haettu suomeksi ja englanniksi: kiertotalous → circular economy"
+    )
+    assert page.locator("table tbody tr").count() > 1
+    page.get_by_role("button", name="In English").click()
+    expect(page.locator("p.searched-in")).to_have_text(
+        "Searched in Finnish and English: kiertotalous → circular economy"
+    )
+    shot(page, "search-both-languages")
+
+
 @pytest.mark.parametrize(
     ("path", "who"),
     [

@@ -5,7 +5,7 @@ deadline reminders; each user may stop the reminders (on until they do). One new
 new column.
 
 Revision ID: 0019_follows_and_reminders
-Revises: 0017_every_deadline_indexed
+Revises: 0018_full_text_search
 Create Date: 2026-12-06 10:00:00
 """
 
@@ -14,8 +14,7 @@ import sqlmodel
 from alembic import op
 
 revision = "0019_follows_and_reminders"
-# 0018 is another branch's; the merger chains this revision after it.
-down_revision = "0017_every_deadline_indexed"
+down_revision = "0018_full_text_search"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,216 @@
+"""Full-text search as the calls page and the API run it (tracker.search.search_calls), on the
+real recorded calls: the feed's EU calls in English and the Haeavustuksia state grant in
+Finnish, on SQLite (FTS5) and PostgreSQL (tsvector)."""
+
+import dataclasses
+import re
+import shutil
+from datetime import UTC, date, datetime
+
+import pytest
+from alembic import command
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from scrapers.haeavustuksia import Haeavustuksia
+from tests.conftest import FIXTURES, empty_postgres
+from tests.tracker.helpers import feed_records, parse_file
+from tracker.db import alembic_config, make_engine, migrate
+from tracker.ingest import ingest
+from tracker.models import Call
+from tracker.search import CallQuery, search_calls
+
+TODAY = date(2026, 8, 22)
+NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
+STATE_GRANTS = FIXTURES / "finland" / "haeavustuksia_list-items_page1_reduced.json"
+STATE_GRANT = "va-lou-2026-5"  # "Yksityisteiden valtionavustukset"
+PRIORITY = ["eu_grants_feed", "haeavustuksia"]
+# Finnish words and the English the calls use for them (glossary.toml), with the starts of the
+# words (their stems) every call found holds.
+BRIDGED = {"kiertotalous": "circular economy", "pakkaus": "packaging", "biotalous": "bioeconomy"}
+STEMS = {
+    "kiertotalous": ("circular", "econom"),
+    "pakkaus": ("packag",),
+    "biotalous": ("bioeconom",),
+}
+QUERIES = [  # what the cross-engine test asks both engines
+    *BRIDGED, *BRIDGED.values(), "valtionavustus", "yksityistie", "road grant", "hydrogen",
+    "HORIZON-CL6-2027", "horizon-cl6-2027-01-circbio-01", "LIFE-2026-SAP-ENV-ENVIRONMENT", "2027",
+    "vety 2027",
+]  # fmt: skip
+
+
+def records():
+    """The feed's calls (English) and the state grants of Haeavustuksia (Finnish), real."""
+    state_grants = parse_file(Haeavustuksia(Haeavustuksia.Settings()), STATE_GRANTS)
+    return [*feed_records(), *state_grants]
+
+
+def store(session) -> dict[int, Call]:
+    ingest(session, records(), priority=PRIORITY, today=TODAY, now=NOW)
+    session.commit()
+    return {call.id: call for call in session.exec(select(Call))}
+
+
+@pytest.fixture
+def calls(session):
+    return store(session)
+
+
+def found(session, text: str, sort: str = "deadline") -> list[str]:
+    """The identifiers the calls page lists for `text`, any status, in its order."""
+    query = CallQuery(text=text, status="", sort=sort, page_size=1000)
+    page = search_calls(session, query, TODAY)
+    assert page.total == len(page.rows)
+    return [row.call.identifier for row in page.rows]
+
+
+def words(call: Call) -> str:
+    return " ".join(filter(None, [call.title, call.call_title, call.description_text])).lower()
+
+
+def test_finnish_words_are_found_by_their_base_forms(session, calls):
+    grant = next(c for c in calls.values() if c.identifier == STATE_GRANT)
+    assert grant.title == "Yksityisteiden valtionavustukset"
+    assert found(session, "valtionavustus") == [STATE_GRANT]  # "valtionavustukset"
+    assert found(session, "yksityistie") == [STATE_GRANT]  # "Yksityisteiden"
+    assert found(session, "Valtionavustukset yksityisteille") == [STATE_GRANT]
+
+
+@pytest.mark.parametrize(("finnish", "english"), BRIDGED.items())
+def test_a_finnish_word_finds_the_english_calls_of_its_english_words(
+    session, calls, finnish, english
+):
+    by_finnish = found(session, finnish)
+    assert by_finnish and sorted(by_finnish) == sorted(found(session, english))
+    by_id = {c.identifier: c for c in calls.values()}
+    for identifier in by_finnish:
+        assert all(stem in words(by_id[identifier]) for stem in STEMS[finnish]), identifier
+
+
+def test_an_english_query_finds_a_finnish_call(session, calls):
+    assert STATE_GRANT in found(session, "road grant")  # "tie" is a road, "avustus" a grant
+    assert STATE_GRANT in found(session, "state aid")
+
+
+def test_the_page_says_what_the_words_were_searched_as(session, calls):
+    page = search_calls(session, CallQuery(text="kiertotalous", status=""), TODAY)
+    assert page.terms is not None and page.terms.language == "fi"
+    assert page.terms.translated == (("kiertotalous", "circular economy"),)
+    english = search_calls(session, CallQuery(text="circular economy", status=""), TODAY)
+    assert english.terms is not None and english.terms.language == "en"
+
+
+def test_identifiers_are_found_exactly_and_by_their_start(session, calls):
+    identifiers = [c.identifier for c in calls.values()]
+    starting = sorted(i for i in identifiers if i.lower().startswith("horizon-cl6-2027"))
+    assert len(starting) > 10
+    assert sorted(found(session, "HORIZON-CL6-2027")) == starting
+    assert sorted(found(session, "horizon-cl6-2027")) == starting  # any case
+    topic = "HORIZON-CL6-2027-01-CIRCBIO-01"
+    assert found(session, topic.lower(), sort="relevance") == [topic, f"{topic}-two-stage"]
+    # A query shaped like an identifier that starts none is searched as words.
+    assert found(session, "CO2-2027") == found(session, "co2 2027") != []
+
+
+def test_numbers_are_terms_as_written(session, calls):
+    both = found(session, "hydrogen 2027")
+    assert set(both) < set(found(session, "hydrogen"))
+    assert set(both) <= set(found(session, "2027"))
+
+
+def test_relevance_puts_the_calls_naming_the_word_in_their_title_first(session, calls):
+    for word in ("hydrogen", "packaging"):
+        ranked = found(session, word, sort="relevance")
+        by_id = {c.identifier: c for c in calls.values()}
+        in_title = [word in by_id[i].title.lower() for i in ranked]
+        assert any(in_title) and not all(in_title)
+        assert in_title == sorted(in_title, reverse=True), word
+
+
+def test_stop_words_alone_ask_for_nothing(session, calls):
+    assert len(found(session, "the and of")) == len(calls)
+    assert found(session, "zyxwvut") == []
+
+
+def test_a_changed_text_is_searched_as_changed(session, calls):
+    """A source's new title is found at the next ingest and its old one no longer is."""
+    (grant,) = [r for r in records() if r.identifier == STATE_GRANT]
+    renamed = dataclasses.replace(grant, title="Yksityisteiden kunnossapito")  # test data
+    ingest(session, [renamed], priority=PRIORITY, today=TODAY, now=NOW)
+    session.commit()
+    assert STATE_GRANT in found(session, "kunnossapito")
+    assert found(session, "valtionavustus") == []
+
+
+def test_the_migration_indexes_the_calls_already_stored(engine, session, calls):
+    before = {text: found(session, text) for text in QUERIES}
+    config = alembic_config(engine)
+    session.close()
+    command.downgrade(config, "0017_every_deadline_indexed")
+    command.upgrade(config, "head")
+    with Session(engine) as again:
+        assert {text: found(again, text) for text in QUERIES} == before
+
+
+def statements_of(engine, run) -> list[tuple[str, object]]:
+    """The SQL statements (and their parameters) `run()` sends to the engine."""
+    sent: list[tuple[str, object]] = []
+
+    def keep(_conn, _cursor, statement, parameters, _context, _many):
+        sent.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    return sent
+
+
+@pytest.mark.parametrize(
+    ("text", "index"),
+    [
+        ("HORIZON-CL6-2027", "ix_call_identifier_prefix"),
+        ("kiertotalous", {"sqlite": "callsearch_fts", "postgresql": "ix_callsearch_document"}),
+    ],
+)
+def test_searches_read_an_index_not_every_call(engine, session, calls, text, index):
+    """The page's query for an identifier and for words, explained by the engine: an index
+    answers it (PostgreSQL vacuumed and analysed as its autovacuum keeps it, told not to scan
+    tables, as it would on tables this small)."""
+    sent = statements_of(engine, lambda: search_calls(session, CallQuery(text=text), TODAY))
+    statement, parameters = next((s, p) for s, p in sent if "OVER ()" in s)
+    name = engine.dialect.name
+    explain = "EXPLAIN QUERY PLAN " if name == "sqlite" else "EXPLAIN "
+    with engine.connect() as connection:
+        if name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql("VACUUM ANALYZE")
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        plan = connection.exec_driver_sql(explain + statement, parameters).all()
+    text_plan = "\n".join(str(row) for row in plan)
+    assert (index[name] if isinstance(index, dict) else index) in text_plan, text_plan
+    if name == "sqlite":
+        assert not re.search(r"SCAN call\b", text_plan)  # a full scan of the calls table
+
+
+@pytest.mark.postgres
+def test_both_engines_find_the_same_calls(tmp_path, sqlite_template, pg_database):
+    path = tmp_path / "radar.db"
+    shutil.copyfile(sqlite_template, path)
+    sqlite = make_engine(f"sqlite:///{path}")
+    results = {}
+    try:
+        for engine in (sqlite, pg_database):
+            migrate(engine)
+            with Session(engine) as session:
+                ids = {c.identifier: c.id for c in store(session).values()}
+                results[engine.dialect.name] = {
+                    text: sorted(ids[i] for i in found(session, text)) for text in QUERIES
+                }
+    finally:
+        sqlite.dispose()
+        empty_postgres(pg_database)
+    assert all(results["sqlite"].values())
+    assert results["sqlite"] == results["postgresql"]

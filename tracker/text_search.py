@@ -1,0 +1,101 @@
+"""What the text of a search finds: identifiers by their start, else words by the full-text index.
+
+Words are analysed as the calls' own texts are (matcher.search_terms) and looked up in the index
+of migration 0018: SQLite's FTS5 table, ranked by bm25; PostgreSQL's tsvector with its GIN
+index, ranked by ts_rank. A number, which the analysis leaves out, is a term as written. A
+query shaped like an identifier ("HORIZON-CL6-2027") that starts some call's identifier or call
+identifier finds those calls, on indexes of their lower case.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Integer, column, func, literal_column, table, union
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, select
+
+from matcher.search_terms import Query, query
+from tracker.models import Call, CallSearch
+
+# One word of letters and digits in parts, with a digit: "HORIZON-CL6-2027", "va-lou-2026-5".
+IDENTIFIER = re.compile(r"(?=\S*\d)[^\W_]+(?:[-_./][^\W_]+)+[-_./]?")
+FTS = table("callsearch_fts", column("rowid", Integer))  # SQLite's index of CallSearch
+FTS_WEIGHTS = (2.5, 1.0)  # title, body: as PostgreSQL's weights of A and B (1.0 and 0.4)
+DOCUMENT: Any = literal_column("callsearch.document")  # PostgreSQL's tsvector of CallSearch
+SIMPLE: Any = literal_column("'simple'::regconfig")
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """The calls a text finds, as a join or condition on a statement of calls, and their rank."""
+
+    terms: Query | None  # the words searched; None when the text named identifiers
+    hits: Any = None  # (call_id, rank) of the calls whose terms match, best rank lowest
+    prefix: str = ""  # the start of the identifiers found
+    identifiers: Any = None  # the condition of those identifiers
+
+    def apply(self, statement: Any) -> Any:
+        """`statement` (of calls) narrowed to the calls found."""
+        if self.hits is not None:
+            return statement.join(self.hits, self.hits.c.call_id == Call.id)
+        return statement.where(self.identifiers)
+
+    def best_first(self) -> list[Any]:
+        """Most relevant first: by rank; identifiers: the one named exactly first."""
+        if self.hits is not None:
+            return [self.hits.c.rank]
+        return [func.lower(Call.identifier) != self.prefix]
+
+
+def text_match(session: Session, text: str) -> TextMatch | None:
+    """What `text` finds; None when it asks for nothing (empty, or stop words only)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    prefix = text.strip().lower()
+    if IDENTIFIER.fullmatch(prefix):
+        identifiers = _starts(prefix, postgres)
+        if session.exec(select(Call.id).where(identifiers).limit(1)).first() is not None:
+            return TextMatch(None, prefix=prefix, identifiers=identifiers)
+    terms = query(text)
+    if not terms.words:
+        return None
+    return TextMatch(terms, (_tsvector_hits if postgres else _fts5_hits)(terms))
+
+
+def _starts(prefix: str, postgres: bool) -> Any:
+    """Calls whose identifier or call identifier starts with `prefix` (lower case): ranges on
+    the indexes of their lower case, compared character by character on both engines (SQLite's
+    default, PostgreSQL's pattern operators whatever the database's collation). A subquery of
+    ids, so the engines start from those indexes, not from another filter's."""
+    after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    named = aliased(Call, name="named")
+
+    def starting(name: str) -> Any:
+        lower = func.lower(getattr(named, name))
+        if postgres:
+            return select(named.id).where(lower.op("~>=~")(prefix), lower.op("~<~")(after))
+        return select(named.id).where(lower >= prefix, lower < after)
+
+    return col(Call.id).in_(union(starting("identifier"), starting("call_identifier")))
+
+
+def _fts5_hits(terms: Query) -> Any:
+    expression = " AND ".join(
+        "(" + " OR ".join("(" + " AND ".join(f'"{t}"' for t in r) + ")" for r in word) + ")"
+        for word in terms.words
+    )
+    rank = func.bm25(literal_column(FTS.name), *FTS_WEIGHTS)
+    found: Any = select(FTS.c.rowid.label("call_id"), rank.label("rank"))
+    return found.where(literal_column(FTS.name).op("MATCH")(expression)).subquery("hits")
+
+
+def _tsvector_hits(terms: Query) -> Any:
+    expression = " & ".join(
+        "(" + " | ".join("(" + " & ".join(r) + ")" for r in word) + ")" for word in terms.words
+    )
+    tsquery = func.to_tsquery(SIMPLE, expression)
+    rank = -func.ts_rank(DOCUMENT, tsquery, 1)  # 1: divided by 1 + the log of its length
+    found: Any = select(col(CallSearch.call_id).label("call_id"), rank.label("rank"))
+    return found.where(DOCUMENT.op("@@")(tsquery)).subquery("hits")
