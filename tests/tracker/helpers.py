@@ -137,6 +137,7 @@ def fill(engine, *, only_empty: bool = False) -> dict[str, int]:
                 c.name: value_for(table, c, ids)
                 for c in table.columns
                 if not (c.primary_key and isinstance(c.type, sa.Integer) and not c.foreign_keys)
+                and c.computed is None  # a generated column (the search document) is computed
             }
             result = connection.execute(table.insert().values(**row))
             ids[table.name] = (result.inserted_primary_key or [1])[0]
