@@ -58,8 +58,7 @@ def subscribe_user(
     )
     update(subscription, {"locale": user.locale, **values})
     if kind == "member_digest" and user.actor_id:
-        found = matches_above(session, user.actor_id, subscription.min_score)
-        subscription.told = [int(call.id) for _match, call in found if call.id]
+        subscription.told = matches_above(session, user.actor_id, subscription.min_score)
     session.add(subscription)
     session.flush()
     return subscription
