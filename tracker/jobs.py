@@ -32,6 +32,7 @@ from tracker.mailer import Outbox, pending_emails, retry_email
 from tracker.match_index import calls_by_id
 from tracker.matching import rescore_all, rescore_calls, tag_themes
 from tracker.models import JobRun, SourceState, utcnow
+from tracker.subscriptions import remove_unconfirmed
 from tracker.withdrawals import settle
 
 log = logging.getLogger(__name__)
@@ -140,6 +141,20 @@ def send_mail(engine: Engine, settings: Settings) -> JobRun | None:
         f"{outcomes['pending']} still pending"
     )
     run.finished_at = utcnow()
+    _finish(engine, run)
+    return run
+
+
+def clean_subscriptions(engine: Engine, settings: Settings) -> JobRun | None:
+    """Remove the public subscriptions not confirmed within `[digests] unconfirmed_days`; a
+    JobRun only when some were."""
+    run = JobRun(job="clean-subscriptions", started_at=utcnow())
+    with session_scope(engine) as session:
+        removed = remove_unconfirmed(session, run.started_at, settings.digests.unconfirmed_days)
+    if not removed:
+        return None
+    run.ok, run.new, run.finished_at = True, removed, utcnow()
+    run.message = f"{removed} public subscriptions never confirmed removed"
     _finish(engine, run)
     return run
 

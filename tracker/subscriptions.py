@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from tracker.accounts import STAFF_ROLES
@@ -90,6 +91,16 @@ def confirm(subscription: Subscription, now: datetime) -> None:
     """A public subscriber confirmed: digests cover what is new from now on."""
     if subscription.confirmed_at is None:
         subscription.confirmed_at = subscription.covered_until = now
+
+
+def remove_unconfirmed(session: Session, now: datetime, days: int) -> int:
+    """Remove the public subscriptions not confirmed within `days` of being made; how many."""
+    query = delete(Subscription).where(
+        col(Subscription.kind) == "public",
+        col(Subscription.confirmed_at).is_(None),
+        col(Subscription.created_at) < now - timedelta(days=days),
+    )
+    return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
 
 
 def own_digest(session: Session, user: User) -> Subscription | None:
