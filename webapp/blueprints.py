@@ -30,6 +30,7 @@ def register(app: Flask) -> None:
     from webapp.feeds import feeds
     from webapp.matches import matches
     from webapp.pages import pages
+    from webapp.search_feeds import search_feeds
     from webapp.staff import staff
     from webapp.subscribers import subscribers
     from webapp.subscriptions import subscriptions
@@ -49,5 +50,6 @@ def register(app: Flask) -> None:
         feeds,
         subscriptions,
         subscribers,
+        search_feeds,
     ):
         app.register_blueprint(blueprint)
