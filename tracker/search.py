@@ -201,11 +201,11 @@ def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
     if query.new_since is not None:
         conditions.append(col(Call.first_seen) >= day_start(query.new_since))
     if query.seen_between is not None:
-        # The few calls of a period, by the index of first_seen: a range the planners would
-        # otherwise weigh below the other filters' equalities.
+        # The few calls of a period, by the index of first_seen: SQLite, without statistics,
+        # weighs the range below the other filters' equalities unless it is a list of ids too.
         after, until = query.seen_between
-        seen = select(Call.id).where(col(Call.first_seen) > after, col(Call.first_seen) <= until)
-        conditions.append(col(Call.id).in_(seen))
+        period = (col(Call.first_seen) > after, col(Call.first_seen) <= until)
+        conditions += [*period, col(Call.id).in_(select(Call.id).where(*period))]
     if query.budget_min is not None:
         conditions.append(col(Call.budget_total_eur) >= query.budget_min)
     if query.budget_max is not None:
