@@ -263,13 +263,13 @@ def _deadlines(
         .order_by(col(CallDeadline.deadline), col(CallDeadline.call_id))
         .limit(MAX_LISTED)
     )
-    first = session.exec(soon).all()
-    calls = {call.id: call for call in _calls(session, list({call_id for _d, call_id in first}))}
+    pairs = session.exec(soon).all()
+    calls = {call.id: call for call in _calls(session, list({call_id for _d, call_id in pairs}))}
     found = [
         (calls[call_id], deadline)
-        for day_of, call_id in first
+        for deadline_day, call_id in pairs
         for deadline in calls[call_id].deadline_list()
-        if deadline.date == day_of
+        if deadline.date == deadline_day
     ]
     return found[:MAX_LISTED]
 

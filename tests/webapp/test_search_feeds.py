@@ -57,7 +57,9 @@ def test_a_saved_search_has_a_feed_of_its_calls_newest_first_in_its_language(
     # The calls page of the search says it is saved and links its feed, as does the
     # subscriptions page.
     page = client.get(f"/?{HORIZON}").get_data(as_text=True)
-    assert "Tallensit tämän haun nimellä ”Horisontti”." in page and "Sen Atom-syöte" in page
+    assert (
+        "Tallensit tämän hakurajauksen nimellä ”Horisontti”." in page and "Sen Atom-syöte" in page
+    )
     path = feed_path(page)
     assert feed_path(client.get("/subscriptions").get_data(as_text=True)) == path
 
@@ -97,9 +99,11 @@ def test_a_saved_search_has_a_feed_of_its_calls_newest_first_in_its_language(
     assert [e.id for e in english.entries] == [e.id for e in feed.entries]
     assert any("Deadline for a new applicant: " in e.summary for e in english.entries)
 
-    # A token changed by one character is no token.
-    forged = path[: -len(".atom") - 1] + ("A" if path[-len(".atom") - 1] != "A" else "B") + ".atom"
-    assert reader.get(forged).status_code == 404
+    # A token changed by one character of its signature is no token.
+    token = path.removeprefix("/feeds/searches/").removesuffix(".atom")
+    cut = token.index(".") + 5
+    forged = token[:cut] + ("A" if token[cut] != "A" else "B") + token[cut + 1 :]
+    assert reader.get(f"/feeds/searches/{forged}.atom").status_code == 404
 
     # A new address: the old one stops working, the new one lists the same entries.
     token = csrf(client, "/subscriptions")
