@@ -71,6 +71,7 @@ class DigestSettings:
     send_at: str = "07:00"  # HH:MM in the scheduler's time zone: the end of each content period
     weekly_on: str = "monday"  # the day weekly digests are sent
     confirm_valid_hours: int = 72  # a public subscriber's confirmation link
+    unconfirmed_days: int = 7  # then a public subscription never confirmed is removed
 
 
 @dataclass
@@ -195,6 +196,7 @@ MINIMUMS = {
     "mail.retry_minutes": 1,
     "mail.max_attempts": 1,
     "digests.confirm_valid_hours": 1,
+    "digests.unconfirmed_days": 1,
     "ingest.withdraw_after_runs": 1,
 }
 
@@ -211,6 +213,13 @@ def _check_ranges(settings: Settings, path: Path) -> None:
         raise ConfigError(
             f"{path}: digests.weekly_on: expected one of {', '.join(WEEKDAYS)}, "
             f"got {settings.digests.weekly_on!r}"
+        )
+    digests = settings.digests
+    if digests.unconfirmed_days * 24 < digests.confirm_valid_hours:
+        raise ConfigError(
+            f"{path}: digests.unconfirmed_days: a subscription is removed only after its "
+            f"confirmation link expires ({digests.confirm_valid_hours} hours), "
+            f"got {digests.unconfirmed_days} days"
         )
     for key, value in (
         ("matching.rescore_at", settings.matching.rescore_at),

@@ -3,6 +3,7 @@
 Each subscription is its own transaction: its message is logged (tracker/mailer.py) and its
 period marked covered in one commit, so a run killed half-way and run again sends nothing twice
 and misses nobody. A message the server does not take now stays pending for the mail retry.
+The messages of a run go over one connection to the mail server (tracker.mailer.Outbox).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.digests import Digest, build_digest, due_subscriptions, period_end
 from tracker.locks import ProcessLock
-from tracker.mailer import Mail, send_rendered
+from tracker.mailer import Mail, Outbox, send_rendered
 from tracker.models import Actor, JobRun, utcnow
 from tracker.models_web import Subscription
 from tracker.search import CallQuery
@@ -66,7 +67,8 @@ def send_digests(
         raise DigestsRunning(f"another process is sending digests for {lock.what}")
     try:
         run = JobRun(job="digest", started_at=utcnow(), fetched=len(due))
-        outcomes = Counter(_send(engine, settings, web, sub_id, now) for sub_id in due)
+        with Outbox(settings.mail) as outbox:
+            outcomes = Counter(_send(engine, settings, web, outbox, sub_id, now) for sub_id in due)
         run.ok, run.new, run.errors = True, outcomes["sent"], outcomes["failed"]
         run.message = (
             f"digests: {outcomes['sent']} sent, {outcomes[NOTHING]} with nothing new, "
@@ -80,7 +82,9 @@ def send_digests(
         lock.release()
 
 
-def _send(engine: Engine, settings: Settings, web: DigestWeb, sub_id: int, now: datetime) -> str:
+def _send(
+    engine: Engine, settings: Settings, web: DigestWeb, outbox: Outbox, sub_id: int, now: datetime
+) -> str:
     """Send one subscription's digest and mark its period covered, in one transaction."""
     with session_scope(engine) as session:
         subscription = _still_due(session, settings, sub_id, now)
@@ -98,6 +102,7 @@ def _send(engine: Engine, settings: Settings, web: DigestWeb, sub_id: int, now: 
                 session=session,
                 key=digest.key,
                 kind="digest",
+                outbox=outbox,
             )
         subscription.covered_until, subscription.told = digest.end, digest.told
         session.add(subscription)

@@ -20,7 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, func, or_
+from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from scrapers.record import Deadline
@@ -40,7 +41,7 @@ from tracker.models import (
 )
 from tracker.models_web import Subscription
 from tracker.queries import UNMERGED
-from tracker.search import CURRENT, CallQuery, found_calls
+from tracker.search import CURRENT, LISTED, CallQuery, found_ids
 
 # A user's own digest (one at most): a member's of their organisation's matches, a staff
 # member's of the region; the alerts digest of the calls they follow.
@@ -50,6 +51,7 @@ KINDS = (*OWN_DIGESTS, "saved_search", "public", FOLLOWS)
 FREQUENCIES = ("daily", "weekly")
 MAX_LISTED = 30  # calls, matches or changes one digest lists; the rest are counted
 DEADLINES_AHEAD = timedelta(days=7)  # a staff digest tells each deadline once, a week ahead
+LISTED_ONLY = load_only(*(getattr(Call, name) for name in LISTED))  # what a digest tells of a call
 # The calls page's search for the words of a saved search, with the subscriber's organisation.
 Search = Callable[[str, Actor | None], CallQuery]
 
@@ -141,7 +143,7 @@ def build_digest(
     )
     day = end.astimezone(ZoneInfo(settings.scheduler.timezone)).date()
     if subscription.kind == "public":
-        _listed(digest, _new_calls(session, settings, digest, day, public_queries(subscription)))
+        _listed(digest, *_new_calls(session, settings, digest, day, public_queries(subscription)))
         return digest
     user = session.get(User, subscription.user_id) if subscription.user_id else None
     if user is None or not user.active:
@@ -158,7 +160,7 @@ def build_digest(
     elif subscription.kind == "saved_search":
         actor = session.get(Actor, user.actor_id) if user.actor_id else None
         query = search(subscription.query or "", actor)
-        _listed(digest, _new_calls(session, settings, digest, day, [query]))
+        _listed(digest, *_new_calls(session, settings, digest, day, [query]))
     return digest
 
 
@@ -170,17 +172,14 @@ def own_digest(session: Session, user: User) -> Subscription | None:
     return session.exec(query).first()
 
 
-def matches_above(
-    session: Session, actor_id: int, min_score: float | None
-) -> list[tuple[Match, Call]]:
-    """An organisation's stored matches at or above `min_score`, best first."""
+def matches_above(session: Session, actor_id: int, min_score: float | None) -> list[int]:
+    """The calls of an organisation's stored matches at or above `min_score`, best first."""
     query = (
-        select(Match, Call)
-        .join(Call, col(Call.id) == Match.call_id)
+        select(Match.call_id)
         .where(Match.actor_id == actor_id, col(Match.score) >= (min_score or 0))
         .order_by(col(Match.score).desc(), col(Match.call_id))
     )
-    return list(session.exec(query).all())
+    return list(session.exec(query))
 
 
 def _matches(session: Session, digest: Digest, actor_id: int) -> None:
@@ -188,8 +187,16 @@ def _matches(session: Session, digest: Digest, actor_id: int) -> None:
     digest.actor = session.get(Actor, actor_id)
     found = matches_above(session, actor_id, digest.subscription.min_score)
     told = set(digest.told)
-    digest.matches = [(m, c) for m, c in found if c.id not in told][:MAX_LISTED]
-    digest.told = [int(c.id) for _m, c in found if c.id is not None]
+    new = [call_id for call_id in found if call_id not in told][:MAX_LISTED]
+    query = (
+        select(Match, Call)
+        .join(Call, col(Call.id) == Match.call_id)
+        .where(Match.actor_id == actor_id, col(Match.call_id).in_(new))
+        .options(LISTED_ONLY)
+    )
+    loaded = {match.call_id: (match, call) for match, call in session.exec(query)}
+    digest.matches = [loaded[call_id] for call_id in new]
+    digest.told = found
 
 
 def public_queries(subscription: Subscription) -> list[CallQuery]:
@@ -204,24 +211,27 @@ def public_queries(subscription: Subscription) -> list[CallQuery]:
 
 def _new_calls(
     session: Session, settings: Settings, digest: Digest, day: date, queries: list[CallQuery]
-) -> list[Call]:
+) -> tuple[list[Call], int]:
     """The calls that any of `queries` finds among those first seen within the period, by
-    next deadline."""
+    next deadline: the first MAX_LISTED, and how many there are."""
     min_days = settings.matching.min_days_to_prepare
-    found: dict[int, Call] = {}
+    found: dict[int, date | None] = {}
     for query in queries:
         query.seen_between = (digest.start, digest.end)
-        found.update((int(c.id), c) for c in found_calls(session, query, day, min_days) if c.id)
-
-    def soonest(call: Call) -> tuple[date, int]:
-        upcoming = call.for_applicant(day, min_days).deadline
-        return (upcoming.date if upcoming else date.max, int(call.id or 0))
-
-    return sorted(found.values(), key=soonest)
+        found.update(found_ids(session, query, day, min_days))
+    soonest = sorted(found, key=lambda call_id: (found[call_id] or date.max, call_id))
+    return _calls(session, soonest[:MAX_LISTED]), len(soonest)
 
 
-def _listed(digest: Digest, calls: list[Call]) -> None:
-    digest.calls, digest.more_calls = calls[:MAX_LISTED], max(0, len(calls) - MAX_LISTED)
+def _calls(session: Session, ids: list[int]) -> list[Call]:
+    """The calls of `ids` in that order, loaded with what a digest tells of them."""
+    query = select(Call).where(col(Call.id).in_(ids)).options(LISTED_ONLY)
+    loaded = {call.id: call for call in session.exec(query)}
+    return [loaded[call_id] for call_id in ids]
+
+
+def _listed(digest: Digest, calls: list[Call], total: int) -> None:
+    digest.calls, digest.more_calls = calls[:MAX_LISTED], max(0, total - MAX_LISTED)
 
 
 def region_clause() -> Any:
@@ -233,10 +243,10 @@ def _region(session: Session, settings: Settings, digest: Digest, day: date) -> 
     """The region's new calls, changed calls, deadlines coming within a week, and the
     applications that moved, within the period."""
     start, end = digest.start, digest.end
-    new = select(Call).where(
-        UNMERGED, region_clause(), col(Call.first_seen) > start, col(Call.first_seen) <= end
-    )
-    _listed(digest, list(session.exec(new.order_by(col(Call.first_seen), col(Call.id)))))
+    new = and_(UNMERGED, region_clause(), col(Call.first_seen) > start, col(Call.first_seen) <= end)
+    first = select(Call).where(new).order_by(col(Call.first_seen), col(Call.id))
+    total = session.exec(select(func.count()).select_from(Call).where(new)).one()
+    _listed(digest, list(session.exec(first.limit(MAX_LISTED).options(LISTED_ONLY))), total)
     told = {int(call.id or 0) for call, _events in digest.followed}
     known = and_(region_clause(), col(Call.first_seen) <= start, col(Call.id).not_in(told))
     digest.changes = _changes(session, digest, known)
@@ -254,6 +264,7 @@ def _changes(session: Session, digest: Digest, calls: Any) -> list[tuple[Call, l
             col(ChangeEvent.created_at) > digest.start, col(ChangeEvent.created_at) <= digest.end
         )
         .order_by(col(ChangeEvent.call_id), col(ChangeEvent.created_at), col(ChangeEvent.id))
+        .options(LISTED_ONLY)
     )
     changed: dict[int, tuple[Call, list[ChangeEvent]]] = {}
     for event, call in session.exec(query):
@@ -269,17 +280,24 @@ def _deadlines(
     told once, in the first digest sent less than a week before it."""
     first = digest.start.astimezone(ZoneInfo(settings.scheduler.timezone)).date()
     window = (first + DEADLINES_AHEAD, day + DEADLINES_AHEAD)
-    soon = select(CallDeadline.call_id).where(
-        col(CallDeadline.deadline) > window[0], col(CallDeadline.deadline) <= window[1]
+    soon = (
+        select(CallDeadline.deadline, CallDeadline.call_id)
+        .distinct()
+        .join(Call, col(Call.id) == CallDeadline.call_id)
+        .where(UNMERGED, region_clause())
+        .where(col(CallDeadline.deadline) > window[0], col(CallDeadline.deadline) <= window[1])
+        .order_by(col(CallDeadline.deadline), col(CallDeadline.call_id))
+        .limit(MAX_LISTED)
     )
-    calls = session.exec(select(Call).where(UNMERGED, region_clause(), col(Call.id).in_(soon)))
+    pairs = session.exec(soon).all()
+    calls = {call.id: call for call in _calls(session, list({call_id for _d, call_id in pairs}))}
     found = [
-        (call, deadline)
-        for call in calls
-        for deadline in call.deadline_list()
-        if window[0] < deadline.date <= window[1]
+        (calls[call_id], deadline)
+        for deadline_day, call_id in pairs
+        for deadline in calls[call_id].deadline_list()
+        if deadline.date == deadline_day
     ]
-    return sorted(found, key=lambda pair: (pair[1].date, int(pair[0].id or 0)))[:MAX_LISTED]
+    return found[:MAX_LISTED]
 
 
 def _moves(session: Session, start: datetime, end: datetime) -> list[Moved]:

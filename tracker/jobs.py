@@ -28,10 +28,11 @@ from tracker.db import session_scope
 from tracker.duplicates import find_candidates
 from tracker.ingest import IngestStats, ingest
 from tracker.locks import ProcessLock
-from tracker.mailer import pending_emails, retry_email
+from tracker.mailer import Outbox, pending_emails, retry_email
 from tracker.match_index import calls_by_id
 from tracker.matching import rescore_all, rescore_calls, tag_themes
 from tracker.models import JobRun, SourceState, utcnow
+from tracker.subscriptions import remove_unconfirmed
 from tracker.withdrawals import settle
 
 log = logging.getLogger(__name__)
@@ -121,23 +122,39 @@ def _match(engine: Engine, settings: Settings, today: date | None) -> JobRun:
 
 
 def send_mail(engine: Engine, settings: Settings) -> JobRun | None:
-    """Try again every message kept as pending, each in its own transaction, so a message
-    sent is logged at once; a JobRun only when there was something to send."""
+    """Try again every message kept as pending, over one connection, each in its own
+    transaction, so a message sent is logged at once; a JobRun only when there was something
+    to send."""
     with Session(engine) as session:
         waiting = pending_emails(session)
     if not waiting:
         return None
     run = JobRun(job="send-mail", started_at=utcnow(), fetched=len(waiting))
     outcomes: Counter[str | None] = Counter()
-    for email_id in waiting:
-        with session_scope(engine) as session:
-            outcomes[retry_email(session, settings, email_id)] += 1
+    with Outbox(settings.mail) as outbox:
+        for email_id in waiting:
+            with session_scope(engine) as session:
+                outcomes[retry_email(session, settings, email_id, outbox)] += 1
     run.ok, run.new, run.errors = True, outcomes["sent"], outcomes["failed"]
     run.message = (
         f"{outcomes['sent']} sent, {outcomes['failed']} refused for good, "
         f"{outcomes['pending']} still pending"
     )
     run.finished_at = utcnow()
+    _finish(engine, run)
+    return run
+
+
+def clean_subscriptions(engine: Engine, settings: Settings) -> JobRun | None:
+    """Remove the public subscriptions not confirmed within `[digests] unconfirmed_days`; a
+    JobRun only when some were."""
+    run = JobRun(job="clean-subscriptions", started_at=utcnow())
+    with session_scope(engine) as session:
+        removed = remove_unconfirmed(session, run.started_at, settings.digests.unconfirmed_days)
+    if not removed:
+        return None
+    run.ok, run.new, run.finished_at = True, removed, utcnow()
+    run.message = f"{removed} public subscriptions never confirmed removed"
     _finish(engine, run)
     return run
 

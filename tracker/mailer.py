@@ -3,7 +3,8 @@
 `send_email` renders a template of tracker/emails; `send_rendered` takes a message its caller
 rendered (a digest, rendered by the web layer). A message the server does not take now stays
 pending and is tried again (`retry_email`, run by `radar send-mail` and the scheduler); one it
-refuses for good (5xx) is marked failed.
+refuses for good (5xx) is marked failed. A run of many messages (digests, retries) hands them
+over one `Outbox` connection; a single message opens its own.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import json
 import logging
 import smtplib
 import ssl
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
@@ -91,34 +93,48 @@ def send_email(
 
 
 def send_rendered(
-    settings: Settings, to: str, mail: Mail, locale: str, *, session: Session, key: str, kind: str
+    settings: Settings,
+    to: str,
+    mail: Mail,
+    locale: str,
+    *,
+    session: Session,
+    key: str,
+    kind: str,
+    outbox: Outbox | None = None,
 ) -> MailStatus | None:
     """Send a message its caller rendered (of `kind`, "digest") once under `key`, as
-    `send_email` does; it is kept whole until sent, so a retry sends the same message."""
+    `send_email` does, over `outbox` when given; it is kept whole until sent, so a retry sends
+    the same message."""
     context = {RENDERED: asdict(mail)}
     row = EmailLog(
         key=key, recipient=to, template=kind, locale=locale, subject=mail.subject, context=context
     )
-    return _send(settings.mail, session, row)
+    return _send(settings.mail, session, row, outbox)
 
 
-def _send(mail: MailSettings, session: Session, row: EmailLog) -> MailStatus | None:
+def _send(
+    mail: MailSettings, session: Session, row: EmailLog, outbox: Outbox | None = None
+) -> MailStatus | None:
     """Try a new message once and log it; None when its key was logged before."""
     if session.exec(select(EmailLog.id).where(EmailLog.key == row.key)).first() is not None:
         return None
-    _attempt(mail, row)
+    _attempt(mail, row, outbox)
     session.add(row)
     session.flush()
     return row.status  # type: ignore[return-value]
 
 
-def retry_email(session: Session, settings: Settings, email_id: int) -> MailStatus | None:
-    """Try a pending message again (locked while tried, on PostgreSQL); None if not pending."""
+def retry_email(
+    session: Session, settings: Settings, email_id: int, outbox: Outbox | None = None
+) -> MailStatus | None:
+    """Try a pending message again (locked while tried, on PostgreSQL), over `outbox` when
+    given; None if not pending."""
     query = select(EmailLog).where(EmailLog.id == email_id, EmailLog.status == "pending")
     row = session.exec(query.with_for_update(skip_locked=True)).first()
     if row is None:
         return None
-    _attempt(settings.mail, row)
+    _attempt(settings.mail, row, outbox)
     session.add(row)
     return row.status  # type: ignore[return-value]
 
@@ -163,26 +179,88 @@ def _message(mail: MailSettings, row: EmailLog) -> EmailMessage:
     return message
 
 
+class Outbox:
+    """One connection to the mail server for many messages: opened for the first, checked
+    (NOOP) before each later one and opened again when the server has closed it or a message
+    broke it off; closed (QUIT) at the end of the `with` block."""
+
+    def __init__(self, mail: MailSettings) -> None:
+        self.mail = mail
+        self._smtp: smtplib.SMTP | None = None
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def deliver(self, message: EmailMessage) -> None:
+        """Hand one message over; the server's refusal or a broken connection is raised."""
+        smtp = self._connected()
+        try:
+            smtp.send_message(message)
+        except (smtplib.SMTPSenderRefused, smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
+            raise  # refused: smtplib has reset the transaction, the connection still serves
+        except (OSError, smtplib.SMTPException):
+            self._drop()
+            raise
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            with suppress(OSError, smtplib.SMTPException):
+                self._smtp.quit()
+            self._drop()
+
+    def _connected(self) -> smtplib.SMTP:
+        if self._smtp is not None:
+            try:
+                alive = self._smtp.noop()[0] == 250
+            except (OSError, smtplib.SMTPException):
+                alive = False
+            if not alive:
+                self._drop()
+        if self._smtp is None:
+            self._smtp = _connection(self.mail)
+        return self._smtp
+
+    def _drop(self) -> None:
+        if self._smtp is not None:
+            self._smtp.close()
+            self._smtp = None
+
+
 def _connection(mail: MailSettings) -> smtplib.SMTP:
-    """A connection to the mail server: over TLS from the start when `tls`, else plain."""
+    """A connection to the mail server, signed in when `username`: over TLS from the start
+    when `tls`, else plain, upgraded by STARTTLS when `starttls` (the server's certificate is
+    checked either way)."""
     if mail.tls:
-        return smtplib.SMTP_SSL(
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
             mail.host, mail.port, timeout=mail.timeout_seconds, context=ssl.create_default_context()
         )
-    return smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds)
+    else:
+        smtp = smtplib.SMTP(mail.host, mail.port, timeout=mail.timeout_seconds)
+    try:
+        if mail.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if mail.username:
+            smtp.login(mail.username, mail.password)
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
-def _attempt(mail: MailSettings, row: EmailLog) -> None:
-    """Hand the message to the SMTP server once; its status, attempts and error follow."""
+def _attempt(mail: MailSettings, row: EmailLog, outbox: Outbox | None = None) -> None:
+    """Hand the message to the SMTP server once, over `outbox` or a connection of its own;
+    its status, attempts and error follow."""
     message = _message(mail, row)
     row.attempts += 1
     try:
-        with _connection(mail) as smtp:
-            if mail.starttls:  # the server's certificate is checked, as over TLS
-                smtp.starttls(context=ssl.create_default_context())
-            if mail.username:
-                smtp.login(mail.username, mail.password)
-            smtp.send_message(message)
+        if outbox is not None:
+            outbox.deliver(message)
+        else:
+            with Outbox(mail) as own:
+                own.deliver(message)
     except (OSError, smtplib.SMTPException) as exc:  # SMTPException is an OSError too
         code = _refusal_code(exc)
         row.last_error = f"{type(exc).__name__}: {exc}"[:2000]

@@ -86,7 +86,8 @@ class Subscription(SQLModel, table=True):
     `keywords` for anyone, sent once `confirmed_at` is set (double opt-in). Only the public
     one has no user. `covered_until`: the end of the content period last sent (or, before the
     first digest, the moment the subscription started); `told`: the calls a match digest told
-    of, so none is told twice.
+    of, so none is told twice. `feed_key`: named by the signed token of a saved search's Atom
+    feed URL (tracker.subscriptions.feed_token); a new key revokes the URL, none turns it off.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -105,6 +106,7 @@ class Subscription(SQLModel, table=True):
     confirmed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     covered_until: datetime = Field(default_factory=utcnow)
+    feed_key: str | None = Field(default=None, max_length=TOKEN_HASH_CHARS)
 
 
 class Follow(SQLModel, table=True):

@@ -23,7 +23,7 @@ from scrapers import SOURCES
 from scrapers.http import HttpClient
 from tracker.config import Settings, clock
 from tracker.digest_run import DigestWeb, send_digests
-from tracker.jobs import mark_interrupted, match, scrape, send_mail
+from tracker.jobs import clean_subscriptions, mark_interrupted, match, scrape, send_mail
 from tracker.locks import ProcessLock
 from tracker.reminders import ReminderWeb, send_reminders
 
@@ -39,8 +39,9 @@ def build_scheduler(  # type: ignore[no-untyped-def]
     reminders: ReminderWeb | None = None,
 ):
     """A scheduler with one job per enabled source, the first runs at start one after another,
-    the nightly re-score, the mail retry and (given the web layer's words) the digests and the
-    deadline reminders; every job runs in one worker, so no two ever overlap."""
+    the nightly re-score, the mail retry, the removal of unconfirmed subscriptions and (given
+    the web layer's words) the digests and the deadline reminders; every job runs in one
+    worker, so no two ever overlap."""
     zone = ZoneInfo(settings.scheduler.timezone)
     scheduler = scheduler or BlockingScheduler(timezone=zone)
     scheduler.add_executor(ThreadPoolExecutor(max_workers=1), alias=ONE_AT_A_TIME)
@@ -77,6 +78,11 @@ def build_scheduler(  # type: ignore[no-untyped-def]
         executor=ONE_AT_A_TIME,
         max_instances=1,
         coalesce=True,
+    )
+    # Public subscriptions never confirmed are removed once a day.
+    args = (engine, settings)
+    daily(
+        scheduler, clean_subscriptions, settings.digests.send_at, zone, args, "clean subscriptions"
     )
     if digests is not None:  # weekly ones are due on their day's run
         args = (engine, settings, digests)

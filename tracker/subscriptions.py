@@ -5,12 +5,14 @@ management page)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from hmac import compare_digest
 from typing import Any, TypeVar
 
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from tracker.accounts import STAFF_ROLES
+from tracker.accounts import STAFF_ROLES, new_token
 from tracker.digests import FOLLOWS, FREQUENCIES, OWN_DIGESTS, matches_above, own_digest
 from tracker.follows import follow
 from tracker.mailer import LOCALES
@@ -23,6 +25,7 @@ DEFAULT_MIN_SCORE = 50.0
 UNSUBSCRIBE, MANAGE, CONFIRM = "unsubscribe", "manage", "confirm"
 REMINDERS = "reminders"  # a reminder's link that stops the reminders
 Row = TypeVar("Row", Subscription, User)
+FEED = "feed"  # a saved search's Atom feed URL: signed without a time, so a page shows it again
 
 
 class SubscriptionError(ValueError):
@@ -57,9 +60,10 @@ def subscribe_user(
         kind=kind, user_id=user.id, email=user.email, created_at=now, covered_until=now
     )
     update(subscription, {"locale": user.locale, **values})
+    if kind == "saved_search":
+        renew_feed(subscription)
     if kind == "member_digest" and user.actor_id:
-        found = matches_above(session, user.actor_id, subscription.min_score)
-        subscription.told = [int(call.id) for _match, call in found if call.id]
+        subscription.told = matches_above(session, user.actor_id, subscription.min_score)
     session.add(subscription)
     session.flush()
     return subscription
@@ -101,6 +105,51 @@ def start_following(session: Session, user: User, call_id: int, now: datetime) -
         turn_on_alerts(session, user, now)
 
 
+def renew_feed(subscription: Subscription) -> None:
+    """A new feed URL for a saved search: the one before stops working."""
+    subscription.feed_key = new_token()
+
+
+def close_feed(subscription: Subscription) -> None:
+    """The saved search's feed URL stops working, and no other is made."""
+    subscription.feed_key = None
+
+
+def feed_token(secret: str, subscription: Subscription) -> str | None:
+    """The signed token of a saved search's feed URL, the same each time; None without one."""
+    if subscription.kind != "saved_search" or subscription.feed_key is None:
+        return None
+    return URLSafeSerializer(secret, salt=_salt(FEED)).dumps(
+        [subscription.id, subscription.feed_key]
+    )
+
+
+def subscription_for_feed_token(session: Session, secret: str, token: str) -> Subscription | None:
+    """The saved search a genuine feed token names, while its URL is the current one and its
+    owner an active user; else None."""
+    try:
+        sub_id, key = URLSafeSerializer(secret, salt=_salt(FEED)).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    subscription = session.get(Subscription, sub_id) if isinstance(sub_id, int) else None
+    if subscription is None or feed_token(secret, subscription) is None:
+        return None
+    if not compare_digest(str(subscription.feed_key), str(key)):
+        return None  # revoked: a new URL was made since
+    owner = session.get(User, subscription.user_id) if subscription.user_id else None
+    return subscription if owner is not None and owner.active else None
+
+
+def remove_unconfirmed(session: Session, now: datetime, days: int) -> int:
+    """Remove the public subscriptions not confirmed within `days` of being made; how many."""
+    query = delete(Subscription).where(
+        col(Subscription.kind) == "public",
+        col(Subscription.confirmed_at).is_(None),
+        col(Subscription.created_at) < now - timedelta(days=days),
+    )
+    return int(session.execute(query).rowcount or 0)  # type: ignore[attr-defined]
+
+
 def alerts_digest(session: Session, user: User) -> Subscription | None:
     query = select(Subscription).where(
         Subscription.user_id == user.id, Subscription.kind == FOLLOWS
@@ -128,6 +177,16 @@ def user_subscriptions(session: Session, user_id: int) -> list[Subscription]:
     """A signed-in user's digests and saved searches, oldest first."""
     query = select(Subscription).where(Subscription.user_id == user_id)
     return list(session.exec(query.order_by(col(Subscription.id))))
+
+
+def saved_searches(session: Session, user_id: int, query: str) -> list[Subscription]:
+    """A user's saved searches of the calls-page query string `query`, oldest first."""
+    found = select(Subscription).where(
+        Subscription.user_id == user_id,
+        Subscription.kind == "saved_search",
+        Subscription.query == query,
+    )
+    return list(session.exec(found.order_by(col(Subscription.id))))
 
 
 def public_subscriptions(session: Session, email: str) -> list[Subscription]:
@@ -192,4 +251,8 @@ def email_for_manage_token(secret: str, token: str) -> str | None:
 
 
 def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=f"radar-subscription-{purpose}")
+    return URLSafeTimedSerializer(secret, salt=_salt(purpose))
+
+
+def _salt(purpose: str) -> str:
+    return f"radar-subscription-{purpose}"

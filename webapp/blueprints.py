@@ -31,6 +31,7 @@ def register(app: Flask) -> None:
     from webapp.follows import follows
     from webapp.matches import matches
     from webapp.pages import pages
+    from webapp.search_feeds import search_feeds
     from webapp.staff import staff
     from webapp.subscribers import subscribers
     from webapp.subscriptions import subscriptions
@@ -51,5 +52,6 @@ def register(app: Flask) -> None:
         subscriptions,
         subscribers,
         follows,
+        search_feeds,
     ):
         app.register_blueprint(blueprint)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from time import monotonic
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -28,6 +28,7 @@ from tracker.search import (
     filter_options,
     search_calls,
 )
+from tracker.subscriptions import saved_searches
 from webapp.changes import describe_change
 from webapp.explanations import theme_choices
 from webapp.forms import STATUS_LABELS, CallSearchForm
@@ -83,6 +84,12 @@ def call_query(
     return query, form
 
 
+def saved_query(query: str, actor: Actor | None) -> CallQuery:
+    """The search of a saved search's query string, as the calls page reads it from its URL."""
+    args = MultiDict(parse_qsl(query, keep_blank_values=True))
+    return call_query(args, settings().web.page_size, actor)[0]
+
+
 def stored_options() -> dict[str, list[str]]:
     """The values of the search selects, read again at most once a minute per worker."""
     cache = current_app.extensions["radar"].setdefault("options", {})
@@ -117,9 +124,10 @@ def index() -> tuple[str, int]:
     # The filters for the pager and the downloads; an empty status ("any") is one: its default
     # is "open or forthcoming".
     args = {k: v for k, v in request.args.items() if k != "page" and (v or k == "status")}
-    save_form = None
+    save_form, saved_here = None, []
     if current_user.is_authenticated:  # the search to save: the same filters
         save_form = SaveSearchForm(formdata=None, query=urlencode(args))
+        saved_here = saved_searches(db(), current_user.id, urlencode(args))
     page = render_template(
         "calls/index.html",
         form=form,
@@ -127,6 +135,7 @@ def index() -> tuple[str, int]:
         today=day,
         args=args,
         save_form=save_form,
+        saved_here=saved_here,
         can_filter_eligible=current_user.is_authenticated and bool(current_user.actor_id),
         status_labels={key: str(label) for key, label in STATUS_LABELS.items()},
     )

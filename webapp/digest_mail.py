@@ -7,12 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl
 
 from flask import Flask, render_template
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 
 from scrapers.record import Deadline
 from tracker.digests import FOLLOWS, Digest
@@ -21,11 +19,11 @@ from tracker.models import Actor, Call, ChangeEvent, Match
 from tracker.search import CallQuery
 from tracker.subscriptions import UNSUBSCRIBE, manage_token, subscription_token
 from webapp.application_forms import STAGE_NAMES
-from webapp.calls import applicant, call_query
+from webapp.calls import applicant, saved_query
 from webapp.changes import describe_change
 from webapp.explanations import explanation
 from webapp.i18n import days_left, deadline_label, format_deadline, format_moment
-from webapp.web import absolute_url, secret_key, settings, today
+from webapp.web import absolute_url, secret_key, today
 
 TOP_REASONS = 3
 
@@ -72,8 +70,7 @@ class DigestMail(AppMail):
     def search(self, query: str, actor: Actor | None) -> CallQuery:
         """The calls page's search of a saved query string, as the page reads its URL."""
         with self._context():
-            args = MultiDict(parse_qsl(query, keep_blank_values=True))
-            return call_query(args, settings().web.page_size, actor)[0]
+            return saved_query(query, actor)
 
     def render(self, digest: Digest) -> Mail:
         subscription = digest.subscription

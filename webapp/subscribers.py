@@ -42,7 +42,7 @@ def subscribe() -> Response | str:
     the confirmation link emailed to them. The answer is the same whether the mail went out."""
     form = _public_form()
     if not form.validate_on_submit():
-        return render_template("subscriptions/subscribe.html", form=form)
+        return _subscribe_page(form)
     session = db()
     try:
         subscription = subscribe_public(
@@ -50,7 +50,7 @@ def subscribe() -> Response | str:
         )
     except SubscriptionError as exc:
         form.themes.errors = [SUBSCRIPTION_ERRORS[exc.reason]]
-        return render_template("subscriptions/subscribe.html", form=form)
+        return _subscribe_page(form)
     if not mail_limited(session, settings().mail, subscription.email, client()):
         _send_confirmation(subscription)
     session.commit()
@@ -154,6 +154,11 @@ def _owned(subscription_id: int, email: str) -> Subscription:
     return subscription
 
 
+def _subscribe_page(form: PublicSubscribeForm) -> str:
+    days = settings().digests.unconfirmed_days
+    return render_template("subscriptions/subscribe.html", form=form, unconfirmed_days=days)
+
+
 def _public_form() -> PublicSubscribeForm:
     form = PublicSubscribeForm()
     form.themes.choices = options(theme_choices())
@@ -162,10 +167,15 @@ def _public_form() -> PublicSubscribeForm:
 
 
 def _send_confirmation(subscription: Subscription) -> None:
-    hours = settings().digests.confirm_valid_hours
+    digests = settings().digests
     token = subscription_token(secret_key(), subscription, CONFIRM)
     link = absolute_url("subscribers.confirm_page", token=token)
-    context = {"link": link, "hours": hours, "email": subscription.email}
+    context = {
+        "link": link,
+        "hours": digests.confirm_valid_hours,
+        "days": digests.unconfirmed_days,
+        "email": subscription.email,
+    }
     send_email(
         settings(),
         subscription.email,

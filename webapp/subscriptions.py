@@ -76,7 +76,7 @@ def save_search() -> Response | tuple[str, int]:
 @subscriptions.post("/subscriptions/<id:subscription_id>")
 @login_required
 def edit(subscription_id: int) -> Response | tuple[str, int]:
-    subscription = _owned(subscription_id)
+    subscription = owned(subscription_id)
     form = DigestForm(prefix=form_prefix(subscription))
     if not form.validate_on_submit():
         return _own_page(edited=(subscription.id, form)), 400
@@ -86,7 +86,7 @@ def edit(subscription_id: int) -> Response | tuple[str, int]:
 @subscriptions.post("/subscriptions/<id:subscription_id>/delete")
 @login_required
 def delete(subscription_id: int) -> Response:
-    return ended(_owned(subscription_id), url_for(".index"))
+    return ended(owned(subscription_id), url_for(".index"))
 
 
 @subscriptions.app_context_processor
@@ -161,7 +161,7 @@ def _subscribed(make: Callable[[], Subscription]) -> Response:
     return redirect(url_for(".index"))
 
 
-def _owned(subscription_id: int) -> Subscription:
+def owned(subscription_id: int) -> Subscription:
     """A subscription of the signed-in user; else 404."""
     subscription = db().get(Subscription, subscription_id)
     if subscription is None or subscription.user_id != current_user.id:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import feedparser
 import pytest
+import requests
 from playwright.sync_api import expect
 from sqlmodel import Session, func, select
 
@@ -417,3 +420,40 @@ def test_member_follows_a_call_from_its_page_and_from_a_match_and_stops(page, si
         alerts = session.exec(select(Subscription).where(Subscription.user_id == user.id)).all()
     assert call.id not in kept and len(kept) == 1
     assert [(s.kind, s.frequency, s.locale) for s in alerts] == [("follows", "daily", "fi")]
+
+
+def test_member_saves_a_search_reads_its_feed_and_revokes_it(page, site):
+    """A search saved on the calls page: its Atom feed linked there and on the subscriptions
+    page, read by a feed reader (no session), then revoked by a click."""
+    sign_in(page, site, "member@kone.example")
+    page.goto(f"{site}/")
+    page.get_by_label("Hakusanat").fill("carbon")
+    page.get_by_label("Tila").select_option("")
+    page.get_by_role("button", name="Hae", exact=True).click()
+    page.get_by_text("Tallenna tämä hakurajaus").click()
+    page.get_by_label("Hakurajauksen nimi").fill("Hiili")
+    page.get_by_role("button", name="Tallenna hakurajaus").click()
+    expect(page.locator(".messages")).to_contain_text("Tilattu.")
+    page.go_back()
+    page.reload()
+    expect(page.locator(".saved-search")).to_contain_text(
+        "Tallensit tämän hakurajauksen nimellä ”Hiili”."
+    )
+    href = page.get_by_role("link", name="Sen Atom-syöte").get_attribute("href")
+    checked(page, "fi")
+    served_at = f"{site}{urlsplit(href).path}"  # the link is on [web] base_url
+
+    feed = feedparser.parse(requests.get(served_at, timeout=30).content)  # a reader: no cookie
+    assert feed.feed.title == "Häme Funding Radar: Hiili" and not feed.bozo
+    assert any("carbon" in entry.title.lower() for entry in feed.entries)
+
+    page.goto(f"{site}/subscriptions")
+    expect(page.locator(f'a[href="{href}"]')).to_have_count(1)
+    page.get_by_role("button", name="Peru syötteen osoite").click()
+    expect(page.locator(".messages")).to_contain_text("Syötteen osoite on peruttu")
+    checked(page, "fi")
+    assert requests.get(served_at, timeout=30).status_code == 404
+    page.get_by_role("button", name="Tee syötteen osoite").click()
+    renewed = page.locator("a.feed-url").get_attribute("href")
+    assert renewed != href
+    assert requests.get(f"{site}{urlsplit(renewed).path}", timeout=30).status_code == 200

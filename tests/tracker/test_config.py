@@ -77,6 +77,11 @@ def test_radar_config_points_to_another_file(tmp_path):
             "[digests]\nconfirm_valid_hours = 0\n",
             "digests.confirm_valid_hours: expected at least 1",
         ),
+        (
+            "[digests]\nunconfirmed_days = 2\n",
+            "digests.unconfirmed_days: a subscription is removed only after its confirmation "
+            "link expires",
+        ),
     ],
 )
 def test_broken_config_names_the_key(tmp_path, text, named):

@@ -109,7 +109,10 @@ def test_scheduler_runs_each_source_one_at_a_time_and_a_failure_stops_no_other(
     assert jobs["scrape:ft_bulk"].interval.total_seconds() == 1440 * 60
     assert str(jobs["match"]) == "cron[hour='4', minute='30']"
     assert jobs["send-mail"].interval.total_seconds() == 10 * 60
-    assert set(jobs) == {"scrape:ft_search", "scrape:ft_bulk", "match", "send-mail"}
+    assert str(jobs["clean_subscriptions"]) == "cron[hour='7', minute='0']"
+    assert set(jobs) == {
+        "scrape:ft_search", "scrape:ft_bulk", "match", "send-mail", "clean_subscriptions",
+    }  # fmt: skip
     scheduler.start()
     try:
         deadline = time.monotonic() + 20

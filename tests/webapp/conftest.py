@@ -7,7 +7,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, col, select
@@ -22,11 +22,12 @@ from tracker.applications import move, start_from_match, update_application
 from tracker.config import load_settings
 from tracker.db import make_engine
 from tracker.demo import load_recordings
+from tracker.digests import period_end
 from tracker.ingest import ingest
 from tracker.mailer import send_email
 from tracker.matching import record_feedback, rescore_actor, rescore_all
 from tracker.models import Actor, Call, CallSource, ChangeEvent, Match, User, utcnow
-from tracker.subscriptions import start_following, subscribe_public, subscribe_user
+from tracker.subscriptions import confirm, start_following, subscribe_public, subscribe_user
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(
@@ -162,6 +163,27 @@ class Inbox:
         found = re.search(r"https?://[^/\s]+(/\S+)", text)
         assert found, text
         return found.group(1)
+
+
+def internship_subscribers(
+    session, settings, emails: list[str], locale: str = "en"
+) -> tuple[datetime, list]:
+    """Confirmed daily subscribers of the real internship offers, which a scrape stored an
+    hour before the last send time: every one is due a digest now. The period's end and the
+    subscriptions."""
+    end = period_end(settings, "daily", utcnow())
+    made = []
+    for email in emails:
+        subscription = subscribe_public(
+            session, email, end - timedelta(hours=3), keywords=["internships"],
+            frequency="daily", locale=locale,
+        )  # fmt: skip
+        confirm(subscription, end - timedelta(hours=2))
+        made.append(subscription)
+    stored = end - timedelta(hours=1)
+    ingest(session, sedia_records(), priority=["ft_search"], today=stored.date(), now=stored)
+    session.commit()
+    return end, made
 
 
 @contextmanager

@@ -15,16 +15,23 @@ from sqlmodel import func, select
 
 from tests.language import problems_of
 from tests.tracker.helpers import bulk_records, radar_on, sedia_records
-from tests.webapp.conftest import Inbox, free_port, rescore, sign_in, smtp_server
+from tests.webapp.conftest import (
+    Inbox,
+    free_port,
+    internship_subscribers,
+    rescore,
+    sign_in,
+    smtp_server,
+)
 from tracker.applications import move, start_from_match
 from tracker.config import load_settings
 from tracker.digest_run import send_digests
 from tracker.digests import digest_key, period_end
 from tracker.ingest import ingest
 from tracker.jobs import send_mail
-from tracker.models import Call, utcnow
+from tracker.models import Call
 from tracker.models_web import EmailLog, Subscription
-from tracker.subscriptions import confirm, subscribe_public, subscribe_user
+from tracker.subscriptions import subscribe_user
 from webapp.digest_mail import DigestMail
 
 STORED = datetime(2026, 12, 19, 6, 0, tzinfo=UTC)  # the calls first stored
@@ -280,15 +287,7 @@ def test_a_period_ends_at_the_last_send_time_in_helsinki(frequency, now, end):
 def test_radar_digest_dry_run_prints_each_subscriber_and_sends_nothing(
     engine, session, settings, inbox
 ):
-    # A confirmed subscriber of the real internship offers, stored an hour before the last
-    # send time: due a digest now.
-    end = period_end(settings, "daily", utcnow())
-    subscription = subscribe_public(
-        session, "tilaaja@example.org", end - timedelta(hours=3), keywords=["internships"],
-        frequency="daily", locale="en",
-    )  # fmt: skip
-    confirm(subscription, end - timedelta(hours=2))
-    store(session, sedia_records(), end - timedelta(hours=1))
+    end, (subscription,) = internship_subscribers(session, settings, ["tilaaja@example.org"])
     offers = [r for r in sedia_records() if "internships" in r.title.lower()]
     env = {"RADAR_WEB_SECRET_KEY": "test-" + "k" * 40, "RADAR_MAIL_PORT": str(settings.mail.port)}
     result = radar_on(engine)("digest", "--dry-run", env=env)
@@ -305,3 +304,45 @@ def test_radar_digest_dry_run_prints_each_subscriber_and_sends_nothing(
         sent.output == "digests: 1 sent, 0 with nothing new, 0 kept to retry, 0 refused for good\n"
     )
     assert [m["To"] for m in inbox.messages] == ["tilaaja@example.org"]
+
+
+class Closing(Inbox):
+    """A real SMTP server that records each message's connection and, at the second message,
+    answers 421 (closing the connection), as a server going down for a moment does."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started = 0
+        self.peers: list[tuple[str, int]] = []
+
+    async def handle_MAIL(self, server, session, envelope, address, options):  # noqa: N802
+        self.started += 1
+        if self.started == 2:
+            return "421 4.3.2 Closing for a moment"
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        self.peers.append(session.peer)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_run_sends_over_one_connection_and_opens_another_when_the_server_closes_it(
+    app, engine, session, settings
+):
+    emails = [f"tilaaja{n}@example.org" for n in range(1, 6)]
+    end, _made = internship_subscribers(session, settings, emails, locale="fi")
+    port = free_port()
+    settings.mail.host, settings.mail.port = "127.0.0.1", port
+    with smtp_server(Closing(), port) as server:
+        run = send_digests(engine, settings, DigestMail(app), now=end)
+        assert (run.new, run.errors) == (4, 0) and "1 kept to retry" in run.message
+        # The first message over one connection; the second refused for now, which closed it;
+        # the other three over one new connection.
+        first, *rest = server.peers
+        assert len(rest) == 3 and len(set(rest)) == 1 and first not in rest
+        (waiting,) = session.exec(select(EmailLog).where(EmailLog.status == "pending")).all()
+        assert waiting.last_error.startswith("SMTPSenderRefused: (421")
+        assert send_mail(engine, settings).new == 1  # the retry sends it
+    assert sorted(m["To"] for m in server.messages) == emails  # each once
+    assert send_digests(engine, settings, DigestMail(app), now=end).fetched == 0

@@ -27,10 +27,12 @@ from webapp.application_forms import REASON_NAMES, STAGE_NAMES
 from webapp.labels import ELIGIBLE_TYPES, ROLE_NAMES, SOURCE_NAMES
 from webapp.subscription_forms import FREQUENCY_NAMES, KIND_NAMES
 
+FEEDS = ("feeds.calendar", "search_feeds.atom")
+
 
 def paths(app, engine, ids) -> list[str]:
-    """Every GET page of the app's url_map, with real ids; the JSON API, downloads and calendar
-    feeds are not pages."""
+    """Every GET page of the app's url_map, with real ids; the JSON API, downloads, calendar
+    and Atom feeds are not pages."""
     with Session(engine) as session:
         invited = session.exec(select(User).where(User.email == INVITED)).one()
         member = session.exec(select(User).where(User.email == EMAILS["member"])).one()
@@ -41,8 +43,8 @@ def paths(app, engine, ids) -> list[str]:
             continue
         if rule.rule.startswith("/api/"):
             continue
-        if rule.endpoint.startswith("exports.") or rule.endpoint == "feeds.calendar":
-            continue  # files to save or subscribe to, not pages (tests/webapp/test_exports_...)
+        if rule.endpoint.startswith("exports.") or rule.endpoint in FEEDS:
+            continue  # files to save or subscribe to, not pages (test_exports_..., test_search_feeds)
         if rule.endpoint == "auth.set_password_page":
             found.append(f"/password/invite/{link_token(secret, invited, 'invite')}")
             found.append(f"/password/reset/{link_token(secret, member, 'reset')}")

@@ -14,15 +14,14 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from tests.live import free_port, radar
-from tests.tracker.helpers import export_record, sedia_records
-from tests.webapp.conftest import Inbox, smtp_server
+from tests.tracker.helpers import export_record
+from tests.webapp.conftest import Inbox, internship_subscribers, smtp_server
 from tests.webapp.test_follows_and_reminders import LIFE
 from tracker.accounts import create_user
-from tracker.digests import period_end
 from tracker.ingest import ingest
 from tracker.models import Call, utcnow
 from tracker.models_web import EmailLog
-from tracker.subscriptions import confirm, start_following, subscribe_public
+from tracker.subscriptions import start_following
 
 SUBSCRIBERS = [f"tilaaja{n}@example.org" for n in range(1, 7)]
 KILLED_AT = 3  # the third message: the process dies before it hands over the message
@@ -47,19 +46,8 @@ class Killing(Inbox):
 def test_a_digest_run_killed_half_way_sends_nothing_twice_and_misses_nobody(
     engine, settings, tmp_path
 ):
-    # Six confirmed subscribers of the real internship offers, which a scrape stored an hour
-    # before the last send time: every one of them is due a digest now.
-    end = period_end(settings, "daily", utcnow())
     with Session(engine, expire_on_commit=False) as session:
-        for email in SUBSCRIBERS:
-            subscription = subscribe_public(
-                session, email, end - timedelta(hours=3), keywords=["internships"],
-                frequency="daily", locale="en",
-            )  # fmt: skip
-            confirm(subscription, end - timedelta(hours=2))
-        stored = end - timedelta(hours=1)
-        ingest(session, sedia_records(), priority=["ft_search"], today=stored.date(), now=stored)
-        session.commit()
+        internship_subscribers(session, settings, SUBSCRIBERS)
 
     url = engine.url.render_as_string(hide_password=False)
     port = free_port()

@@ -15,9 +15,17 @@ from tests.tracker.helpers import bulk_records, sedia_records
 from tests.webapp.conftest import csrf, sign_in
 from tracker.digest_run import send_digests
 from tracker.ingest import ingest
+from tracker.jobs import clean_subscriptions
 from tracker.models import utcnow
 from tracker.models_web import Subscription
-from tracker.subscriptions import CONFIRM, manage_token, subscription_token
+from tracker.subscriptions import (
+    CONFIRM,
+    confirm,
+    manage_token,
+    remove_unconfirmed,
+    subscribe_public,
+    subscription_token,
+)
 from webapp.digest_mail import DigestMail
 
 SAVE_FORM = re.compile(r'name="query" type="hidden" value="([^"]*)"')
@@ -194,3 +202,36 @@ def test_a_confirmation_link_expires_and_a_management_link_reaches_only_its_addr
     assert visitor.post(f"{mine}/{first.id}/delete", data={"csrf_token": token}).status_code == 302
     assert [s.email for s in subscriptions(session)] == ["toka@example.org"]
     assert visitor.get("/subscriptions/manage/not-a-token").status_code == 404
+
+
+def test_a_public_subscription_not_confirmed_within_a_week_is_removed(
+    app, engine, session, settings, inbox
+):
+    visitor = app.test_client()
+    page = visitor.get("/subscribe").get_data(as_text=True)
+    assert "Tilaus, jota ei vahvisteta 7 päivässä, poistetaan." in page
+    form = {"email": "uusi@example.org", "keywords": "robotics", "frequency": "weekly",
+            "locale": "en", "csrf_token": csrf(visitor, "/subscribe")}  # fmt: skip
+    assert visitor.post("/subscribe", data=form).status_code == 302
+    (confirmation,) = inbox.messages
+    plain = confirmation.get_body(preferencelist=("plain",)).get_content()
+    html = confirmation.get_body(preferencelist=("html",)).get_content()
+    assert "an unconfirmed subscription is removed after 7 days" in plain
+    assert "an unconfirmed subscription is removed after 7 days" in html
+    # Two made eight days ago: one confirmed since, one never.
+    week_ago = utcnow() - timedelta(days=8)
+    forgotten = subscribe_public(session, "unohti@example.org", week_ago, keywords=["food"])
+    kept = subscribe_public(session, "vahvisti@example.org", week_ago, keywords=["food"])
+    confirm(kept, week_ago + timedelta(hours=1))
+    session.commit()
+    forgotten_id = forgotten.id
+
+    run = clean_subscriptions(engine, settings)
+    assert (run.job, run.ok, run.new) == ("clean-subscriptions", True, 1)
+    remaining = {s.email for s in subscriptions(session)}
+    assert remaining == {"uusi@example.org", "vahvisti@example.org"}
+    assert session.get(Subscription, forgotten_id) is None
+    assert clean_subscriptions(engine, settings) is None  # nothing more to remove
+    # The one made now goes once its week has passed, unless confirmed.
+    assert remove_unconfirmed(session, utcnow() + timedelta(days=7, minutes=1), 7) == 1
+    assert {s.email for s in subscriptions(session)} == {"vahvisti@example.org"}
