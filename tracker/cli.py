@@ -322,17 +322,10 @@ def send_mail_command(ctx: Context) -> None:
 @pass_context
 def digest_command(ctx: Context, dry_run: bool) -> None:
     """Send the email digests that are due (the scheduler does it at [digests] send_at)."""
-    from tracker.digest_run import DigestsRunning, send_digests
+    from tracker.digest_run import send_digests
     from webapp.digest_mail import DigestMail
 
-    ctx.check_schema()
-    web = DigestMail(ctx.web_app())
-    try:
-        run = send_digests(ctx.engine, ctx.settings, web, dry_run=dry_run, say=click.echo)
-    except DigestsRunning as exc:
-        raise click.ClickException(str(exc)) from None
-    if run is not None:
-        click.echo(run.message)
+    _mail_job(ctx, send_digests, DigestMail, dry_run)
 
 
 @main.command(name="remind")
@@ -344,14 +337,20 @@ def digest_command(ctx: Context, dry_run: bool) -> None:
 @pass_context
 def remind_command(ctx: Context, dry_run: bool) -> None:
     """Send the deadline reminders that are due (the scheduler does it at [reminders] send_at)."""
-    from tracker.reminders import RemindersRunning, send_reminders
+    from tracker.reminders import send_reminders
     from webapp.reminder_mail import ReminderMail
 
+    _mail_job(ctx, send_reminders, ReminderMail, dry_run)
+
+
+def _mail_job(ctx: Context, send: Any, words: Any, dry_run: bool) -> None:
+    """Run a mail job (`send`, with the web layer's `words`) and say what became of it."""
+    from tracker.mail_jobs import MailJobRunning
+
     ctx.check_schema()
-    web = ReminderMail(ctx.web_app())
     try:
-        run = send_reminders(ctx.engine, ctx.settings, web, dry_run=dry_run, say=click.echo)
-    except RemindersRunning as exc:
+        run = send(ctx.engine, ctx.settings, words(ctx.web_app()), dry_run=dry_run, say=click.echo)
+    except MailJobRunning as exc:
         raise click.ClickException(str(exc)) from None
     if run is not None:
         click.echo(run.message)

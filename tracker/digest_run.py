@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
@@ -19,7 +20,7 @@ from sqlmodel import Session
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.digests import Digest, build_digest, due_subscriptions, period_end
-from tracker.locks import ProcessLock
+from tracker.mail_jobs import run_mail_job
 from tracker.mailer import Mail, Outbox, send_rendered
 from tracker.models import Actor, JobRun, utcnow
 from tracker.models_web import Subscription
@@ -40,10 +41,6 @@ class DigestWeb(Protocol):
         ...
 
 
-class DigestsRunning(RuntimeError):
-    """Another process is sending digests for this database."""
-
-
 def send_digests(
     engine: Engine,
     settings: Settings,
@@ -62,28 +59,25 @@ def send_digests(
         for sub_id in due:
             _dry_run(engine, settings, web, sub_id, now, say)
         return None
-    lock = ProcessLock(engine, "digests")
-    if not lock.acquire():
-        raise DigestsRunning(f"another process is sending digests for {lock.what}")
-    try:
-        run = JobRun(job="digest", started_at=utcnow(), fetched=len(due))
-        with Outbox(settings.mail) as outbox:
-            outcomes = Counter(_send(engine, settings, web, outbox, sub_id, now) for sub_id in due)
-        run.ok, run.new, run.errors = True, outcomes["sent"], outcomes["failed"]
-        run.message = (
-            f"digests: {outcomes['sent']} sent, {outcomes[NOTHING]} with nothing new, "
-            f"{outcomes['pending']} kept to retry, {outcomes['failed']} refused for good"
-        )
-        run.finished_at = utcnow()
-        with session_scope(engine) as session:
-            session.add(run)
-        return run
-    finally:
-        lock.release()
+    sends = [partial(_send, engine, settings, web, sub_id=sub_id, now=now) for sub_id in due]
+    return run_mail_job(engine, settings, "digest", sends, _told)
+
+
+def _told(outcomes: Counter[str | None]) -> str:
+    return (
+        f"digests: {outcomes['sent']} sent, {outcomes[NOTHING]} with nothing new, "
+        f"{outcomes['pending']} kept to retry, {outcomes['failed']} refused for good"
+    )
 
 
 def _send(
-    engine: Engine, settings: Settings, web: DigestWeb, outbox: Outbox, sub_id: int, now: datetime
+    engine: Engine,
+    settings: Settings,
+    web: DigestWeb,
+    outbox: Outbox,
+    *,
+    sub_id: int,
+    now: datetime,
 ) -> str:
     """Send one subscription's digest and mark its period covered, in one transaction."""
     with session_scope(engine) as session:

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -33,8 +34,8 @@ from tracker.applications import (
 )
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.locks import ProcessLock
-from tracker.mailer import Mail, send_rendered
+from tracker.mail_jobs import run_mail_job
+from tracker.mailer import Mail, Outbox, send_rendered
 from tracker.models import Application, Call, CallDeadline, JobRun, User, utcnow
 from tracker.models_web import EmailLog, Follow
 
@@ -70,10 +71,6 @@ class ReminderWeb(Protocol):
     def render(self, reminder: Reminder) -> Mail:
         """Subject, plain text, HTML and headers, in the recipient's language."""
         ...
-
-
-class RemindersRunning(RuntimeError):
-    """Another process is sending reminders for this database."""
 
 
 def rung_for(days_left: int, ladder: Sequence[int]) -> int | None:
@@ -148,26 +145,28 @@ def send_reminders(
         for email, _locale, key, mail in mails:
             say(f"{email} ({key}): {mail.subject}")
         return None
-    lock = ProcessLock(engine, "reminders")
-    if not lock.acquire():
-        raise RemindersRunning(f"another process is sending reminders for {lock.what}")
-    try:
-        run = JobRun(job="remind", started_at=utcnow(), fetched=len(mails))
-        outcomes: Counter[str | None] = Counter()
-        for email, locale, key, mail in mails:
-            with session_scope(engine) as session:  # one reminder, one transaction
-                status = send_rendered(
-                    settings, email, mail, locale, session=session, key=key, kind="reminder"
-                )
-            outcomes[status] += 1
-        run.ok, run.new, run.errors = True, outcomes["sent"], outcomes["failed"]
-        run.message = (
-            f"reminders: {outcomes['sent']} sent, {outcomes['pending']} kept to retry, "
-            f"{outcomes['failed']} refused for good"
+    sends = [partial(_send, engine, settings, *mail) for mail in mails]
+    return run_mail_job(engine, settings, "remind", sends, _told)
+
+
+def _send(
+    engine: Engine,
+    settings: Settings,
+    email: str,
+    locale: str,
+    key: str,
+    mail: Mail,
+    outbox: Outbox,
+) -> str | None:
+    """Send one reminder in its own transaction."""
+    with session_scope(engine) as session:
+        return send_rendered(
+            settings, email, mail, locale, session=session, key=key, kind="reminder", outbox=outbox
         )
-        run.finished_at = utcnow()
-        with session_scope(engine) as session:
-            session.add(run)
-        return run
-    finally:
-        lock.release()
+
+
+def _told(outcomes: Counter[str | None]) -> str:
+    return (
+        f"reminders: {outcomes['sent']} sent, {outcomes['pending']} kept to retry, "
+        f"{outcomes['failed']} refused for good"
+    )

@@ -323,6 +323,25 @@ def test_a_second_scheduler_refuses_to_start(radar, engine):
     assert "another radar scheduler is running" in result.output
 
 
+@pytest.mark.parametrize("job", ["digest", "remind"])
+def test_a_second_mail_run_at_once_is_refused_and_records_nothing(radar, engine, job):
+    from sqlmodel import Session, select
+
+    from tracker.models import JobRun
+
+    running = ProcessLock(engine, job)  # as a `radar digest` or the scheduler's run holds it
+    assert running.acquire()
+    try:
+        result = radar(job)
+    finally:
+        running.release()
+    assert result.exit_code == 1
+    assert f"another process is running '{job}'" in result.output
+    with Session(engine) as session:
+        assert session.exec(select(JobRun).where(JobRun.job == job)).all() == []
+    assert radar(job).exit_code == 0  # the lock released: the next run goes ahead
+
+
 def test_only_init_migrates_the_others_say_so_in_one_line(radar, engine):
     command.downgrade(alembic_config(engine), "0007")
     result = radar("sources")
