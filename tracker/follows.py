@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from tracker.applications import OPEN_STAGES, team_clause
@@ -19,11 +20,12 @@ from tracker.models_web import Follow
 
 
 def follow(session: Session, user_id: int, call_id: int, now: datetime) -> None:
-    """The user follows the call by hand (once, however often asked)."""
-    found = select(Follow.id).where(Follow.user_id == user_id, Follow.call_id == call_id)
-    if session.exec(found).first() is None:
-        session.add(Follow(user_id=user_id, call_id=call_id, created_at=now))
-        session.flush()
+    """The user follows the call by hand: once, however often asked, two requests at once too
+    (the second waits for the first and adds nothing)."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    row = {"user_id": user_id, "call_id": call_id, "created_at": now}
+    added = dialect.insert(Follow).values(**row)
+    session.exec(added.on_conflict_do_nothing(index_elements=["user_id", "call_id"]))
 
 
 def unfollow(session: Session, user_id: int, call_id: int) -> None:

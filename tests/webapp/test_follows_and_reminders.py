@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, date, datetime, time, timedelta
+from threading import Thread
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from tests.language import problems_of
 from tests.tracker.helpers import export_record, radar_on
@@ -18,6 +19,7 @@ from tests.webapp.conftest import add_matches, csrf, sign_in
 from tracker.applications import create_application, move
 from tracker.digest_run import send_digests
 from tracker.digests import period_end
+from tracker.follows import follow
 from tracker.ingest import ingest
 from tracker.models import Call, User, utcnow
 from tracker.models_web import EmailLog, Follow, Subscription
@@ -263,3 +265,37 @@ def test_the_staff_digest_tells_a_stage_2_deadline_of_the_coming_week(
     assert run.new == 1, run.message
     plain, _html = parts(inbox.messages[0])
     assert "DEADLINES WITHIN A WEEK" in plain and "Stage 2: Mar 6, 2025 6:00\u202fPM" in plain
+
+
+def test_two_follows_of_a_call_at_once_keep_one_and_a_missing_call_is_not_found(
+    app, engine, session, people
+):
+    store(session, [export_record(LIFE)], utcnow())
+    call_id = int(life_call(session).id or 0)
+    member = int(people["member"].id or 0)
+    client = app.test_client()
+    sign_in(client, "member@kone.example")
+    token = csrf(client, f"/calls/{call_id}")
+    # A first request has added the follow and not yet committed (another tab, a double
+    # click): the page's own follow waits for it, then adds nothing and does not fail.
+    with Session(engine) as first:
+        follow(first, member, call_id, utcnow())
+        answers: list[int] = []
+        clicked = Thread(
+            target=lambda: answers.append(
+                client.post(f"/calls/{call_id}/follow", data={"csrf_token": token}).status_code
+            )
+        )
+        clicked.start()
+        clicked.join(timeout=1)  # still waiting for the first
+        first.commit()
+    clicked.join(timeout=30)
+    assert answers == [302]
+    rows = session.exec(select(Follow).where(Follow.user_id == member)).all()
+    assert [row.call_id for row in rows] == [call_id]
+    kinds = session.exec(select(Subscription.kind).where(Subscription.user_id == member)).all()
+    assert kinds == ["follows"]  # the alerts digest made once
+    for missing in (call_id + 10_000, 2**31, 10**30):  # no such call; beyond any row id
+        assert (
+            client.post(f"/calls/{missing}/follow", data={"csrf_token": token}).status_code == 404
+        )
