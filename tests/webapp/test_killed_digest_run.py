@@ -8,6 +8,8 @@ import dataclasses
 import os
 import signal
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -43,28 +45,50 @@ class Killing(Inbox):
         return "250 OK"
 
 
+class Killer:
+    """A `radar` command run against a Killing server, and run again to its end."""
+
+    def __init__(self, engine, server: Killing, port: int, tmp_path) -> None:
+        self.url = engine.url.render_as_string(hide_password=False)
+        self.env = {"RADAR_MAIL_HOST": "127.0.0.1", "RADAR_MAIL_PORT": str(port)}
+        self.server, self.tmp_path = server, tmp_path
+
+    def killed(self, command: str) -> None:
+        log = self.tmp_path / "first.log"
+        first = radar(self.url, command, log=log, env=self.env)
+        self.server.pid = first.pid
+        assert first.wait(timeout=300) == -signal.SIGKILL, log.read_text()
+
+    def again(self, command: str) -> str:
+        log = self.tmp_path / "again.log"
+        assert radar(self.url, command, log=log, env=self.env).wait(timeout=300) == 0, (
+            log.read_text()
+        )
+        return log.read_text()
+
+
+@contextmanager
+def killing(engine, tmp_path) -> Iterator[Killer]:
+    port = free_port()
+    with smtp_server(Killing(), port) as server:
+        yield Killer(engine, server, port, tmp_path)
+
+
 def test_a_digest_run_killed_half_way_sends_nothing_twice_and_misses_nobody(
     engine, settings, tmp_path
 ):
     with Session(engine, expire_on_commit=False) as session:
         internship_subscribers(session, settings, SUBSCRIBERS)
 
-    url = engine.url.render_as_string(hide_password=False)
-    port = free_port()
-    mail = {"RADAR_MAIL_HOST": "127.0.0.1", "RADAR_MAIL_PORT": str(port)}
-    with smtp_server(Killing(), port) as server:
-        first = radar(url, "digest", log=tmp_path / "first.log", env=mail)
-        server.pid = first.pid
-        assert first.wait(timeout=300) == -signal.SIGKILL, (tmp_path / "first.log").read_text()
-        sent_before = [m["To"] for m in server.messages]
+    with killing(engine, tmp_path) as run:
+        run.killed("digest")
+        sent_before = [m["To"] for m in run.server.messages]
         assert len(sent_before) == KILLED_AT - 1
         with Session(engine) as session:
             logged = session.exec(select(EmailLog.recipient, EmailLog.status)).all()
         assert sorted(logged) == sorted((to, "sent") for to in sent_before)
-
-        again = radar(url, "digest", log=tmp_path / "again.log", env=mail)
-        assert again.wait(timeout=300) == 0, (tmp_path / "again.log").read_text()
-        assert "digests: 4 sent" in (tmp_path / "again.log").read_text()
+        assert "digests: 4 sent" in run.again("digest")
+    server = run.server
     assert Counter(m["To"] for m in server.messages) == dict.fromkeys(SUBSCRIBERS, 1)
     with Session(engine) as session:
         assert len(session.exec(select(EmailLog)).all()) == len(SUBSCRIBERS)
@@ -89,17 +113,11 @@ def test_a_reminder_run_killed_half_way_sends_nothing_twice_and_misses_nobody(
             start_following(session, create_user(session, email, "staff"), call.id, now)
         session.commit()
 
-    url = engine.url.render_as_string(hide_password=False)
-    port = free_port()
-    mail = {"RADAR_MAIL_HOST": "127.0.0.1", "RADAR_MAIL_PORT": str(port)}
-    with smtp_server(Killing(), port) as server:
-        first_run = radar(url, "remind", log=tmp_path / "first.log", env=mail)
-        server.pid = first_run.pid
-        assert first_run.wait(timeout=300) == -signal.SIGKILL, (tmp_path / "first.log").read_text()
-        assert len(server.messages) == KILLED_AT - 1
-        again = radar(url, "remind", log=tmp_path / "again.log", env=mail)
-        assert again.wait(timeout=300) == 0, (tmp_path / "again.log").read_text()
-        assert "reminders: 4 sent" in (tmp_path / "again.log").read_text()
+    with killing(engine, tmp_path) as run:
+        run.killed("remind")
+        assert len(run.server.messages) == KILLED_AT - 1
+        assert "reminders: 4 sent" in run.again("remind")
+    server = run.server
     assert Counter(m["To"] for m in server.messages) == dict.fromkeys(SUBSCRIBERS, 1)
     with Session(engine) as session:
         keys = session.exec(select(EmailLog.key)).all()
