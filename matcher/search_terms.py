@@ -117,8 +117,7 @@ def _finnish(word: str) -> tuple[tuple[Reading, ...], str]:
     analysis = _analysis()
     read = english_reading(word)
     if read is None:
-        both = {*analysis.stems([word], "fi"), *analysis.stems([word], "en")}
-        return tuple((term,) for s in sorted(both) if (term := clean(s))), ""
+        return tuple((term,) for s in analysis.both_ways(word) if (term := clean(s))), ""
     reading, units = read
     if units is None:  # a stop word
         return (), ""

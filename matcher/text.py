@@ -206,9 +206,8 @@ class StemCache:
     def _finnish_terms(self, word: str) -> Terms:
         """Base form, roots and English senses of one Finnish word; () for a stop word."""
         read = english_reading(word)
-        if read is None:  # a name or a loanword Voikko does not know: read it both ways
-            stems = {*self.stems([word], "fi"), *self.stems([word], "en")}
-            return tuple((s, 1.0) for s in sorted(stems))
+        if read is None:
+            return tuple((s, 1.0) for s in self.both_ways(word))
         reading, units = read
         if units is None:  # a stop word
             return ()
@@ -223,6 +222,11 @@ class StemCache:
             for stem, weight in self._senses(lexicon.english(unit)).items():
                 weights[stem] = weights.get(stem, 0.0) + weight
         return tuple(weights.items())
+
+    def both_ways(self, word: str) -> list[str]:
+        """A word Voikko does not know (a name, a loanword) read both ways: its Finnish and
+        English stems, sorted."""
+        return sorted({*self.stems([word], "fi"), *self.stems([word], "en")})
 
     def term_words(self, words: Sequence[str], language: Language) -> dict[str, tuple[float, str]]:
         """Each term of the words with the word giving it most weight (a Finnish one as its
