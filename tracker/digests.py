@@ -46,8 +46,8 @@ from tracker.search import CURRENT, LISTED, CallQuery, found_ids
 # A user's own digest (one at most): a member's of their organisation's matches, a staff
 # member's of the region; the alerts digest of the calls they follow.
 OWN_DIGESTS = ("member_digest", "staff_digest")
-FOLLOWS = "follows"
-KINDS = (*OWN_DIGESTS, "saved_search", "public", FOLLOWS)
+SAVED_SEARCH, PUBLIC, FOLLOWS = "saved_search", "public", "follows"
+KINDS = (*OWN_DIGESTS, SAVED_SEARCH, PUBLIC, FOLLOWS)
 FREQUENCIES = ("daily", "weekly")
 MAX_LISTED = 30  # calls, matches or changes one digest lists; the rest are counted
 DEADLINES_AHEAD = timedelta(days=7)  # a staff digest tells each deadline once, a week ahead
@@ -123,7 +123,7 @@ def due_subscriptions(session: Session, settings: Settings, now: datetime) -> li
         )
         for frequency in FREQUENCIES
     ]
-    confirmed = or_(col(Subscription.kind) != "public", col(Subscription.confirmed_at).is_not(None))
+    confirmed = or_(col(Subscription.kind) != PUBLIC, col(Subscription.confirmed_at).is_not(None))
     query = select(Subscription.id).where(or_(*ends), confirmed).order_by(col(Subscription.id))
     return [sub_id for sub_id in session.exec(query) if sub_id is not None]
 
@@ -142,7 +142,7 @@ def build_digest(
         told=list(subscription.told),
     )
     day = end.astimezone(ZoneInfo(settings.scheduler.timezone)).date()
-    if subscription.kind == "public":
+    if subscription.kind == PUBLIC:
         _listed(digest, *_new_calls(session, settings, digest, day, public_queries(subscription)))
         return digest
     user = session.get(User, subscription.user_id) if subscription.user_id else None
@@ -157,7 +157,7 @@ def build_digest(
         _matches(session, digest, user.actor_id)
     elif subscription.kind == "staff_digest" and user.role in STAFF_ROLES:
         _region(session, settings, digest, day)
-    elif subscription.kind == "saved_search":
+    elif subscription.kind == SAVED_SEARCH:
         actor = session.get(Actor, user.actor_id) if user.actor_id else None
         query = search(subscription.query or "", actor)
         _listed(digest, *_new_calls(session, settings, digest, day, [query]))

@@ -13,7 +13,15 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from tracker.accounts import STAFF_ROLES, new_token
-from tracker.digests import FOLLOWS, FREQUENCIES, OWN_DIGESTS, matches_above, own_digest
+from tracker.digests import (
+    FOLLOWS,
+    FREQUENCIES,
+    OWN_DIGESTS,
+    PUBLIC,
+    SAVED_SEARCH,
+    matches_above,
+    own_digest,
+)
 from tracker.follows import follow
 from tracker.mailer import LOCALES
 from tracker.models import User
@@ -52,15 +60,15 @@ def subscribe_user(
         raise SubscriptionError("not_allowed")
     if kind in OWN_DIGESTS and own_digest(session, user) is not None:
         raise SubscriptionError("exists")
-    if kind == "saved_search" and values.get("query") is None:
+    if kind == SAVED_SEARCH and values.get("query") is None:
         raise SubscriptionError("no_query")
-    if kind not in (*OWN_DIGESTS, "saved_search"):
+    if kind not in (*OWN_DIGESTS, SAVED_SEARCH):
         raise SubscriptionError("not_allowed")
     subscription = Subscription(
         kind=kind, user_id=user.id, email=user.email, created_at=now, covered_until=now
     )
     update(subscription, {"locale": user.locale, **values})
-    if kind == "saved_search":
+    if kind == SAVED_SEARCH:
         renew_feed(subscription)
     if kind == "member_digest" and user.actor_id:
         subscription.told = matches_above(session, user.actor_id, subscription.min_score)
@@ -74,7 +82,7 @@ def subscribe_public(session: Session, email: str, now: datetime, **values: Any)
     subscriber follows the emailed link (nothing is sent before)."""
     if not any(values.get(name) for name in ("themes", "programmes", "keywords")):
         raise SubscriptionError("nothing_chosen")
-    subscription = Subscription(kind="public", email=email, created_at=now, covered_until=now)
+    subscription = Subscription(kind=PUBLIC, email=email, created_at=now, covered_until=now)
     update(subscription, values)
     session.add(subscription)
     session.flush()
@@ -117,7 +125,7 @@ def close_feed(subscription: Subscription) -> None:
 
 def feed_token(secret: str, subscription: Subscription) -> str | None:
     """The signed token of a saved search's feed URL, the same each time; None without one."""
-    if subscription.kind != "saved_search" or subscription.feed_key is None:
+    if subscription.kind != SAVED_SEARCH or subscription.feed_key is None:
         return None
     return URLSafeSerializer(secret, salt=_salt(FEED)).dumps(
         [subscription.id, subscription.feed_key]
@@ -143,7 +151,7 @@ def subscription_for_feed_token(session: Session, secret: str, token: str) -> Su
 def remove_unconfirmed(session: Session, now: datetime, days: int) -> int:
     """Remove the public subscriptions not confirmed within `days` of being made; how many."""
     query = delete(Subscription).where(
-        col(Subscription.kind) == "public",
+        col(Subscription.kind) == PUBLIC,
         col(Subscription.confirmed_at).is_(None),
         col(Subscription.created_at) < now - timedelta(days=days),
     )
@@ -183,7 +191,7 @@ def saved_searches(session: Session, user_id: int, query: str) -> list[Subscript
     """A user's saved searches of the calls-page query string `query`, oldest first."""
     found = select(Subscription).where(
         Subscription.user_id == user_id,
-        Subscription.kind == "saved_search",
+        Subscription.kind == SAVED_SEARCH,
         Subscription.query == query,
     )
     return list(session.exec(found.order_by(col(Subscription.id))))
@@ -191,7 +199,7 @@ def saved_searches(session: Session, user_id: int, query: str) -> list[Subscript
 
 def public_subscriptions(session: Session, email: str) -> list[Subscription]:
     """The public subscriptions of an address, confirmed or not, oldest first."""
-    query = select(Subscription).where(Subscription.kind == "public", Subscription.email == email)
+    query = select(Subscription).where(Subscription.kind == PUBLIC, Subscription.email == email)
     return list(session.exec(query.order_by(col(Subscription.id))))
 
 

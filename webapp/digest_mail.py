@@ -13,7 +13,7 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from scrapers.record import Deadline
-from tracker.digests import FOLLOWS, Digest
+from tracker.digests import FOLLOWS, PUBLIC, SAVED_SEARCH, Digest
 from tracker.mailer import Mail
 from tracker.models import Actor, Call, ChangeEvent, Match
 from tracker.search import CallQuery
@@ -78,7 +78,7 @@ class DigestMail(AppMail):
             secret = secret_key()
             token = subscription_token(secret, subscription, UNSUBSCRIBE)
             unsubscribe = absolute_url("subscribers.unsubscribe_page", token=token)
-            if subscription.kind == "public":
+            if subscription.kind == PUBLIC:
                 own = manage_token(secret, subscription.email)
                 manage = absolute_url("subscribers.manage", token=own)
             else:
@@ -119,7 +119,7 @@ def subject(digest: Digest) -> str:
             count,
             name=digest.actor.name if digest.actor else "",
         )
-    if kind == "saved_search":
+    if kind == SAVED_SEARCH:
         return ngettext(
             "Häme Funding Radar: %(num)d new call for “%(name)s”",
             "Häme Funding Radar: %(num)d new calls for “%(name)s”",
@@ -139,7 +139,7 @@ def _intro(digest: Digest) -> str:
         return _("You get this email because you turned on the digest of your organisation.")
     if subscription.kind == "staff_digest":
         return _("You get this email because you turned on the region's digest.")
-    if subscription.kind == "saved_search":
+    if subscription.kind == SAVED_SEARCH:
         return _(
             "You get this email because you saved the search “%(name)s”.",
             name=subscription.name or "",
@@ -220,7 +220,7 @@ def _more(digest: Digest) -> tuple[str, str]:
         "%(num)d more new calls are not listed here.",
         digest.more_calls,
     )
-    query = digest.subscription.query if digest.subscription.kind == "saved_search" else None
+    query = digest.subscription.query if digest.subscription.kind == SAVED_SEARCH else None
     return more, f"{absolute_url('calls.index')}?{query}" if query else ""
 
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response as Redirect
 
+from tracker.digests import SAVED_SEARCH
 from tracker.models import Actor, Call, User
 from tracker.models_web import Subscription
 from tracker.search import search_calls
@@ -116,7 +117,7 @@ def _changed(subscription_id: int, change: Callable[[Subscription], None], said:
     """Change the feed of the signed-in user's saved search (404 for anyone else's, 400
     without the form's CSRF token) and go back to the subscriptions page."""
     subscription = owned(subscription_id)
-    if subscription.kind != "saved_search":
+    if subscription.kind != SAVED_SEARCH:
         abort(404)
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from tracker.digests import PUBLIC
 from tracker.mailer import mail_limited, send_email
 from tracker.models import utcnow
 from tracker.models_web import Subscription
@@ -149,7 +150,7 @@ def _page(
 def _owned(subscription_id: int, email: str) -> Subscription:
     """A public subscription of `email`; else 404."""
     subscription = db().get(Subscription, subscription_id)
-    if subscription is None or subscription.kind != "public" or subscription.email != email:
+    if subscription is None or subscription.kind != PUBLIC or subscription.email != email:
         abort(404)
     return subscription
 
@@ -190,7 +191,7 @@ def _send_confirmation(subscription: Subscription) -> None:
 def _confirmable(token: str) -> Subscription | None:
     hours = settings().digests.confirm_valid_hours
     found = subscription_for_token(db(), secret_key(), token, CONFIRM, timedelta(hours=hours))
-    return found if found is not None and found.kind == "public" else None
+    return found if found is not None and found.kind == PUBLIC else None
 
 
 def _email(token: str) -> str:

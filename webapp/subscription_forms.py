@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from tracker.digests import PUBLIC, SAVED_SEARCH
 from tracker.models import PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS
 from tracker.models_web import SUBSCRIPTION_NAME_CHARS
 from tracker.subscriptions import DEFAULT_MIN_SCORE
@@ -25,8 +26,8 @@ from webapp.forms import EMAIL, LANGUAGES, entries, options, themes_field, words
 KIND_NAMES = {
     "member_digest": _l("New matches of your organisation"),
     "staff_digest": _l("The region's digest: new and changed calls, deadlines, applications"),
-    "saved_search": _l("Saved search"),
-    "public": _l("New calls by theme, programme or keyword"),
+    SAVED_SEARCH: _l("Saved search"),
+    PUBLIC: _l("New calls by theme, programme or keyword"),
     "follows": _l("Changes to the calls you follow"),
 }
 # Keys: tracker.digests.FREQUENCIES.
@@ -61,7 +62,7 @@ class DigestForm(FlaskForm):
         found: dict[str, Any] = {"frequency": self.frequency.data, "locale": self.locale.data}
         if kind == "member_digest":
             found["min_score"] = self.min_score.data
-        if kind == "saved_search" and self.name.data:
+        if kind == SAVED_SEARCH and self.name.data:
             found["name"] = self.name.data.strip()
         return found
 

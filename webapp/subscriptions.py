@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from tracker.digests import SAVED_SEARCH
 from tracker.models import utcnow
 from tracker.models_web import Subscription
 from tracker.subscriptions import (
@@ -68,7 +69,7 @@ def save_search() -> Response | tuple[str, int]:
     query = form.query.data or ""
     return _subscribed(
         lambda: subscribe_user(
-            db(), signed_in_user(), "saved_search", utcnow(), query=query, **values
+            db(), signed_in_user(), SAVED_SEARCH, utcnow(), query=query, **values
         )
     )
 
