@@ -203,8 +203,8 @@ def _interest(arrays: ActorArrays, calls: CallBlock) -> Array:
         interest = arrays.interests[i]
         if interest not in calls.interests:
             calls.interests[interest] = np.array(
-                [interest_matches(interest, f) for f in calls.facts]
-            )
+                [interest_matches(interest, f) for f in calls.facts], dtype=bool
+            )  # bool even with no calls
         out |= mask[:, i, None] & calls.interests[interest][None, :]
     return _rows_na(out.astype(np.float32), np.asarray(mask.any(axis=1), dtype=bool))
 

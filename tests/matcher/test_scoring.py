@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from matcher.calls import CallInput
-from matcher.engine import score_matrix, score_pair
+from matcher.engine import score_matrix, score_pair, score_profile
 from matcher.index import MatchIndex, build_index
 from matcher.profile import Profile
 from matcher.settings import MatchSettings, Priors
@@ -134,6 +134,12 @@ def test_programmes_of_interest(scores):
     assert scores.part("forssa-biokaasu", LIFE_CIRCULAR, "interest") == 1.0
     assert scores.part("forssa-biokaasu", CIRCULAR, "interest") == 1.0  # HORIZON-CL6
     assert scores.part("forssa-biokaasu", PV, "interest") == 0.0
+
+
+def test_an_actor_with_programmes_of_interest_and_no_open_call_gets_no_match(feed):
+    # Every call closed on the day: the profile save re-scores against none, without error.
+    index = build_index([feed[LIFE_CIRCULAR]], [biogas_company()])
+    assert score_profile(index, biogas_company(), date(2031, 1, 1)) == []
 
 
 def test_organisation_type_fit_from_priors(feed):
