@@ -137,9 +137,9 @@ def percentiles_script(directory: str) -> Path:
     return lua
 
 
-def measure(base: str, pages: dict[str, str], seconds: int, lua: Path) -> None:
+def measure(base: str, pages: dict[str, str], seconds: int, lua: Path) -> str:
     """Each page alone (the median of 30 requests one after another), then under wrk's load;
-    one line per page."""
+    one line per page. The signed-in session's cookie."""
     cookie = session_cookie(base)
     for name, page in pages.items():
         alone = []
@@ -150,6 +150,7 @@ def measure(base: str, pages: dict[str, str], seconds: int, lua: Path) -> None:
             assert answer.status_code == 200
         print(f"{name:40} alone {statistics.median(alone) * 1000:.0f} ms; "
               f"{load(page, seconds, cookie, lua)}", flush=True)  # fmt: skip
+    return cookie
 
 
 def main() -> None:

@@ -95,7 +95,23 @@ def ingest_files(
     the source's whole listing, so calls missing from them count as dropped by this run."""
     source = make_source(settings, name)
     pages = (Page(source=name, url=path.resolve().as_uri(), body=path) for path in files)
-    records = _records(source, pages)
+    return ingest_records(
+        engine, settings, name, _records(source, pages), today=today, progress=progress,
+        complete=complete,
+    )  # fmt: skip
+
+
+def ingest_records(
+    engine: Engine,
+    settings: Settings,
+    name: str,
+    records: Iterable[Parsed],
+    *,
+    today: date | None = None,
+    progress: Progress | None = None,
+    complete: bool = False,
+) -> JobRun:
+    """Ingest parsed records as a run of source `name`, recorded as a JobRun."""
     return _run(engine, settings, "ingest", name, records, today, progress, lambda: complete)
 
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from matcher.calls import CallInput
@@ -20,12 +20,13 @@ from matcher.themes import ThemeMatcher
 from tracker.actors import latest_marks
 from tracker.applications import start_from_match
 from tracker.config import Settings
-from tracker.match_index import INDEXES
+from tracker.match_index import INDEXES, calls_by_id
 from tracker.match_inputs import call_input, profile, themes
-from tracker.models import Actor, ActorProject, Call, CallTheme, Feedback, Match
+from tracker.models import Actor, ActorProject, Call, CallTheme, Feedback, Match, utcnow
 from tracker.queries import UNMERGED
 
 VERDICTS = ("relevant", "not_relevant", "applied")
+SWAP_CHUNK = 500  # calls or actors written per transaction by a full re-score
 
 
 def load_index(session: Session, settings: Settings, today: date) -> MatchIndex:
@@ -87,19 +88,19 @@ def store_matches(
         query = query.where(col(Match.call_id).in_(call_ids))
     session.exec(query)
     rows = [
-        Match(
-            actor_id=int(m.actor_id),
-            call_id=int(m.call_id),
-            score=round(m.score, 2),
-            components={k: round(v, 4) for k, v in m.components.items()},
-            evidence=m.evidence.to_json(),
-            call_hash=m.content_hash,
-            computed_at=now,
-        )
+        {
+            "actor_id": int(m.actor_id),
+            "call_id": int(m.call_id),
+            "score": round(m.score, 2),
+            "components": {k: round(v, 4) for k, v in m.components.items()},
+            "evidence": m.evidence.to_json(),
+            "call_hash": m.content_hash,
+            "computed_at": now,
+        }
         for m in scored
     ]
-    session.add_all(rows)
-    session.flush()
+    if rows:
+        session.exec(insert(Match), params=rows)
     return len(rows)
 
 
@@ -107,28 +108,72 @@ def tag_themes(session: Session, settings: Settings, calls: Sequence[Call]) -> i
     """Tag these calls, open or closed, with the Smart Häme themes they serve, and why."""
     matcher = ThemeMatcher(themes(settings))
     ids = [c.id for c in calls]
-    for start in range(0, len(ids), 500):
-        session.exec(delete(CallTheme).where(col(CallTheme.call_id).in_(ids[start : start + 500])))
+    for start in range(0, len(ids), SWAP_CHUNK):
+        part = ids[start : start + SWAP_CHUNK]
+        session.exec(delete(CallTheme).where(col(CallTheme.call_id).in_(part)))
     rows = [
-        CallTheme(
-            call_id=call.id,
-            theme=tag.theme,
-            score=round(tag.score, 3),
-            reason={"keywords": list(tag.keywords)},
-        )
+        {"call_id": call.id, "theme": tag.theme, "score": round(tag.score, 3),
+         "reason": {"keywords": list(tag.keywords)}}
         for call in calls
         for tag in matcher.tag(call_input(call))
-    ]
-    session.add_all(rows)
+    ]  # fmt: skip
+    if rows:
+        session.exec(insert(CallTheme), params=rows)
     return len(rows)
 
 
 def rescore_all(session: Session, settings: Settings, today: date, now: datetime) -> int:
-    """Every actor against every open or forthcoming call, the text model fitted again."""
-    tag_themes(session, settings, session.exec(select(Call).where(UNMERGED)).all())
+    """Every actor against every open or forthcoming call, the text model fitted again.
+
+    The long work only reads. What it writes is swapped in a chunk per transaction (the theme
+    tags of a chunk of calls, then the matches of a chunk of actors), so the pages read the old
+    rows or the new ones, never none, and a web write waits for one chunk at most. An actor
+    re-scored while the run worked (a new mark or profile) keeps that newer score.
+    """
+    started = utcnow()
+    ids = list(session.exec(select(Call.id).where(UNMERGED).order_by(col(Call.id))))
+    for start in range(0, len(ids), SWAP_CHUNK):
+        tag_themes(session, settings, calls_by_id(session, ids[start : start + SWAP_CHUNK]))
+        session.commit()
     calls = INDEXES.refit(session, settings, today)
     index = with_actors(calls, *_actors(session, calls))
-    return store_matches(session, score_all(index, today), now)
+    scored: dict[int, list[Scored]] = defaultdict(list)
+    for match in score_all(index, today):
+        scored[int(match.actor_id)].append(match)
+    session.commit()  # the read ends before the first chunk is written
+    actors = [int(facts.profile.id) for facts in index.actors]
+    stored = 0
+    for start in range(0, len(actors), SWAP_CHUNK):
+        chunk = _not_rescored_since(session, actors[start : start + SWAP_CHUNK], started)
+        stored += store_matches(
+            session, [m for a in chunk for m in scored[a]], now, actor_ids=chunk
+        )
+        session.commit()
+    return stored
+
+
+def _not_rescored_since(session: Session, actor_ids: list[int], since: datetime) -> list[int]:
+    """These actors less those whose profile, marks or matches changed after `since`."""
+    newer = set(
+        session.exec(
+            select(Match.actor_id).where(
+                col(Match.actor_id).in_(actor_ids), col(Match.computed_at) > since
+            )
+        )
+    )
+    newer |= set(
+        session.exec(
+            select(Feedback.actor_id).where(
+                col(Feedback.actor_id).in_(actor_ids), col(Feedback.created_at) > since
+            )
+        )
+    )
+    newer |= set(
+        session.exec(
+            select(Actor.id).where(col(Actor.id).in_(actor_ids), col(Actor.updated_at) > since)
+        )
+    )
+    return [a for a in actor_ids if a not in newer]
 
 
 def rescore_calls(

@@ -4,12 +4,13 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlmodel import func, select
+from sqlmodel import Session, func, select
 
 from matcher.engine import rank_calls
 from matcher.explain import Evidence, explain
 from tests.conftest import SHARED
 from tests.tracker.helpers import FEED_FILE, feed_records
+from tracker import matching
 from tracker.config import load_settings
 from tracker.cordis import import_cordis
 from tracker.ingest import ingest
@@ -23,7 +24,7 @@ from tracker.matching import (
     rescore_all,
     rescore_calls,
 )
-from tracker.models import Actor, Call, CallTheme, Match
+from tracker.models import Actor, Call, CallTheme, Match, utcnow
 
 TODAY = date(2026, 8, 22)
 NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
@@ -116,6 +117,31 @@ def test_dismissed_call_stays_away_until_it_changes(session, region):
     ingest(session, [changed], priority=["eu_grants_feed"], today=TODAY, now=NOW)
     # Changed, it is a candidate again (its score still feels the mark on the old text).
     assert str(call.id) in allowed(session, region, hami.id)
+
+
+def test_a_mark_given_while_the_nightly_rescore_works_is_not_undone_by_it(
+    engine, session, region, monkeypatch
+):
+    rescore_all(session, region, TODAY, NOW)
+    hami, teleste = actor(session, "929413455").id, actor(session, "897633151").id
+    dismissed, _ = ranked(session, hami)[0]
+    real_score_all = matching.score_all
+
+    def score_all_while_a_member_clicks(index, today):
+        scored = real_score_all(index, today)  # the run still holds Hämi's old best match
+        with Session(engine, expire_on_commit=False) as web:
+            record_feedback(web, region, actor_id=hami, call_id=dismissed.id,
+                            verdict="not_relevant", reason="topic", user_id=None, today=TODAY,
+                            now=utcnow())  # fmt: skip
+            web.commit()
+        return scored
+
+    monkeypatch.setattr(matching, "score_all", score_all_while_a_member_clicks)
+    later = NOW + timedelta(days=1)
+    rescore_all(session, region, TODAY, later)
+    session.expire_all()
+    assert dismissed.id not in [c.id for c, _ in ranked(session, hami)]
+    assert {m.computed_at.replace(tzinfo=UTC) for _, m in ranked(session, teleste)} == {later}
 
 
 def allowed(session, settings, actor_id):

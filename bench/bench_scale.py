@@ -1,0 +1,192 @@
+"""Benchmark at the service's expected size: 50,000 calls, 5,000 actors, 500,000 matches, on
+SQLite or PostgreSQL (issue 13).
+
+1. First ingest of 50,000 records through the production run (batches, theme tags, search
+   terms), then the same records again, unchanged. The records are every real recorded
+   response of the seven sources (`tests.tracker.test_all_sources.all_records`), replicated
+   under new identifiers.
+2. 5,000 actors with the cold-start profiles of ../shared/bench/matching (read in place) and
+   100 matches each.
+3. wrk with 8 connections against gunicorn with 2 workers: the calls list with a text query
+   and two filters, an actor's matches page and a call's page; p95 target 100 ms.
+4. The nightly re-score (`radar match` in a child process: wall time and peak memory), while
+   wrk loads the matches page in windows of 5 s.
+
+Run: .venv/bin/python bench/bench_scale.py sqlite|postgresql [--calls N] [--actors N] [--seconds S]
+PostgreSQL: the server of RADAR_BENCH_PG (default postgresql+psycopg://postgres@127.0.0.1:5432),
+in a database radar_bench that is dropped and made again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_web import add_staff, load, measure, percentiles_script  # noqa: E402
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlmodel import func, select  # noqa: E402
+
+from matcher.profile import ORG_TYPES  # noqa: E402
+from tests.live import BIN, environment, gunicorn  # noqa: E402
+from tests.tracker.test_all_sources import all_records  # noqa: E402
+from tracker.config import load_settings  # noqa: E402
+from tracker.db import make_engine, migrate, session_scope  # noqa: E402
+from tracker.jobs import ingest_records  # noqa: E402
+from tracker.models import Actor, Call, Match, utcnow  # noqa: E402
+
+SHARED = Path(os.environ.get("RADAR_SHARED", ROOT.parent / "shared"))
+TODAY = date(2026, 9, 1)  # the day of the recorded responses: their calls are open
+THEMES = ("circular_economy", "food_system", "smart_services", "design")  # config.toml's
+PROGRAMME = "Horizon Europe (HORIZON)"
+
+
+def replicated(count: int) -> Iterator:
+    """`count` real records of every source, each copy under its own identifier and key."""
+    base = all_records()
+    for i in range(count):
+        record = base[i % len(base)]
+        suffix = f"-R{i // len(base):05d}"
+        yield dataclasses.replace(
+            record, identifier=record.identifier + suffix, source_key=record.source_key + suffix
+        )
+
+
+def database(engine_name: str, tmp: str) -> str:
+    """A fresh empty database's URL."""
+    if engine_name == "sqlite":
+        return f"sqlite:///{tmp}/bench.db"
+    server = os.environ.get("RADAR_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("DROP DATABASE IF EXISTS radar_bench WITH (FORCE)"))
+        connection.execute(text("CREATE DATABASE radar_bench"))
+    admin.dispose()
+    return f"{server}/radar_bench"
+
+
+def timed_ingest(url: str, count: int) -> str:
+    settings = load_settings()
+    engine = make_engine(url)
+    started = time.perf_counter()
+    run = ingest_records(engine, settings, "bench", replicated(count), today=TODAY)
+    took = time.perf_counter() - started
+    engine.dispose()
+    assert run.ok, run.message
+    return f"{took:6.1f} s ({run.new} new, {run.changed} changed, {run.unchanged} unchanged)"
+
+
+def add_actors(url: str, count: int, per_actor: int) -> list[int]:
+    """`count` actors with the cold-start cases' descriptions and keywords, `per_actor`
+    matches each over random calls, and the staff user; the calls' ids."""
+    cases = json.loads((SHARED / "bench/matching/coldstart_dev.json").read_text(encoding="utf-8"))
+    rng = random.Random(13)
+    now = utcnow()
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        actors = [{"name": f"{case['org_name']} {i:04d}", "nuts3": "FI1C2", "country": "FI",
+                   "organisation_type": rng.choice(ORG_TYPES), "description": case["description"],
+                   "keywords": case["keywords"], "themes": rng.sample(THEMES, rng.randint(0, 2)),
+                   "industry_codes": [], "programmes": [], "contacts": [], "preferred_role": "either",
+                   "profile_hash": "", "created_at": now, "updated_at": now}
+                  for i in range(count) for case in [cases[i % len(cases)]]]  # fmt: skip
+        session.exec(insert(Actor), params=actors)
+        actor_ids = list(session.exec(select(Actor.id)))
+        call_ids = list(session.exec(select(Call.id)))
+        add_staff(session)
+    for start in range(0, len(actor_ids), 200):
+        with session_scope(engine) as session:
+            rows = [{"actor_id": a, "call_id": c, "score": rng.uniform(20, 95),
+                     "components": {"text": 0.5, "themes": 0.3},
+                     "evidence": {"points": {"text": 35.0, "theme": 15.0}}, "call_hash": "",
+                     "computed_at": now}
+                    for a in actor_ids[start : start + 200] for c in rng.sample(call_ids, per_actor)]  # fmt: skip
+            session.exec(insert(Match), params=rows)
+    engine.dispose()
+    return call_ids
+
+
+@contextmanager
+def rescoring(url: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`radar match` on the bench's day in a child process."""
+    command = [str(BIN / "radar"), "match", "--today", TODAY.isoformat()]
+    child = subprocess.Popen(command, cwd=ROOT, env=environment(url))
+    try:
+        yield child
+    finally:
+        child.wait()
+
+
+def rescore_under_load(url: str, page: str, cookie: str, lua: Path) -> None:
+    """The nightly re-score while wrk loads `page` in windows of 5 s."""
+    started = time.perf_counter()
+    windows = []
+    with rescoring(url) as child:
+        while child.poll() is None:
+            windows.append(load(page, 5, cookie, lua))
+    took = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"nightly re-score: {took:.1f} s (within {len(windows) * 5} s of wrk windows), "
+          f"peak RSS {peak:.0f} MB, exit {child.returncode}")  # fmt: skip
+    for window in windows:
+        print(f"  matches page during the re-score: {window}")
+
+
+def counts(url: str) -> str:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        calls = session.exec(select(func.count()).select_from(Call)).one()
+        matches = session.exec(select(func.count()).select_from(Match)).one()
+    engine.dispose()
+    return f"{calls} calls, {matches} matches"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("engine", choices=["sqlite", "postgresql"])
+    parser.add_argument("--calls", type=int, default=50_000, help="records ingested")
+    parser.add_argument("--actors", type=int, default=5_000)
+    parser.add_argument("--per-actor", type=int, default=100, help="matches stored per actor")
+    parser.add_argument("--seconds", type=int, default=20, help="wrk's time per page")
+    args = parser.parse_args()
+    print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    with tempfile.TemporaryDirectory() as tmp:
+        url = database(args.engine, tmp)
+        migrate(make_engine(url))
+        print(f"first ingest of {args.calls} records: {timed_ingest(url, args.calls)}")
+        print(f"unchanged re-ingest:               {timed_ingest(url, args.calls)}")
+        started = time.perf_counter()
+        call_ids = add_actors(url, args.actors, args.per_actor)
+        print(f"{args.actors} actors and their matches stored in {time.perf_counter() - started:.0f} s;"
+              f" {counts(url)}")  # fmt: skip
+        lua = percentiles_script(tmp)
+        with gunicorn(url, workers=2) as base:
+            pages = {
+                "calls, text + status + programme":
+                    f"{base}/?q=kiertotalous&status=open&programme={quote(PROGRAMME)}",
+                "matches of an actor": f"{base}/actors/{args.actors // 2}/matches",
+                "a call's page": f"{base}/calls/{call_ids[len(call_ids) // 2]}",
+            }  # fmt: skip
+            cookie = measure(base, pages, args.seconds, lua)
+            rescore_under_load(url, pages["matches of an actor"], cookie, lua)
+        print(f"after the re-score: {counts(url)}")
+
+
+if __name__ == "__main__":
+    main()
