@@ -14,7 +14,7 @@ SQLite or PostgreSQL (issue 13).
 
 Run: .venv/bin/python bench/bench_scale.py sqlite|postgresql [--calls N] [--actors N] [--seconds S]
 PostgreSQL: the server of RADAR_BENCH_PG (default postgresql+psycopg://postgres@127.0.0.1:5432),
-in a database radar_bench that is dropped and made again.
+in a database (--database, default radar_bench) that is dropped and made again.
 """
 
 from __future__ import annotations
@@ -68,17 +68,17 @@ def replicated(count: int) -> Iterator:
         )
 
 
-def database(engine_name: str, tmp: str) -> str:
-    """A fresh empty database's URL."""
+def database(engine_name: str, tmp: str, name: str) -> str:
+    """A fresh empty database's URL (PostgreSQL: database `name`)."""
     if engine_name == "sqlite":
         return f"sqlite:///{tmp}/bench.db"
     server = os.environ.get("RADAR_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
     admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text("DROP DATABASE IF EXISTS radar_bench WITH (FORCE)"))
-        connection.execute(text("CREATE DATABASE radar_bench"))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return f"{server}/radar_bench"
+    return f"{server}/{name}"
 
 
 def timed_ingest(url: str, count: int) -> str:
@@ -164,10 +164,11 @@ def main() -> None:
     parser.add_argument("--actors", type=int, default=5_000)
     parser.add_argument("--per-actor", type=int, default=100, help="matches stored per actor")
     parser.add_argument("--seconds", type=int, default=20, help="wrk's time per page")
+    parser.add_argument("--database", default="radar_bench", help="PostgreSQL database's name")
     args = parser.parse_args()
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
-        url = database(args.engine, tmp)
+        url = database(args.engine, tmp, args.database)
         migrate(make_engine(url))
         print(f"first ingest of {args.calls} records: {timed_ingest(url, args.calls)}")
         print(f"unchanged re-ingest:               {timed_ingest(url, args.calls)}")
