@@ -118,7 +118,7 @@ class _Block:
 def _chunks(actors: Sequence[int], calls: CallBlock) -> list[npt.NDArray[np.int64]]:
     """Actor rows in chunks sized so each dense array stays about CELLS floats."""
     rows = np.asarray(list(actors), dtype=np.int64)
-    size = max(64, CELLS // max(1, len(calls.facts)))
+    size = max(16, CELLS // max(1, len(calls.facts)))
     return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
@@ -187,7 +187,11 @@ def _collector_paused() -> Iterator[None]:
 
 
 def _top_per_row(score: Array, keep: BoolArray, n: int) -> BoolArray:
-    """`keep` narrowed to the n highest scores of each row."""
+    """`keep` narrowed to the n highest scores of each row, ties by column."""
+    if 0 < n < keep.shape[1]:  # first only the cells at or above each row's n-th score
+        kept = np.where(keep, score, -np.inf)
+        nth = -np.partition(-kept, n - 1, axis=1)[:, n - 1]
+        keep = keep & (kept >= nth[:, None])
     rows, cols = np.nonzero(keep)
     order = np.lexsort((cols, -score[rows, cols], rows))
     rows, cols = rows[order], cols[order]

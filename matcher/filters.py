@@ -6,20 +6,13 @@ import numpy as np
 
 from matcher.facts import ActorArrays
 from matcher.index import MatchIndex
-from matcher.scoring import BoolArray, CallBlock, Rows
-
-Rule = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+from matcher.scoring import BoolArray, CallBlock, Rows, Rule
 
 
 def allowed(index: MatchIndex, sel: Rows, calls: CallBlock, arrays: ActorArrays) -> BoolArray:
     """Open on `today` with time to prepare, eligible where the call says, not dismissed."""
     mask = np.repeat(calls.open_ok[None, :], len(sel), axis=0)
-    groups: dict[Rule, list[int]] = {}
-    for j, f in enumerate(calls.facts):
-        rule = (f.call.countries, f.call.regions, f.call.organisation_types)
-        if any(rule):
-            groups.setdefault(rule, []).append(j)
-    for rule, cols in groups.items():
+    for rule, cols in calls.rules.items():
         mask[:, cols] &= eligible(arrays, rule)[:, None]
     for r in np.flatnonzero(arrays.has_dismissed).tolist():
         for call_id, marked in index.actors[int(sel[r])].dismissed.items():

@@ -22,6 +22,8 @@ BoolArray = npt.NDArray[np.bool_]
 Rows = npt.NDArray[np.int64]
 NA = np.float32(np.nan)  # the component does not apply to this pair
 PARTNER_ON_SINGLE = 0.2  # role fit of a partner-minded actor for a single-applicant call
+# An eligibility rule: (countries, regions, organisation types); empty lists restrict nothing.
+Rule = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
 ADDITIVE = ("feedback",)  # components added to the weighted mean rather than averaged in
 
 
@@ -40,6 +42,10 @@ class CallBlock:
     grants: npt.NDArray[np.float64]  # call x (low, high) in EUR, NaN when unknown
     funding_rate: npt.NDArray[np.float64]  # percent; 100 when unknown
     single: BoolArray
+    past_keys: tuple[Rows, Rows]  # (key, column) of each past-participation key of the calls
+    kinds: tuple[npt.NDArray[np.str_], Rows]  # the types of action, and each call's among them
+    series: Rows  # each call's topic series key
+    rules: dict[Rule, Rows]  # the columns of the calls of each eligibility rule that restricts
     interests: dict[str, BoolArray] = field(default_factory=dict)  # interest -> calls it names
 
 
@@ -76,6 +82,13 @@ def prepare_calls(
         for tag in f.tags:
             if tag.theme in column:  # a theme taken out of the config counts for nothing
                 themes[j, column[tag.theme]] = tag.score
+    keys = [(k, j) for j, f in enumerate(facts) for k in f.keys if k >= 0]
+    kinds, kind_idx = np.unique([f.kind for f in facts], return_inverse=True)
+    rules: dict[Rule, list[int]] = {}
+    for j, f in enumerate(facts):
+        rule = (f.call.countries, f.call.regions, f.call.organisation_types)
+        if any(rule):
+            rules.setdefault(rule, []).append(j)
     return CallBlock(
         rows=idx,
         facts=facts,
@@ -88,6 +101,13 @@ def prepare_calls(
         grants=np.array([f.grant or (np.nan, np.nan) for f in facts], float).reshape(n, 2),
         funding_rate=np.array([f.call.funding_rate or 100.0 for f in facts], float),
         single=np.array([f.single for f in facts], bool),
+        past_keys=(
+            np.array([k for k, _ in keys], np.int64),
+            np.array([j for _, j in keys], np.int64),
+        ),
+        kinds=(kinds, kind_idx.ravel()),
+        series=np.array([f.keys[1] for f in facts], np.int64),
+        rules={rule: np.array(cols, np.int64) for rule, cols in rules.items()},
     )
 
 
@@ -178,10 +198,9 @@ def _past(index: MatchIndex, arrays: ActorArrays, calls: CallBlock) -> Array:
     weights.resize(
         (weights.shape[0], n_keys)
     )  # calls may have added keys since the arrays were built
-    cols = [(j, k) for j, f in enumerate(calls.facts) for k in f.keys if k >= 0]
+    keys, cols = calls.past_keys
     one_hot = sparse.csr_matrix(
-        (np.ones(len(cols)), ([k for _, k in cols], [j for j, _ in cols])),
-        shape=(n_keys, len(calls.facts)),
+        (np.ones(len(cols)), (keys, cols)), shape=(n_keys, len(calls.facts))
     )
     return _rows_na(dense(weights @ one_hot), arrays.has_past)
 
@@ -211,13 +230,13 @@ def _interest(arrays: ActorArrays, calls: CallBlock) -> Array:
 
 def _org_fit(index: MatchIndex, arrays: ActorArrays, calls: CallBlock) -> Array:
     types, type_idx = np.unique(arrays.eligibility, return_inverse=True)
-    kinds, kind_idx = np.unique([f.kind for f in calls.facts], return_inverse=True)
+    kinds, kind_idx = calls.kinds
     table = np.full((len(types), len(kinds)), NA, dtype=np.float32)
     for t, org_type in enumerate(types.tolist()):
         for k, kind in enumerate(kinds.tolist()):
             lift = index.priors.lift(org_type, kind)
             table[t, k] = NA if lift is None else lift_component(lift)
-    return np.asarray(table[type_idx.ravel()][:, kind_idx.ravel()], dtype=np.float32)
+    return np.asarray(table[type_idx.ravel()][:, kind_idx], dtype=np.float32)
 
 
 def _budget(arrays: ActorArrays, calls: CallBlock) -> Array:
@@ -256,8 +275,7 @@ def _feedback(index: MatchIndex, arrays: ActorArrays, calls: CallBlock) -> Array
     # Any two calls share some boilerplate: only a cosine above `low` counts as alike.
     alike = np.clip((cosine - low) / (high - low), 0.0, 1.0)
     # The next edition of a marked topic (same series, another year) is fully alike.
-    call_series = np.array([f.keys[1] for f in calls.facts], np.int64)
-    same = (marks.series[:, None] == call_series[None, :]) & (marks.series[:, None] >= 0)
+    same = (marks.series[:, None] == calls.series[None, :]) & (marks.series[:, None] >= 0)
     alike = np.maximum(alike, same.astype(np.float32))
     out[arrays.has_feedback] = 0.0
     for sign in (1, -1):

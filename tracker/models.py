@@ -237,7 +237,7 @@ class JobRun(SQLModel, table=True):
 
 
 class SourceState(SQLModel, table=True):
-    """What a source keeps between runs, such as HTTP validators for conditional GET."""
+    """What a source or job keeps between runs, such as HTTP validators for conditional GET."""
 
     source: str = Field(primary_key=True, max_length=50)
     data: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -253,6 +253,22 @@ def test_an_index_fitted_on_no_calls_is_fitted_once_calls_arrive(engine, session
     assert ranked(session, kone.id), "the text model knows the calls' words"
 
 
+def test_the_nightly_rescore_tags_calls_again_only_when_the_themes_changed(session, region):
+    rescore_all(session, region, TODAY, NOW)
+    circbio = (
+        select(CallTheme).join(Call).where(Call.identifier == "HORIZON-CL6-2027-01-CIRCBIO-01")
+    )
+    first = {t.theme: t.id for t in session.exec(circbio)}
+    rescore_all(session, region, TODAY, NOW)
+    assert {t.theme: t.id for t in session.exec(circbio)} == first  # the same rows, not re-made
+    circular = next(t for t in region.matching.themes if t.name == "circular_economy")
+    circular.keywords_en = [*circular.keywords_en, "consumer electronics"]
+    rescore_all(session, region, TODAY, NOW)
+    again = {t.theme: t for t in session.exec(circbio)}
+    assert again["circular_economy"].id != first["circular_economy"]
+    assert "consumer electronics" in again["circular_economy"].reason["keywords"]
+
+
 def test_a_theme_taken_out_of_the_config_is_ignored_by_the_kept_index(session, region):
     call = session.exec(
         select(Call).where(Call.identifier == "HORIZON-CL6-2027-01-CIRCBIO-01")
