@@ -9,8 +9,9 @@ SQLite or PostgreSQL (issue 13).
    100 matches each.
 3. wrk with 8 connections against gunicorn with 2 workers: the calls list with a text query
    and two filters, an actor's matches page and a call's page; p95 target 100 ms.
-4. The nightly re-score (`radar match` in a child process: wall time and peak memory), while
-   wrk loads the matches page in windows of 5 s.
+4. The first re-score, which tags every call again (no fingerprint of the themes yet), then the
+   nightly re-score (`radar match` in a child process: wall time and peak memory), while wrk
+   loads the matches page in windows of 5 s.
 
 Run: .venv/bin/python bench/bench_scale.py sqlite|postgresql [--calls N] [--actors N] [--seconds S]
 PostgreSQL: the server of RADAR_BENCH_PG (default postgresql+psycopg://postgres@127.0.0.1:5432),
@@ -24,13 +25,11 @@ import dataclasses
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from urllib.parse import quote
@@ -122,28 +121,26 @@ def add_actors(url: str, count: int, per_actor: int) -> list[int]:
     return call_ids
 
 
-@contextmanager
-def rescoring(url: str) -> Iterator[subprocess.Popen[bytes]]:
-    """`radar match` on the bench's day in a child process."""
+def rescore(
+    url: str, what: str, page: str | None = None, cookie: str = "", lua: Path | None = None
+) -> None:
+    """`radar match` on the bench's day in a child process: its wall time and peak memory, and
+    with `page`, wrk's load on that page in windows of 5 s while it runs."""
     command = [str(BIN / "radar"), "match", "--today", TODAY.isoformat()]
-    child = subprocess.Popen(command, cwd=ROOT, env=environment(url))
-    try:
-        yield child
-    finally:
-        child.wait()
-
-
-def rescore_under_load(url: str, page: str, cookie: str, lua: Path) -> None:
-    """The nightly re-score while wrk loads `page` in windows of 5 s."""
     started = time.perf_counter()
+    child = subprocess.Popen(command, cwd=ROOT, env=environment(url))
     windows = []
-    with rescoring(url) as child:
-        while child.poll() is None:
+    while True:
+        pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+        if pid:
+            break
+        if page and lua:
             windows.append(load(page, 5, cookie, lua))
+        else:
+            time.sleep(0.2)
     took = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"nightly re-score: {took:.1f} s (within {len(windows) * 5} s of wrk windows), "
-          f"peak RSS {peak:.0f} MB, exit {child.returncode}")  # fmt: skip
+    print(f"{what}: {took:.1f} s, {usage.ru_utime:.1f} s CPU, peak RSS {usage.ru_maxrss / 1024:.0f} MB, "
+          f"exit {os.waitstatus_to_exitcode(status)}")  # fmt: skip
     for window in windows:
         print(f"  matches page during the re-score: {window}")
 
@@ -185,7 +182,8 @@ def main() -> None:
                 "a call's page": f"{base}/calls/{call_ids[len(call_ids) // 2]}",
             }  # fmt: skip
             cookie = measure(base, pages, args.seconds, lua)
-            rescore_under_load(url, pages["matches of an actor"], cookie, lua)
+            rescore(url, "first re-score (every call tagged again: no themes fingerprint yet)")
+            rescore(url, "nightly re-score", pages["matches of an actor"], cookie, lua)
         print(f"after the re-score: {counts(url)}")
 
 
