@@ -10,8 +10,8 @@ SQLite or PostgreSQL (issue 13).
 3. wrk with 8 connections against gunicorn with 2 workers: the calls list with a text query
    and two filters, an actor's matches page and a call's page; p95 target 100 ms.
 4. The first re-score, which tags every call again (no fingerprint of the themes yet), then the
-   nightly re-score (`radar match` in a child process: wall time and peak memory), while wrk
-   loads the matches page in windows of 5 s.
+   nightly re-score (`radar match` in a child process at the scheduler's niceness: wall time,
+   CPU time and peak memory), while wrk loads the matches page in windows of 5 s.
 
 Run: .venv/bin/python bench/bench_scale.py sqlite|postgresql [--calls N] [--actors N] [--seconds S]
 PostgreSQL: the server of RADAR_BENCH_PG (default postgresql+psycopg://postgres@127.0.0.1:5432),
@@ -126,7 +126,8 @@ def rescore(
 ) -> None:
     """`radar match` on the bench's day in a child process: its wall time and peak memory, and
     with `page`, wrk's load on that page in windows of 5 s while it runs."""
-    command = [str(BIN / "radar"), "match", "--today", TODAY.isoformat()]
+    nice = str(load_settings().scheduler.nice)  # as the scheduler's process runs it
+    command = ["nice", "-n", nice, str(BIN / "radar"), "match", "--today", TODAY.isoformat()]
     started = time.perf_counter()
     child = subprocess.Popen(command, cwd=ROOT, env=environment(url))
     windows = []

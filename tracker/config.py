@@ -104,6 +104,8 @@ class AboutSettings:
 class SchedulerSettings:
     timezone: str = "Europe/Helsinki"
     stagger_seconds: int = 60  # between the first runs of the sources at start
+    # CPU niceness added to the scheduler's process (0-19): its runs take what the web leaves.
+    nice: int = 10
 
 
 @dataclass
@@ -230,6 +232,10 @@ def _check_ranges(settings: Settings, path: Path) -> None:
             clock(value)
         except ValueError:
             raise ConfigError(f"{path}: {key}: expected HH:MM, got {value!r}") from None
+    if not 0 <= settings.scheduler.nice <= 19:
+        raise ConfigError(
+            f"{path}: scheduler.nice: expected a niceness from 0 to 19, got {settings.scheduler.nice}"
+        )
     ladder = settings.reminders.days_before
     if not ladder or min(ladder) < 0 or len(set(ladder)) != len(ladder):
         raise ConfigError(

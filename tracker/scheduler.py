@@ -8,6 +8,7 @@ meet. Runs a killed process left "running" are marked interrupted when the next 
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -123,6 +124,7 @@ def run_scheduler(
     if not lock.acquire():
         raise SchedulerRunning(f"another radar scheduler is running for {lock.what}")
     try:
+        os.nice(settings.scheduler.nice)  # before any job's thread starts: they inherit it
         interrupted = mark_interrupted(engine)
         if interrupted:
             log.warning("%d runs left running by a stopped process marked interrupted", interrupted)

@@ -323,6 +323,32 @@ def test_a_second_scheduler_refuses_to_start(radar, engine):
     assert "another radar scheduler is running" in result.output
 
 
+def test_the_scheduler_runs_at_the_configured_niceness(engine):
+    """On two cores a night's re-score must leave the web its share: the scheduler's process,
+    and the threads its jobs start, run at [scheduler] nice."""
+    import subprocess
+    import sys
+    import time
+
+    env = {**os.environ, "RADAR_DATABASE_URL": engine.url.render_as_string(hide_password=False),
+           "RADAR_SCHEDULER_NICE": "7"}  # fmt: skip
+    env |= {f"RADAR_SOURCES_{source.name.upper()}_ENABLED": "false" for source in SOURCES}
+    own = os.getpriority(os.PRIO_PROCESS, 0)
+    scheduler = subprocess.Popen(
+        [Path(sys.executable).with_name("radar"), "scheduler"], env=env, stderr=subprocess.PIPE
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while os.getpriority(os.PRIO_PROCESS, scheduler.pid) == own:
+            assert scheduler.poll() is None, scheduler.communicate()[1]
+            assert time.monotonic() < deadline, "the scheduler kept its niceness"
+            time.sleep(0.1)
+        assert os.getpriority(os.PRIO_PROCESS, scheduler.pid) == min(19, own + 7)
+    finally:
+        scheduler.terminate()
+        scheduler.communicate(timeout=30)
+
+
 @pytest.mark.parametrize("job", ["digest", "remind"])
 def test_a_second_mail_run_at_once_is_refused_and_records_nothing(radar, engine, job):
     from sqlmodel import Session, select

@@ -72,6 +72,8 @@ def test_radar_config_points_to_another_file(tmp_path):
         ("[reminders]\ndays_before = ['30']\n", r"reminders.days_before[0]: expected an integer"),
         ("[reminders]\ndays_before = [14, -1]\n", "reminders.days_before: expected distinct"),
         ("[reminders]\ndays_before = []\n", "reminders.days_before: expected distinct"),
+        ("[scheduler]\nnice = 20\n", "scheduler.nice: expected a niceness from 0 to 19, got 20"),
+        ("[scheduler]\nnice = -5\n", "scheduler.nice: expected a niceness from 0 to 19"),
         ("[reminders]\ndays_before = [3, 3]\n", "reminders.days_before: expected distinct"),
         (
             "[digests]\nconfirm_valid_hours = 0\n",
