@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func, insert, text
 from sqlmodel import Session, col, select
 
 from matcher.calls import CallInput
@@ -156,6 +156,11 @@ def rescore_all(session: Session, settings: Settings, today: date, now: datetime
         stored += store_matches(
             session, [m for a in chunk for m in scored[a]], now, actor_ids=chunk
         )
+        session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        # Every row replaced: without fresh statistics the planner took a call's 25 matches
+        # for thousands and scanned every actor (13 ms instead of 1 ms on a call's page).
+        session.execute(text("ANALYZE match"))
         session.commit()
     return stored
 
