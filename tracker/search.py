@@ -162,7 +162,9 @@ def _every(session: Session, columns: Any, query: CallQuery, today: date, upcomi
 
 
 def _text(session: Session, query: CallQuery) -> TextMatch | None:
-    return text_match(session, query.text) if query.text.strip() else None
+    if not query.text.strip():
+        return None
+    return text_match(session, query.text, ranked=query.sort == "relevance")
 
 
 def _searched(statement: Any, text: TextMatch | None) -> Any:

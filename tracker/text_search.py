@@ -33,7 +33,7 @@ class TextMatch:
     """The calls a text finds, as a join or condition on a statement of calls, and their rank."""
 
     terms: Query | None  # the words searched; None when the text named identifiers
-    hits: Any = None  # (call_id, rank) of the calls whose terms match, best rank lowest
+    hits: Any = None  # (call_id[, rank]) of the calls whose terms match, best rank lowest
     prefix: str = ""  # the start of the identifiers found
     identifiers: Any = None  # the condition of those identifiers
 
@@ -50,8 +50,10 @@ class TextMatch:
         return [func.lower(Call.identifier) != self.prefix]
 
 
-def text_match(session: Session, text: str) -> TextMatch | None:
-    """What `text` finds; None when it asks for nothing (empty, or stop words only)."""
+def text_match(session: Session, text: str, ranked: bool = True) -> TextMatch | None:
+    """What `text` finds; None when it asks for nothing (empty, or stop words only).
+    `ranked`: the words' hits carry their rank, to sort by; else they are only found (the
+    rank reads each hit's terms again: most of the matching's time on SQLite)."""
     postgres = session.get_bind().dialect.name == "postgresql"
     prefix = text.strip().lower()
     if IDENTIFIER.fullmatch(prefix):
@@ -61,7 +63,7 @@ def text_match(session: Session, text: str) -> TextMatch | None:
     terms = query(text)
     if not terms.words:
         return None
-    return TextMatch(terms, (_tsvector_hits if postgres else _fts5_hits)(terms))
+    return TextMatch(terms, (_tsvector_hits if postgres else _fts5_hits)(terms, ranked))
 
 
 def _starts(prefix: str, postgres: bool) -> Any:
@@ -81,21 +83,33 @@ def _starts(prefix: str, postgres: bool) -> Any:
     return col(Call.id).in_(union(starting("identifier"), starting("call_identifier")))
 
 
-def _fts5_hits(terms: Query) -> Any:
+def _fts5_hits(terms: Query, ranked: bool) -> Any:
     expression = " AND ".join(
         "(" + " OR ".join("(" + " AND ".join(f'"{t}"' for t in r) + ")" for r in word) + ")"
         for word in terms.words
     )
     rank = func.bm25(literal_column(FTS.name), *FTS_WEIGHTS)
-    found: Any = select(FTS.c.rowid.label("call_id"), rank.label("rank"))
-    return found.where(literal_column(FTS.name).op("MATCH")(expression)).subquery("hits")
+    found: Any = select(FTS.c.rowid.label("call_id"), *_ranks(rank, ranked))
+    return _matched_once(found.where(literal_column(FTS.name).op("MATCH")(expression)))
 
 
-def _tsvector_hits(terms: Query) -> Any:
+def _tsvector_hits(terms: Query, ranked: bool) -> Any:
     expression = " & ".join(
         "(" + " | ".join("(" + " & ".join(r) + ")" for r in word) + ")" for word in terms.words
     )
     tsquery = func.to_tsquery(SIMPLE, expression)
     rank = -func.ts_rank(DOCUMENT, tsquery, 1)  # 1: divided by 1 + the log of its length
-    found: Any = select(col(CallSearch.call_id).label("call_id"), rank.label("rank"))
-    return found.where(DOCUMENT.op("@@")(tsquery)).subquery("hits")
+    found: Any = select(col(CallSearch.call_id).label("call_id"), *_ranks(rank, ranked))
+    return _matched_once(found.where(DOCUMENT.op("@@")(tsquery)))
+
+
+def _ranks(rank: Any, ranked: bool) -> list[Any]:
+    return [rank.label("rank")] if ranked else []
+
+
+def _matched_once(hits: Any) -> Any:
+    """The hits found first, once, then each one's call looked up by its id. Left to the
+    planners as a subquery, SQLite (without statistics) starts from an equality filter's index
+    such as the programme's and runs the whole MATCH again for each call it finds (2 s at
+    50,000 calls), and PostgreSQL ranks by reading every call's terms in a parallel scan."""
+    return hits.cte("hits").prefix_with("MATERIALIZED")
