@@ -23,7 +23,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True)
+    # No JIT: the calls list's plans cost enough to be compiled, and compiling took 32 ms of a
+    # 200 ms query at 50,000 calls, on every request (short queries gain nothing from it).
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
