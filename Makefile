@@ -7,7 +7,7 @@ SHARED ?= ../shared
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: install system-packages translations messages browser run demo-data region-actors user test lint bench clean
+.PHONY: install system-packages translations messages browser run demo-data region-actors user test lint bench bench-scale clean
 
 # Finnish analysis: Voikko's morphology and FreeDict's Finnish-English dictionary (Debian).
 DEBIAN_PACKAGES := libvoikko1 voikko-fi dict-freedict-fin-eng
@@ -74,6 +74,11 @@ bench: install
 	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
 	$(BIN)/python bench/bench_web.py
 	$(BIN)/python bench/bench_writes_during_ingest.py
+
+bench-scale: install
+	command -v wrk >/dev/null || (apt-get update && apt-get install -y wrk)
+	$(BIN)/python bench/bench_scale.py sqlite
+	$(BIN)/python bench/bench_scale.py postgresql
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache .mypy_cache .hypothesis
