@@ -8,6 +8,7 @@ over-long key or an amount no column holds fails that record alone.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from scrapers.fields import BAD_VALUE, CUT, TOO_LONG, RecordError
@@ -55,7 +56,10 @@ def without_nul(value: Any) -> Any:
 
 def bounded(record: CallRecord) -> tuple[CallRecord, list[RecordError]]:
     """The record within bounds, and a note for each text cut; RecordError when it cannot be."""
-    data = without_nul(record.to_json())
+    data = record.to_json()
+    nul = _has_nul(data)
+    if nul:
+        data = without_nul(data)
     key = data["source_key"][:IDENTIFIER_CHARS]
     for name in KEYS:
         if len(data[name]) > IDENTIFIER_CHARS:
@@ -71,4 +75,13 @@ def bounded(record: CallRecord) -> tuple[CallRecord, list[RecordError]]:
             data[name] = text[:limit]
             shown = f"{len(text)} characters, cut to {limit}"
             notes.append(RecordError(record.source, key, name, CUT, shown))
-    return CallRecord.from_json(data), notes
+    if nul or notes:
+        return CallRecord.from_json(data), notes
+    return record, notes  # within bounds as it came: not built again
+
+
+def _has_nul(data: dict[str, Any]) -> bool:
+    """Whether a NUL is in any text of the record's JSON: JSON writes it as \\u0000, and one
+    pass of the C encoder is faster than walking the record (a text holding "\\u0000" itself
+    only takes the slow way)."""
+    return "\\u0000" in json.dumps(data)
