@@ -277,7 +277,13 @@ class _Batch:
     def _insert_calls(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         if not rows:
             return {}
-        statement = insert(Call).returning(Call.id, Call.identifier, sort_by_parameter_order=True)
+        # Rows paired by their unique identifier, not by order: asking for the parameters' order
+        # makes SQLite insert one row per statement. A None written as NULL (no column that can
+        # be None has a default or is JSON) keeps every row's columns the same, so the rows go
+        # in a few statements instead of one per pattern of missing fields.
+        statement = (
+            insert(Call).returning(Call.id, Call.identifier).execution_options(render_nulls=True)
+        )
         return {identifier: id_ for id_, identifier in self.session.execute(statement, rows)}
 
     def _write_sources(
@@ -319,16 +325,26 @@ class _Batch:
         if not versions:
             return
         rows = [v | {"created_at": self.now, "source": sources[v["call_id"]]} for v in versions]
-        statement = insert(CallVersion).returning(CallVersion.id, sort_by_parameter_order=True)
-        version_ids = [id_ for (id_,) in self.session.execute(statement, rows)]
+        version_ids = insert_versions(self.session, rows)
         events = [
-            event | {"call_id": row["call_id"], "version_id": version_id, "created_at": self.now}
-            for row, version_id in zip(rows, version_ids, strict=True)
-            if row["call_id"] in old_contents
-            for event in diff(old_contents[row["call_id"]], row["content"], self.today)
+            event | {"call_id": call_id, "version_id": version_ids[call_id], "created_at": self.now}
+            for row in rows
+            if (call_id := row["call_id"]) in old_contents
+            for event in diff(old_contents[call_id], row["content"], self.today)
         ]
         if events:
             self.session.execute(insert(ChangeEvent), events)
+
+
+def insert_versions(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert versions, one per call, and return each call's new version id. The rows are paired
+    by call, not by order: asking for the parameters' order makes SQLite insert one row per
+    statement."""
+    statement = insert(CallVersion).returning(CallVersion.call_id, CallVersion.id)
+    version_ids: dict[int, int] = dict(session.execute(statement, rows).all())
+    if len(version_ids) != len(rows):
+        raise ValueError("versions of one call inserted together: they cannot be told apart")
+    return version_ids
 
 
 def _stored_content(call: Call, like: dict[str, Any]) -> dict[str, Any]:
