@@ -277,14 +277,15 @@ class _Batch:
     def _insert_calls(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         if not rows:
             return {}
-        # Rows paired by their unique identifier, not by order: asking for the parameters' order
-        # makes SQLite insert one row per statement. A None written as NULL (no column that can
-        # be None has a default or is JSON) keeps every row's columns the same, so the rows go
-        # in a few statements instead of one per pattern of missing fields.
-        statement = (
-            insert(Call).returning(Call.id, Call.identifier).execution_options(render_nulls=True)
-        )
-        return {identifier: id_ for id_, identifier in self.session.execute(statement, rows)}
+        # A None written as NULL (no column that can be None has a default or is JSON) keeps
+        # every row's columns the same, so the rows go in one executemany instead of one per
+        # pattern of missing fields. The new ids are read back by identifier: RETURNING made
+        # SQLite insert a row per statement (for the parameters' order) and psycopg parse one
+        # statement of thousands of parameters per page of rows.
+        self.session.execute(insert(Call).execution_options(render_nulls=True), rows)
+        identifiers = [row["identifier"] for row in rows]
+        query = select(Call.identifier, Call.id).where(col(Call.identifier).in_(identifiers))
+        return dict(self.session.execute(query).all())
 
     def _write_sources(
         self, touched: list[_Touched], call_ids: dict[Any, int], groups: dict[Any, list[_Touched]]
@@ -337,14 +338,14 @@ class _Batch:
 
 
 def insert_versions(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
-    """Insert versions, one per call, and return each call's new version id. The rows are paired
-    by call, not by order: asking for the parameters' order makes SQLite insert one row per
-    statement."""
-    statement = insert(CallVersion).returning(CallVersion.call_id, CallVersion.id)
-    version_ids: dict[int, int] = dict(session.execute(statement, rows).all())
-    if len(version_ids) != len(rows):
-        raise ValueError("versions of one call inserted together: they cannot be told apart")
-    return version_ids
+    """Insert versions, one per call, and return each call's new version id, read back by call
+    and number (as the calls' ids are, see _Batch._insert_calls)."""
+    session.execute(insert(CallVersion), rows)
+    query = select(CallVersion.call_id, CallVersion.number, CallVersion.id).where(
+        col(CallVersion.call_id).in_({row["call_id"] for row in rows})
+    )
+    ids = {(call_id, number): id_ for call_id, number, id_ in session.execute(query)}
+    return {row["call_id"]: ids[row["call_id"], row["number"]] for row in rows}
 
 
 def _stored_content(call: Call, like: dict[str, Any]) -> dict[str, Any]:
