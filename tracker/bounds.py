@@ -8,7 +8,6 @@ over-long key or an amount no column holds fails that record alone.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from scrapers.fields import BAD_VALUE, CUT, TOO_LONG, RecordError
@@ -57,7 +56,9 @@ def without_nul(value: Any) -> Any:
 def bounded(record: CallRecord) -> tuple[CallRecord, list[RecordError]]:
     """The record within bounds, and a note for each text cut; RecordError when it cannot be."""
     data = record.to_json()
-    nul = _has_nul(data)
+    # JSON writes a NUL as \\u0000: the record's fingerprint, made once, tells whether any
+    # text holds one (a text holding "\\u0000" itself only takes the slow way).
+    nul = "\\u0000" in record.fingerprint
     if nul:
         data = without_nul(data)
     key = data["source_key"][:IDENTIFIER_CHARS]
@@ -78,10 +79,3 @@ def bounded(record: CallRecord) -> tuple[CallRecord, list[RecordError]]:
     if nul or notes:
         return CallRecord.from_json(data), notes
     return record, notes  # within bounds as it came: not built again
-
-
-def _has_nul(data: dict[str, Any]) -> bool:
-    """Whether a NUL is in any text of the record's JSON: JSON writes it as \\u0000, and one
-    pass of the C encoder is faster than walking the record (a text holding "\\u0000" itself
-    only takes the slow way)."""
-    return "\\u0000" in json.dumps(data)

@@ -108,7 +108,7 @@ class _Batch:
         stored = self._stored_sources(records)
         touched, unchanged = [], []
         for record in records:
-            digest = hashlib.sha256(record.fingerprint().encode()).hexdigest()
+            digest = hashlib.sha256(record.fingerprint.encode()).hexdigest()
             row = stored.get((record.source, record.source_key))
             if row is not None and row["record_hash"] == digest:
                 unchanged.append(row["id"])
