@@ -86,7 +86,8 @@ def _terms(text: str, words: list[str], language: Language) -> str:
 
 def clean(term: str) -> str:
     """A term as both engines' tokenizers keep it whole: "pk-yritys" as "pkyritys"."""
-    return _NOT_TERM.sub("", term)
+    # Most terms are whole already; isalnum() is exactly "no [\W_]" and far cheaper than sub.
+    return term if term.isalnum() else _NOT_TERM.sub("", term)
 
 
 def query(text: str) -> Query:

@@ -38,7 +38,7 @@ class ThemeTag:
     keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # told apart as objects: a set of them is looked up often
 class _Keyword:
     text: str
     stems: tuple[str, ...]
@@ -52,6 +52,12 @@ class ThemeMatcher:
         self.themes = tuple(themes)
         self._cache = stem_cache or StemCache()
         self._keywords = [self._compile(t) for t in self.themes]
+        # The keywords by their first stem, so that a text is only checked for the few whose
+        # first stem it holds (or, in Finnish, begins a word with), not for every keyword.
+        self._starting: dict[str, set[_Keyword]] = {}
+        for kw in (kw for keywords in self._keywords for kw in keywords):
+            self._starting.setdefault(kw.stems[0], set()).add(kw)
+        self._first_lengths = {len(first) for first in self._starting}
 
     def _compile(self, theme: Theme) -> list[_Keyword]:
         compiled = []
@@ -78,17 +84,31 @@ class ThemeMatcher:
         head_lang, head_stems = analyze(head, self._cache, keep_stop_words=True)
         body_lang, body_stems = analyze(body, self._cache, keep_stop_words=True)
         head_set, body_set = set(head_stems), set(body_stems)
+        in_head = self._candidates(head_set, head_lang)
+        in_body = self._candidates(body_set, body_lang)
         tags = []
         for theme, keywords in zip(self.themes, self._keywords, strict=True):
             hits, found = 0, list[str]()
             for kw in keywords:
-                if _contains(head_stems, head_set, kw, head_lang):
+                if kw in in_head and _contains(head_stems, head_set, kw, head_lang):
                     hits, found = hits + TITLE_WEIGHT, [*found, kw.text]
-                elif _contains(body_stems, body_set, kw, body_lang):
+                elif kw in in_body and _contains(body_stems, body_set, kw, body_lang):
                     hits, found = hits + 1, [*found, kw.text]
             if hits >= MIN_HITS:
                 tags.append(ThemeTag(theme.name, min(1.0, hits / FULL_HITS), tuple(found)))
         return tuple(sorted(tags, key=lambda t: (-t.score, t.theme)))
+
+    def _candidates(self, stem_set: set[str], language: Language) -> set[_Keyword]:
+        """The keywords a text of these stems may hold: those whose first stem is one of them,
+        and in Finnish text the Finnish keywords whose first stem begins one of them."""
+        starting = self._starting
+        found = {kw for stem in stem_set & starting.keys() for kw in starting[stem]}
+        if language == "fi":
+            beginnings = {stem[:n] for stem in stem_set for n in self._first_lengths}
+            found |= {
+                kw for start in beginnings & starting.keys() for kw in starting[start] if kw.prefix
+            }
+        return found
 
 
 def _contains(stems: list[str], stem_set: set[str], kw: _Keyword, language: Language) -> bool:

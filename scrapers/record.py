@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cache, cached_property
 from operator import attrgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -67,7 +68,7 @@ class Budget:
     expected_grants: int | None = None
 
     def is_empty(self) -> bool:
-        return all(v is None for v in dataclasses.astuple(self))
+        return all(v is None for v in field_values(self).values())
 
 
 ORGANISATION_TYPES = ("sme", "large", "research", "higher_education", "public", "ngo")
@@ -131,12 +132,12 @@ class CallRecord:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict of every field; the inverse of `from_json`."""
-        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        data = field_values(self)
         data["opening_date"] = self.opening_date.isoformat() if self.opening_date else None
         data["technical_end"] = self.technical_end.isoformat() if self.technical_end else None
         data["deadlines"] = [d.to_json() for d in self.deadlines]
-        data["budget"] = dataclasses.asdict(self.budget)
-        data["eligibility"] = dataclasses.asdict(self.eligibility)
+        data["budget"] = field_values(self.budget)
+        data["eligibility"] = field_values(self.eligibility)
         data["keywords"] = list(self.keywords)
         data["tags"] = list(self.tags)
         data["extra"] = dict(self.extra)
@@ -163,9 +164,30 @@ class CallRecord:
         values["extra"] = tuple(sorted(data.get("extra", {}).items()))
         return cls(**values)
 
+    @cached_property
     def fingerprint(self) -> str:
-        """Stable text of the content, for detecting change between runs."""
+        """Stable text of the content, for detecting change between runs: the JSON of
+        `to_json` with sorted keys, made once per record (a run checks, stages and hashes it)."""
         return json.dumps(self.to_json(), sort_keys=True, ensure_ascii=False)
+
+    @classmethod
+    def from_fingerprint(cls, text: str) -> CallRecord:
+        """The record a fingerprint describes, the text kept as its fingerprint: `to_json` of
+        `from_json` gives back the same JSON."""
+        record = cls.from_json(json.loads(text))
+        record.__dict__["fingerprint"] = text  # what cached_property keeps; the record is frozen
+        return record
+
+
+def field_values(instance: Any) -> dict[str, Any]:
+    """A dataclass's fields by name, as they are: its values here are texts, numbers and tuples
+    of texts, which `dataclasses.asdict` would deep-copy for nothing (most of ingest's time)."""
+    return {name: getattr(instance, name) for name in _field_names(instance.__class__)}
+
+
+@cache
+def _field_names(kind: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(kind))
 
 
 def for_applicant(

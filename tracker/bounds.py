@@ -55,7 +55,12 @@ def without_nul(value: Any) -> Any:
 
 def bounded(record: CallRecord) -> tuple[CallRecord, list[RecordError]]:
     """The record within bounds, and a note for each text cut; RecordError when it cannot be."""
-    data = without_nul(record.to_json())
+    data = record.to_json()
+    # JSON writes a NUL as \\u0000: the record's fingerprint, made once, tells whether any
+    # text holds one (a text holding "\\u0000" itself only takes the slow way).
+    nul = "\\u0000" in record.fingerprint
+    if nul:
+        data = without_nul(data)
     key = data["source_key"][:IDENTIFIER_CHARS]
     for name in KEYS:
         if len(data[name]) > IDENTIFIER_CHARS:
@@ -71,4 +76,6 @@ def bounded(record: CallRecord) -> tuple[CallRecord, list[RecordError]]:
             data[name] = text[:limit]
             shown = f"{len(text)} characters, cut to {limit}"
             notes.append(RecordError(record.source, key, name, CUT, shown))
-    return CallRecord.from_json(data), notes
+    if nul or notes:
+        return CallRecord.from_json(data), notes
+    return record, notes  # within bounds as it came: not built again

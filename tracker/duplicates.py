@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from difflib import SequenceMatcher
-from itertools import combinations
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
@@ -48,9 +48,12 @@ class _Call:
 def find_candidates(
     session: Session, call_ids: Iterable[int] | None = None
 ) -> list[DuplicateCandidate]:
-    """Mark pairs of calls from different sources with a similar title, programme and deadline."""
-    calls = _active_calls(session)
+    """Mark pairs of calls from different sources with a similar title, programme and deadline;
+    with `call_ids`, only pairs of which one is among them."""
     focus = set(call_ids) if call_ids is not None else None
+    if focus == set():
+        return []  # a run that changed no call: no pair to look at again
+    calls = _active_calls(session)
     known = {(c.call_id, c.other_id) for c in session.exec(select(DuplicateCandidate))}
     blocks: dict[str, list[_Call]] = defaultdict(list)
     for call in calls:
@@ -58,9 +61,9 @@ def find_candidates(
             blocks[day].append(call)  # a duplicate shares at least one deadline day
     found: dict[tuple[int, int], DuplicateCandidate] = {}
     for day, members in blocks.items():
-        for a, b in combinations(members, 2):
+        for a, b in _cross_source_pairs(members, focus):
             pair = (min(a.id, b.id), max(a.id, b.id))
-            if pair in known or pair in found or (focus is not None and not focus & set(pair)):
+            if pair in known or pair in found:
                 continue
             candidate = _compare(a, b, day)
             if candidate is not None:
@@ -70,12 +73,38 @@ def find_candidates(
     return list(found.values())
 
 
+def _cross_source_pairs(
+    members: list[_Call], focus: set[int] | None
+) -> Iterator[tuple[_Call, _Call]]:
+    """The pairs of `members` in their order (as `combinations` gives them) that share no
+    source, one source never listing one call twice under two ids, and of which one is in
+    `focus` (all when None). Calls are grouped by their sources, so the many pairs of one
+    source's calls on a busy deadline day are never formed."""
+    groups: dict[frozenset[str], list[int]] = defaultdict(list)
+    for position, call in enumerate(members):
+        groups[call.sources].append(position)
+    partners = {
+        sources: sorted(
+            p for other, places in groups.items() if not sources & other for p in places
+        )
+        for sources in groups
+    }
+    for i, a in enumerate(members):
+        later = partners[a.sources]
+        for j in later[bisect_right(later, i) :]:
+            b = members[j]
+            if focus is None or a.id in focus or b.id in focus:
+                yield a, b
+
+
 def _compare(a: _Call, b: _Call, day: str) -> DuplicateCandidate | None:
-    if a.sources & b.sources:
-        return None  # one source does not list one call twice under two ids
     if not _same_programme(a.programme, b.programme):
         return None
-    similarity = SequenceMatcher(None, a.title, b.title).ratio()
+    titles = SequenceMatcher(None, a.title, b.title)
+    # The quick ratios are upper bounds of ratio(): most titles are told apart by them alone.
+    if titles.real_quick_ratio() < TITLE_SIMILARITY or titles.quick_ratio() < TITLE_SIMILARITY:
+        return None
+    similarity = titles.ratio()
     if similarity < TITLE_SIMILARITY:
         return None
     kept, other = sorted((a, b), key=lambda c: c.id)

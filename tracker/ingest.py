@@ -108,7 +108,7 @@ class _Batch:
         stored = self._stored_sources(records)
         touched, unchanged = [], []
         for record in records:
-            digest = hashlib.sha256(record.fingerprint().encode()).hexdigest()
+            digest = hashlib.sha256(record.fingerprint.encode()).hexdigest()
             row = stored.get((record.source, record.source_key))
             if row is not None and row["record_hash"] == digest:
                 unchanged.append(row["id"])
@@ -277,8 +277,15 @@ class _Batch:
     def _insert_calls(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         if not rows:
             return {}
-        statement = insert(Call).returning(Call.id, Call.identifier, sort_by_parameter_order=True)
-        return {identifier: id_ for id_, identifier in self.session.execute(statement, rows)}
+        # A None written as NULL (no column that can be None has a default or is JSON) keeps
+        # every row's columns the same, so the rows go in one executemany instead of one per
+        # pattern of missing fields. The new ids are read back by identifier: RETURNING made
+        # SQLite insert a row per statement (for the parameters' order) and psycopg parse one
+        # statement of thousands of parameters per page of rows.
+        self.session.execute(insert(Call).execution_options(render_nulls=True), rows)
+        identifiers = [row["identifier"] for row in rows]
+        query = select(Call.identifier, Call.id).where(col(Call.identifier).in_(identifiers))
+        return dict(self.session.execute(query).all())
 
     def _write_sources(
         self, touched: list[_Touched], call_ids: dict[Any, int], groups: dict[Any, list[_Touched]]
@@ -319,16 +326,26 @@ class _Batch:
         if not versions:
             return
         rows = [v | {"created_at": self.now, "source": sources[v["call_id"]]} for v in versions]
-        statement = insert(CallVersion).returning(CallVersion.id, sort_by_parameter_order=True)
-        version_ids = [id_ for (id_,) in self.session.execute(statement, rows)]
+        version_ids = insert_versions(self.session, rows)
         events = [
-            event | {"call_id": row["call_id"], "version_id": version_id, "created_at": self.now}
-            for row, version_id in zip(rows, version_ids, strict=True)
-            if row["call_id"] in old_contents
-            for event in diff(old_contents[row["call_id"]], row["content"], self.today)
+            event | {"call_id": call_id, "version_id": version_ids[call_id], "created_at": self.now}
+            for row in rows
+            if (call_id := row["call_id"]) in old_contents
+            for event in diff(old_contents[call_id], row["content"], self.today)
         ]
         if events:
             self.session.execute(insert(ChangeEvent), events)
+
+
+def insert_versions(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert versions, one per call, and return each call's new version id, read back by call
+    and number (as the calls' ids are, see _Batch._insert_calls)."""
+    session.execute(insert(CallVersion), rows)
+    query = select(CallVersion.call_id, CallVersion.number, CallVersion.id).where(
+        col(CallVersion.call_id).in_({row["call_id"] for row in rows})
+    )
+    ids = {(call_id, number): id_ for call_id, number, id_ in session.execute(query)}
+    return {row["call_id"]: ids[row["call_id"], row["number"]] for row in rows}
 
 
 def _stored_content(call: Call, like: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,6 @@ recorded as a JobRun row."""
 
 from __future__ import annotations
 
-import json
 import logging
 import tempfile
 from collections import Counter
@@ -296,10 +295,10 @@ def _staged(records: Iterable[CallRecord]) -> Iterator[tuple[int, Iterator[CallR
     with tempfile.TemporaryFile("w+", encoding="utf-8") as file:
         count = 0
         for record in records:
-            file.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+            file.write(record.fingerprint + "\n")  # JSON with sorted keys, made once
             count += 1
         file.seek(0)
-        yield count, (CallRecord.from_json(json.loads(line)) for line in file)
+        yield count, (CallRecord.from_fingerprint(line.rstrip("\n")) for line in file)
 
 
 def _store(

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from callrules.deadlines import closes_on
-from scrapers.record import CallRecord, Deadline, for_applicant
+from scrapers.record import CallRecord, Deadline, field_values, for_applicant
 from tracker.html import sanitize, to_text
 
 # Fields where the longest text is the richest; the others follow source priority.
@@ -101,7 +101,7 @@ def _content(chosen: dict[str, Any]) -> dict[str, Any]:
         "budget_min_grant_eur": budget.min_grant_eur,
         "budget_max_grant_eur": budget.max_grant_eur,
         "expected_grants": budget.expected_grants,
-        "eligibility": _jsonable(dataclasses.asdict(eligibility)),
+        "eligibility": _jsonable(field_values(eligibility)),
         "regional": eligibility.regional,
     }
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, insert, or_, update
 from sqlmodel import Session, col, select
 
+from tracker.ingest import insert_versions
 from tracker.models import Call, CallSource, CallVersion, ChangeEvent
 from tracker.queries import UNMERGED, ended_clause
 
@@ -91,18 +92,17 @@ def _mark(
         {"call_id": c, "number": n + 1, "content": content, "created_at": now, "source": source}
         for c, n, content in latest
     ]
-    statement = insert(CallVersion).returning(CallVersion.id, sort_by_parameter_order=True)
-    version_ids = [id_ for (id_,) in session.execute(statement, rows)]
+    version_ids = insert_versions(session, rows)
     events = [
         {
             "call_id": row["call_id"],
-            "version_id": version_id,
+            "version_id": version_ids[row["call_id"]],
             "created_at": now,
             "kind": "status",
             "field_name": FIELD,
             "old_value": at is None,
             "new_value": at is not None,
         }
-        for row, version_id in zip(rows, version_ids, strict=True)
+        for row in rows
     ]
     session.execute(insert(ChangeEvent), events)
