@@ -22,9 +22,10 @@ from tracker.ingest import ingest  # noqa: E402
 from tracker.models import utcnow  # noqa: E402
 
 
-def replicated(count: int):
-    """`count` real records, each copy under its own identifier and source key."""
-    base = sedia_records() + bulk_records()
+def replicated(count: int, base: list | None = None):
+    """`count` real records (of `base`, the F&T records by default), each copy under its own
+    identifier and source key."""
+    base = base or sedia_records() + bulk_records()
     for i in range(count):
         record = base[i % len(base)]
         suffix = f"-R{i // len(base):05d}"

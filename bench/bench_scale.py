@@ -25,7 +25,6 @@ in a database (--database, default radar_bench) that is dropped and made again.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import os
 import random
@@ -34,7 +33,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,6 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from bench_ingest import replicated  # noqa: E402
 from bench_web import add_staff, load, measure, percentiles_script  # noqa: E402
 from sqlalchemy import create_engine, insert, text  # noqa: E402
 from sqlmodel import func, select  # noqa: E402
@@ -60,17 +59,6 @@ SHARED = Path(os.environ.get("RADAR_SHARED", ROOT.parent / "shared"))
 TODAY = date(2026, 9, 1)  # the day of the recorded responses: their calls are open
 THEMES = ("circular_economy", "food_system", "smart_services", "design")  # config.toml's
 PROGRAMME = "Horizon Europe (HORIZON)"
-
-
-def replicated(count: int) -> Iterator:
-    """`count` real records of every source, each copy under its own identifier and key."""
-    base = all_records()
-    for i in range(count):
-        record = base[i % len(base)]
-        suffix = f"-R{i // len(base):05d}"
-        yield dataclasses.replace(
-            record, identifier=record.identifier + suffix, source_key=record.source_key + suffix
-        )
 
 
 def database(engine_name: str, tmp: str, name: str) -> str:
@@ -90,7 +78,7 @@ def timed_ingest(url: str, count: int) -> str:
     settings = load_settings()
     engine = make_engine(url)
     started = time.perf_counter()
-    run = ingest_records(engine, settings, "bench", replicated(count), today=TODAY)
+    run = ingest_records(engine, settings, "bench", replicated(count, all_records()), today=TODAY)
     took = time.perf_counter() - started
     engine.dispose()
     assert run.ok, run.message
