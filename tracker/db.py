@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -35,6 +35,14 @@ def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def analyse(session: Session, *tables: str) -> None:
+    """PostgreSQL's planner statistics of these tables gathered again, as after a run that
+    rewrote or grew them (its autovacuum does it later, or never where it is off); SQLite
+    plans without statistics."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE " + ", ".join(tables)))
 
 
 def alembic_config(engine: Engine | None) -> AlembicConfig:

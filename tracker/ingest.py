@@ -9,18 +9,20 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import delete, func, insert, text, update
 from sqlmodel import Session, col, select
 
 from callrules.deadlines import open_to_applicant
 from scrapers.record import CallRecord
 from tracker.changes import diff
+from tracker.db import analyse
 from tracker.merge import content_hash, merge
 from tracker.models import (
     ELIGIBILITY_KINDS,
     Call,
     CallDeadline,
     CallEligibility,
+    CallSearch,
     CallSource,
     CallVersion,
     ChangeEvent,
@@ -32,6 +34,7 @@ from tracker.queries import kept_call
 from tracker.search_index import refresh_search
 
 BATCH = 500
+ANALYSE_AFTER = 1_000  # new calls, at least, before PostgreSQL's statistics are gathered again
 Checkpoint = Callable[[Session, set[int]], None]
 DATE_FIELDS = ("opening_date", "final_deadline", "technical_end")
 
@@ -78,6 +81,7 @@ def ingest(
     caller's transaction holds the whole run.
     """
     stats = IngestStats()
+    statistics = _Statistics(session)
     seen: set[tuple[str, str]] = set()
     iterator = iter(records)
     while batch := list(islice(iterator, BATCH)):
@@ -92,9 +96,31 @@ def ingest(
             unique.append(record)
         stored = _Batch(session, priority, today, now).run(unique)
         stats.add(stored)
+        statistics.grown(stored.new)
         if checkpoint is not None:
             checkpoint(session, stored.call_ids)
     return stats
+
+
+class _Statistics:
+    """PostgreSQL's planner statistics kept up with a run that grows the calls: gathered again
+    whenever the run has added as many calls as there were when they were last gathered (at
+    least ANALYSE_AFTER). A server whose autovacuum is off, or has not yet run, keeps none, and
+    without them a batch's look-up of its stored records (`_Batch._stored_sources`) read every
+    record of the source: 134 ms a batch instead of 4 ms at 50,000 calls."""
+
+    def __init__(self, session: Session) -> None:
+        self.session, self.added = session, 0
+        self.postgres = session.get_bind().dialect.name == "postgresql"
+        estimate = "SELECT reltuples FROM pg_class WHERE oid = 'call'::regclass"
+        self.basis = max(0.0, session.execute(text(estimate)).scalar_one()) if self.postgres else 0
+
+    def grown(self, new: int) -> None:
+        self.added += new
+        if self.postgres and self.added >= max(ANALYSE_AFTER, self.basis):
+            stored = (Call, CallSource, CallVersion, CallDeadline, CallEligibility, CallSearch)
+            analyse(self.session, *(str(table.__tablename__) for table in stored))
+            self.basis, self.added = self.basis + self.added, 0
 
 
 class _Batch:

@@ -1,10 +1,14 @@
 import dataclasses
 from datetime import UTC, date, datetime
 
-from sqlmodel import func, select
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, func, select
 
 from scrapers.record import Deadline
+from tests.conftest import empty_postgres
 from tests.tracker.helpers import bulk_records, feed_records, sedia_records
+from tracker import ingest as ingest_module
 from tracker.ingest import ingest
 from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEvent
 
@@ -130,3 +134,22 @@ def test_a_second_source_filling_empty_fields_is_no_change(session):
     assert call.budget_total_eur == 15_750_000 and call.expected_grants == 3
     assert count(session, CallVersion) > len({r.identifier for r in sedia_records()})
     assert session.exec(select(ChangeEvent).where(ChangeEvent.call_id == call.id)).all() == []
+
+
+@pytest.mark.postgres
+def test_a_run_that_grows_the_calls_gathers_postgresqls_statistics(pg_database, monkeypatch):
+    def planned_calls(session):
+        estimate = "SELECT reltuples FROM pg_class WHERE oid = 'call'::regclass"
+        return session.execute(text(estimate)).scalar_one()
+
+    try:
+        with Session(pg_database) as session:
+            monkeypatch.setattr(ingest_module, "ANALYSE_AFTER", 10_000)
+            first = run(session, sedia_records(), DAY1)
+            assert planned_calls(session) == -1  # never analysed: fewer new calls than that
+            monkeypatch.setattr(ingest_module, "ANALYSE_AFTER", 5)
+            second = run(session, bulk_records(), DAY2)
+            assert second.new >= 5
+            assert planned_calls(session) == first.new + second.new == count(session, Call)
+    finally:
+        empty_postgres(pg_database)
