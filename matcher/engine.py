@@ -48,8 +48,17 @@ class Match:
 
 def score_all(index: MatchIndex, today: date) -> list[Match]:
     """Re-score every actor against every call; keeps each actor's best matches."""
+    return [match for _, matches in scored_blocks(index, today) for match in matches]
+
+
+def scored_blocks(index: MatchIndex, today: date) -> Iterator[tuple[list[str], list[Match]]]:
+    """`score_all` a chunk of actors at a time, in the index's order: the chunk's actor ids
+    and their best matches, the next chunk scored in a thread while this one is used."""
+    calls = live_block(index, today)
     with _collector_paused():
-        return _matches(index, range(len(index.actors)), live_block(index, today), today, True)
+        for block in _blocks(index, range(len(index.actors)), calls):
+            ids = [index.actors[row].profile.id for row in block.sel.tolist()]
+            yield ids, _kept(index, block, calls, today, capped=True)
 
 
 def score_call(index: MatchIndex, call: CallInput, today: date) -> list[Match]:
@@ -161,13 +170,21 @@ def live_block(index: MatchIndex, today: date) -> CallBlock:
 def _matches(
     index: MatchIndex, actors: Sequence[int], calls: CallBlock, today: date, capped: bool
 ) -> list[Match]:
-    out: list[Match] = []
-    for block in _blocks(index, actors, calls):
-        keep = block.allowed & (block.score >= index.settings.min_score)
-        if capped:
-            keep = _top_per_row(block.score, keep, index.settings.max_matches_per_actor)
-        out.extend(_explained(index, block, calls, keep, today))
-    return out
+    return [
+        m
+        for block in _blocks(index, actors, calls)
+        for m in _kept(index, block, calls, today, capped)
+    ]
+
+
+def _kept(
+    index: MatchIndex, block: _Block, calls: CallBlock, today: date, capped: bool
+) -> list[Match]:
+    """A block's matches at or above the minimum score (capped: each actor's best), explained."""
+    keep = block.allowed & (block.score >= index.settings.min_score)
+    if capped:
+        keep = _top_per_row(block.score, keep, index.settings.max_matches_per_actor)
+    return _explained(index, block, calls, keep, today)
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from matcher.index import MatchIndex, build_index, retire_call, upsert_call
 from matcher.text import StemCache
 from matcher.themes import ThemeTag
 from tracker.config import Settings
-from tracker.match_inputs import call_input, match_settings, themes
+from tracker.match_inputs import call_input, input_fields, match_settings, themes
 from tracker.models import Call, CallTheme, CallVersion, MatchPrior
 from tracker.priors import load_priors
 from tracker.queries import UNMERGED, current_clause
@@ -108,7 +108,8 @@ class IndexCache:
         self, session: Session, settings: Settings, today: date, live: dict[int, str]
     ) -> _Entry:
         # Read a batch at a time: 50,000 stored calls held at once took 560 MB.
-        query = select(Call).where(live_clause(today)).execution_options(yield_per=LOAD_BATCH)
+        query = select(Call).where(live_clause(today)).options(input_fields())
+        query = query.execution_options(yield_per=LOAD_BATCH)
         stored = [call_input(c) for c in session.exec(query)]
         index = build_index(
             stored,
@@ -207,11 +208,12 @@ def stored_tags(session: Session, call_ids: Any) -> dict[str, list[ThemeTag]]:
 
 
 def calls_by_id(session: Session, ids: Sequence[int], chunk: int = 500) -> list[Call]:
-    """Calls by id, in chunks that stay within every engine's limit on bound parameters."""
+    """Calls by id with the fields of call_input, in chunks that stay within every engine's
+    limit on bound parameters."""
     out: list[Call] = []
     for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        out.extend(session.exec(select(Call).where(col(Call.id).in_(part))).all())
+        part = select(Call).where(col(Call.id).in_(ids[start : start + chunk]))
+        out.extend(session.exec(part.options(input_fields())).all())
     return out
 
 

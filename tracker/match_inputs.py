@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import load_only
 
 from matcher.calls import CallInput, normalise_topic_id
 from matcher.profile import Contact, IndustryCode, PastProject, Profile
@@ -10,6 +13,19 @@ from matcher.settings import MatchSettings
 from matcher.themes import Theme
 from tracker.config import Settings
 from tracker.models import Actor, ActorProject, Call
+
+# The stored fields call_input reads: a call's HTML, conditions and sources are not loaded.
+INPUT_FIELDS = (
+    "id", "identifier", "title", "description_text", "keywords", "tags", "programme",
+    "programme_part", "call_title", "type_of_action", "opening_date", "deadlines",
+    "deadline_model", "technical_end", "withdrawn_at", "budget_min_grant_eur",
+    "budget_max_grant_eur", "budget_total_eur", "expected_grants", "eligibility", "content_hash",
+)  # fmt: skip
+
+
+def input_fields() -> Any:
+    """The loader option of calls read for call_input: its fields, any other one refused."""
+    return load_only(*(getattr(Call, name) for name in INPUT_FIELDS), raiseload=True)
 
 
 def call_input(call: Call) -> CallInput:

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from matcher.calls import CallInput
 from matcher.engine import Match as Scored
-from matcher.engine import score_all, score_calls, score_profile
+from matcher.engine import score_calls, score_profile, scored_blocks
 from matcher.feedback import DEFAULT_REASON, REASONS
 from matcher.feedback import Feedback as Mark
 from matcher.index import MatchIndex, with_actors
@@ -21,7 +21,7 @@ from matcher.themes import ThemeMatcher
 from tracker.actors import latest_marks
 from tracker.applications import start_from_match
 from tracker.config import Settings
-from tracker.db import analyse
+from tracker.db import analyse, insert_rows
 from tracker.match_index import INDEXES, calls_by_id
 from tracker.match_inputs import call_input, profile, themes
 from tracker.models import (
@@ -111,8 +111,7 @@ def store_matches(
         }
         for m in scored
     ]
-    if rows:  # the table's own insert: the ORM's bulk path took twice as long
-        session.execute(Match.__table__.insert(), rows)  # type: ignore[attr-defined]
+    insert_rows(session, Match.__table__, rows)  # type: ignore[attr-defined]
     return len(rows)
 
 
@@ -138,30 +137,43 @@ def rescore_all(session: Session, settings: Settings, today: date, now: datetime
     """Every actor against every open or forthcoming call, the text model fitted again.
 
     The long work only reads. What it writes is swapped in a chunk per transaction (the theme
-    tags of a chunk of calls, then the matches of a chunk of actors), so the pages read the old
-    rows or the new ones, never none, and a web write waits for one chunk at most. An actor
-    re-scored while the run worked (a new mark or profile) keeps that newer score.
+    tags of a chunk of calls, then the matches of a chunk of actors as soon as they are
+    scored, while the next ones are), so the pages read the old rows or the new ones, never
+    none, and a web write waits for one chunk at most. An actor re-scored while the run worked
+    (a new mark or profile) keeps that newer score.
     """
     started = utcnow()
     _tag_if_themes_changed(session, settings)
     calls = INDEXES.refit(session, settings, today)
     index = with_actors(calls, *_actors(session, calls))
-    scored: dict[int, list[Scored]] = defaultdict(list)
-    for match in score_all(index, today):
-        scored[int(match.actor_id)].append(match)
-    session.commit()  # the read ends before the first chunk is written
-    actors = [int(facts.profile.id) for facts in index.actors]
+    session.commit()  # the reading is done: from here on, a transaction per chunk written
+    scored: dict[int, list[Scored]] = {}
     stored = 0
-    for start in range(0, len(actors), SWAP_CHUNK):
-        chunk = _not_rescored_since(session, actors[start : start + SWAP_CHUNK], started)
-        stored += store_matches(
-            session, [m for a in chunk for m in scored[a]], now, actor_ids=chunk
-        )
-        session.commit()
+    for actor_ids, matches in scored_blocks(index, today):
+        scored |= {int(a): [] for a in actor_ids}
+        for match in matches:
+            scored[int(match.actor_id)].append(match)
+        if len(scored) >= SWAP_CHUNK:
+            stored += _swap_in(session, scored, now, started)
+    stored += _swap_in(session, scored, now, started)
     # Every row replaced: with the old statistics PostgreSQL took a call's 25 matches for
     # thousands and scanned every actor (13 ms instead of 1 ms on a call's page).
     analyse(session, "match")
     session.commit()
+    return stored
+
+
+def _swap_in(
+    session: Session, scored: dict[int, list[Scored]], now: datetime, started: datetime
+) -> int:
+    """The matches of these actors (emptied) replacing theirs in one transaction, but for the
+    actors re-scored since the run `started`."""
+    if not scored:
+        return 0
+    chunk = _not_rescored_since(session, list(scored), started)
+    stored = store_matches(session, [m for a in chunk for m in scored[a]], now, actor_ids=chunk)
+    session.commit()
+    scored.clear()
     return stored
 
 

@@ -125,18 +125,21 @@ def test_a_mark_given_while_the_nightly_rescore_works_is_not_undone_by_it(
     rescore_all(session, region, TODAY, NOW)
     hami, teleste = actor(session, "929413455").id, actor(session, "897633151").id
     dismissed, _ = ranked(session, hami)[0]
-    real_score_all = matching.score_all
+    real_blocks = matching.scored_blocks
 
-    def score_all_while_a_member_clicks(index, today):
-        scored = real_score_all(index, today)  # the run still holds Hämi's old best match
+    def blocks_while_a_member_clicks(index, today):
+        blocks = real_blocks(index, today)
+        first = next(blocks)  # scored, not yet stored: the run holds Hämi's old best match
+        assert int(hami) in {int(a) for a in first[0]}
         with Session(engine, expire_on_commit=False) as web:
             record_feedback(web, region, actor_id=hami, call_id=dismissed.id,
                             verdict="not_relevant", reason="topic", user_id=None, today=TODAY,
                             now=utcnow())  # fmt: skip
             web.commit()
-        return scored
+        yield first
+        yield from blocks
 
-    monkeypatch.setattr(matching, "score_all", score_all_while_a_member_clicks)
+    monkeypatch.setattr(matching, "scored_blocks", blocks_while_a_member_clicks)
     later = NOW + timedelta(days=1)
     rescore_all(session, region, TODAY, later)
     session.expire_all()
