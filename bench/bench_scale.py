@@ -7,7 +7,7 @@ SQLite or PostgreSQL (issue 13).
    under new identifiers.
 2. 5,000 actors with the cold-start profiles of ../shared/bench/matching (read in place) and
    100 matches each.
-3. PostgreSQL vacuumed and analysed, as its autovacuum would be by then.
+3. PostgreSQL vacuumed and analysed, as its autovacuum would be by then, and checkpointed.
 4. wrk with 8 connections against gunicorn with 2 workers, once they have built their match
    index (`--warm-up`, about 7 s of CPU a worker at 50,000 calls): the calls list with a text query
    and two filters (by deadline and by relevance) and its other variants (the filters without
@@ -153,11 +153,13 @@ def rescore(
 
 def analysed(url: str) -> None:
     """PostgreSQL's statistics of the new rows, as its autovacuum gathers them within a minute
-    of a large ingest (the bench's server may run without it)."""
+    of a large ingest (the bench's server may run without it), and the set-up's writes flushed
+    to disk (a checkpoint), so that its checkpoints do not fall within the pages' measures."""
     if url.startswith("postgresql"):
         engine = create_engine(url, isolation_level="AUTOCOMMIT")
         with engine.connect() as connection:
             connection.execute(text("VACUUM ANALYZE"))
+            connection.execute(text("CHECKPOINT"))  # the bench's server role is a superuser
         engine.dispose()
 
 
