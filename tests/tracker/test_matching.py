@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, func, select
 
+from matcher import engine as engine_module
 from matcher.engine import rank_calls
 from matcher.explain import Evidence, explain
 from tests.conftest import SHARED
@@ -24,7 +25,7 @@ from tracker.matching import (
     rescore_all,
     rescore_calls,
 )
-from tracker.models import Actor, Call, CallTheme, Match, utcnow
+from tracker.models import Actor, ActorProject, Call, CallTheme, Match, utcnow
 
 TODAY = date(2026, 8, 22)
 NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
@@ -302,3 +303,41 @@ def test_an_ingest_tags_every_call_with_themes_before_any_actor_exists(engine, s
         select(CallTheme).join(Call).where(Call.identifier == "HORIZON-CL6-2027-01-CIRCBIO-01")
     ).all()
     assert "circular_economy" in {t.theme for t in circbio}
+
+
+def test_the_nightly_rescore_swaps_each_chunk_of_actors_in_as_it_is_scored(
+    session, region, monkeypatch
+):
+    """More actors than a block: scored 16 at a time and swapped in 20 at a time, the run
+    stores what scoring them all at once and storing them in one go stores."""
+    template = actor(session, "929413455")
+    projects = session.exec(select(ActorProject).where(ActorProject.actor_id == template.id))
+    past = [project.model_dump(exclude={"id", "actor_id"}) for project in projects]
+    for number in range(30):  # the same organisation again: the same calls fit it
+        fields = template.model_dump(exclude={"id", "business_id", "pic"})
+        copy = Actor(**fields | {"name": f"{template.name} {number}"})
+        session.add(copy)
+        session.flush()
+        session.add_all(ActorProject(**project, actor_id=copy.id) for project in past)
+    session.commit()
+
+    def stored():
+        return {(m.actor_id, m.call_id): m.score for m in session.exec(select(Match))}
+
+    rescore_all(session, region, TODAY, NOW)
+    at_once = stored()
+    swaps = []
+    real_swap = matching._swap_in
+
+    def counted(session_, scored, now, started):
+        swaps.append(len(scored))
+        return real_swap(session_, scored, now, started)
+
+    monkeypatch.setattr(engine_module, "CELLS", 1)  # blocks of the least size, 16 actors
+    monkeypatch.setattr(matching, "SWAP_CHUNK", 20)
+    monkeypatch.setattr(matching, "_swap_in", counted)
+    rescore_all(session, region, TODAY, NOW + timedelta(days=1))
+    session.expire_all()
+    assert swaps == [32, 5]  # after the second block of 16, then the last 5
+    assert stored() == at_once
+    assert len({actor_id for actor_id, _ in at_once}) == 37
