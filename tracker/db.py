@@ -39,12 +39,12 @@ def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def
     cursor.close()
 
 
-def analyse(session: Session, *tables: str) -> None:
-    """PostgreSQL's planner statistics of these tables gathered again, as after a run that
-    rewrote or grew them (its autovacuum does it later, or never where it is off); SQLite
+def analyse(session: Session, *models: Any) -> None:
+    """PostgreSQL's planner statistics of these models' tables gathered again, as after a run
+    that rewrote or grew them (its autovacuum does it later, or never where it is off); SQLite
     plans without statistics."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE " + ", ".join(tables)))
+        session.execute(text("ANALYZE " + ", ".join(m.__table__.name for m in models)))
 
 
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:

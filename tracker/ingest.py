@@ -118,8 +118,15 @@ class _Statistics:
     def grown(self, new: int) -> None:
         self.added += new
         if self.postgres and self.added >= max(ANALYSE_AFTER, self.basis):
-            stored = (Call, CallSource, CallVersion, CallDeadline, CallEligibility, CallSearch)
-            analyse(self.session, *(str(table.__tablename__) for table in stored))
+            analyse(
+                self.session,
+                Call,
+                CallSource,
+                CallVersion,
+                CallDeadline,
+                CallEligibility,
+                CallSearch,
+            )
             self.basis, self.added = self.basis + self.added, 0
 
 

@@ -158,7 +158,7 @@ def rescore_all(session: Session, settings: Settings, today: date, now: datetime
     stored += _swap_in(session, scored, now, started)
     # Every row replaced: with the old statistics PostgreSQL took a call's 25 matches for
     # thousands and scanned every actor (13 ms instead of 1 ms on a call's page).
-    analyse(session, "match")
+    analyse(session, Match)
     session.commit()
     return stored
 
