@@ -80,6 +80,8 @@ class CallPage:
     # What the text was searched as: its terms, or None when it named identifiers.
     terms: search_terms.Query | None = None
     unstated: int = 0  # calls kept by the eligibility filter although no source states theirs
+    # A text that holds nothing to search for (punctuation, stop words): the filters alone listed.
+    unsearched: str = ""
 
     @property
     def pages(self) -> int:
@@ -130,6 +132,7 @@ def search_calls(
         page_size=query.page_size,
         terms=text.terms if text else None,
         unstated=counted.unstated if query.eligible_for is not None else 0,
+        unsearched=query.text.strip() if text is None else "",
     )
 
 

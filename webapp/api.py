@@ -65,6 +65,7 @@ def calls() -> Response:
         page=found.page,
         pages=found.pages,
         page_size=found.page_size,
+        unsearched=found.unsearched,
         calls=[_call_json(row.call, row.themes) for row in found.rows],
     )
 

@@ -158,6 +158,11 @@ def openapi_document() -> dict[str, Any]:
             "page": {"type": "integer"},
             "pages": {"type": "integer"},
             "page_size": {"type": "integer"},
+            "unsearched": {
+                "type": "string",
+                "description": "`q` when it holds nothing to search for (punctuation, stop "
+                "words only): the calls are those of the other filters; else empty",
+            },
             "calls": {"type": "array", "items": {"$ref": "#/components/schemas/Call"}},
         },
     }

@@ -59,6 +59,38 @@ def test_an_identifier_is_searched_by_its_start_and_named_no_language(client, se
     assert "Searched in" not in page
 
 
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Nothing to search for in “{}”: the list holds every call the other filters keep."),
+        ("fi", "Tekstissä ”{}” ei ole haettavaa: luettelossa ovat kaikki haut, jotka muut"
+         " suodattimet jättävät."),
+    ],
+)  # fmt: skip
+def test_a_text_with_nothing_to_search_for_is_named_and_the_filters_alone_list(
+    client, session, people, calls, lang, said
+):
+    client.set_cookie("lang", lang)
+    every = search_calls(session, CallQuery(status="", page_size=200), date.today()).total
+    for text, sent in (("%_", "%25_"), ("the", "the")):
+        page = client.get(f"/?q={sent}&status=").get_data(as_text=True)
+        assert said.format(text) in page
+        assert f"{every} {'calls found' if lang == 'en' else 'hakua löytyi'}" in page
+    assert '<p class="searched-in">' not in client.get("/?q=HORIZON-CL6&status=").get_data(
+        as_text=True
+    )
+    token = issue_api_token(session, people["member"])
+    session.commit()
+    data = client.get(
+        "/api/calls?q=%25_&status=", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
+    assert (data["unsearched"], data["total"]) == ("%_", every)
+    found = client.get(
+        "/api/calls?q=kiertotalous&status=", headers={"Authorization": f"Bearer {token}"}
+    )
+    assert found.get_json()["unsearched"] == ""
+
+
 def test_the_api_searches_as_the_page_does(client, session, people, state_grant):
     token = issue_api_token(session, people["member"])
     session.commit()
