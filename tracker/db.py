@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
@@ -21,13 +21,31 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for SQLite (default) or PostgreSQL (`postgresql+psycopg://`)."""
+    # The JSON columns by orjson: the standard library's json took a tenth of a nightly
+    # re-score at 50,000 calls (226,000 values read, 250,000 written).
+    options: dict[str, Any] = {"json_serializer": json_text, "json_deserializer": json_value}
     if url.startswith("sqlite"):
-        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False})
+        engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # No JIT: the calls list's plans cost enough to be compiled, and compiling took 32 ms of a
     # 200 ms query at 50,000 calls, on every request (short queries gain nothing from it).
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+    jit = {"options": "-c jit=off"}
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=jit, **options)
+
+
+def json_text(value: Any) -> str:
+    """A value of a JSON column as stored: keys that are not text and numpy's numbers written
+    as the standard library's json writes them."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+def json_value(stored: str | bytes) -> Any:
+    """A stored JSON text's value; anything else is refused with json's TypeError, by which
+    SQLAlchemy keeps the number that SQLite's json_extract gives as it is."""
+    if not isinstance(stored, str | bytes):
+        raise TypeError(f"JSON is text, not {type(stored).__name__}")
+    return orjson.loads(stored)
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
@@ -63,7 +81,7 @@ def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> N
     cursor = session.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([json.dumps(row[n]) if n in as_json else row[n] for n in names])
+            copy.write_row([json_text(row[n]) if n in as_json else row[n] for n in names])
 
 
 def alembic_config(engine: Engine | None) -> AlembicConfig:
