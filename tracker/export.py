@@ -19,7 +19,7 @@ from scrapers.record import Deadline
 from tracker.actors import actor_matches
 from tracker.application_queries import ApplicationFilter, find_applications
 from tracker.models import Actor
-from tracker.queries import SUMMARY_FIELDS, as_text, call_row
+from tracker.queries import SUMMARY_FIELDS, as_text, call_row, last_seen
 from tracker.search import CallQuery, found_calls
 
 FORMATS = ("csv", "json", "xlsx")  # xlsx is binary: `out` takes bytes, the others text
@@ -70,7 +70,9 @@ def calls_table(
     """The calls the search `query` finds (every call without one), in its order, with status
     and next deadline as a new applicant needing `min_days` sees them."""
     found = found_calls(session, query or CallQuery(), today, min_days)
-    return Table("calls", SUMMARY_FIELDS, [call_row(call, today, min_days) for call in found])
+    seen = last_seen(session, [call.id for call in found if call.id])
+    rows = [call_row(call, today, min_days, seen.get(call.id or 0)) for call in found]
+    return Table("calls", SUMMARY_FIELDS, rows)
 
 
 def matches_table(

@@ -181,8 +181,6 @@ class _Batch:
             .where(col(CallSource.id).in_(source_ids))
             .values(last_seen=self.now, missed_runs=0)
         )
-        call_ids = select(CallSource.call_id).where(col(CallSource.id).in_(source_ids))
-        self.session.exec(update(Call).where(col(Call.id).in_(call_ids)).values(last_seen=self.now))
 
     def _apply(self, touched: list[_Touched]) -> None:
         calls = self._existing_calls(touched)
@@ -226,7 +224,7 @@ class _Batch:
         """Merged content for each call (key: call id, or identifier of a new call); returns ids."""
         numbers = self._version_numbers([key for key in inputs if isinstance(key, int)])
         versions, old_contents, created = [], {}, []
-        changed_rows, seen_rows = [], []
+        changed_rows = []
         for key, records in inputs.items():
             content, origin = merge(records, self.priority)
             digest = content_hash(content)
@@ -242,15 +240,13 @@ class _Batch:
                 )
                 self.stats.changed += 1
             else:
-                seen_rows.append({"id": key, "last_seen": self.now})
                 self.stats.unchanged += 1
         ids = self._insert_calls([row for row, _ in created])
         versions += [
             {"call_id": ids[row["identifier"]], "number": 1, "content": c} for row, c in created
         ]
-        for rows in (changed_rows, seen_rows):
-            if rows:
-                self.session.execute(update(Call), rows)
+        if changed_rows:
+            self.session.execute(update(Call), changed_rows)
         call_ids = {key: ids.get(key, key) for key in inputs}
         stored = {call_ids[key] for key in inputs if key in ids or key in old_contents}
         refresh_deadlines(self.session, stored)  # the index of deadlines the call list sorts by
@@ -303,7 +299,6 @@ class _Batch:
         return row | {
             "field_sources": origin,
             "content_hash": digest,
-            "last_seen": self.now,
             "last_changed": self.now,
         }
 

@@ -85,7 +85,8 @@ class Call(SQLModel, table=True):
     )
     content_hash: str = Field(default="", max_length=64)
     first_seen: datetime = Field(default_factory=utcnow, index=True)
-    last_seen: datetime = Field(default_factory=utcnow)
+    # When a source last listed the call is its sources' (tracker.queries.last_seen): a run
+    # that finds the call unchanged writes nothing to this wide row.
     last_changed: datetime = Field(default_factory=utcnow, index=True)
 
     def deadline_list(self) -> list[Deadline]:

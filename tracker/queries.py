@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from scrapers.record import Deadline, Status
-from tracker.models import Call
+from tracker.models import Call, CallSource
 
 SUMMARY_FIELDS = (
     "identifier",
@@ -53,9 +54,13 @@ def current_clause(today: date) -> Any:
     return or_(status_clause("open", today), status_clause("forthcoming", today))
 
 
-def call_row(call: Call, today: date, min_days: int) -> dict[str, Any]:
+IDS_PER_QUERY = 10_000  # PostgreSQL takes at most 65,535 parameters in a statement
+
+
+def call_row(call: Call, today: date, min_days: int, seen: datetime | None) -> dict[str, Any]:
     """The fields people and exports need first, typed (dates, deadlines, money as int);
-    status and next deadline for a new applicant who needs `min_days` to prepare."""
+    status and next deadline for a new applicant who needs `min_days` to prepare; `seen`,
+    when a source last listed it (`last_seen`)."""
     view = call.for_applicant(today, min_days)
     return {
         "identifier": call.identifier,
@@ -69,13 +74,27 @@ def call_row(call: Call, today: date, min_days: int) -> dict[str, Any]:
         "type_of_action": call.type_of_action,
         "url": call.url,
         "first_seen": call.first_seen,
-        "last_seen": call.last_seen,
+        "last_seen": seen,
     }
 
 
-def call_summary(call: Call, today: date, min_days: int) -> dict[str, Any]:
+def call_summary(call: Call, today: date, min_days: int, seen: datetime | None) -> dict[str, Any]:
     """`call_row` as JSON and CSV write it: deadlines, dates and times as ISO 8601 text."""
-    return as_text(call_row(call, today, min_days))
+    return as_text(call_row(call, today, min_days, seen))
+
+
+def last_seen(session: Session, call_ids: Sequence[int]) -> dict[int, datetime]:
+    """When a source last listed each of these calls: the latest of its sources'."""
+    seen: dict[int, datetime] = {}
+    for start in range(0, len(call_ids), IDS_PER_QUERY):
+        part = call_ids[start : start + IDS_PER_QUERY]
+        query = (
+            select(CallSource.call_id, func.max(CallSource.last_seen))
+            .where(col(CallSource.call_id).in_(part))
+            .group_by(col(CallSource.call_id))
+        )
+        seen.update(session.exec(query).all())
+    return seen
 
 
 def as_text(value: Any) -> Any:

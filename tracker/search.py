@@ -24,7 +24,7 @@ CURRENT = "current"  # open or forthcoming: what the calls page shows first
 LISTED = (
     "id", "identifier", "title", "programme", "type_of_action", "opening_date", "deadlines",
     "deadline_model", "final_deadline", "continuous", "technical_end", "withdrawn_at",
-    "budget_total_eur", "url", "first_seen", "last_seen",
+    "budget_total_eur", "url", "first_seen",
 )  # fmt: skip
 
 

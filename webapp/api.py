@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -12,7 +13,7 @@ from werkzeug.wrappers import Response
 from tracker.accounts import STAFF_ROLES, user_for_api_token
 from tracker.actors import actor_matches
 from tracker.models import Actor, Call
-from tracker.queries import call_summary
+from tracker.queries import call_summary, last_seen
 from tracker.search import call_themes, search_calls
 from webapp.calls import call_query
 from webapp.explanations import explanation
@@ -42,8 +43,9 @@ def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _call_json(call: Call, themes: list[str]) -> dict[str, Any]:
-    data = call_summary(call, today(), settings().matching.min_days_to_prepare)
+def _call_json(call: Call, themes: list[str], seen: dict[int, datetime]) -> dict[str, Any]:
+    """The call's summary; `seen`: when a source last listed it, by call id (`last_seen`)."""
+    data = call_summary(call, today(), settings().matching.min_days_to_prepare, seen.get(call.id))
     data.update(
         id=call.id, themes=themes, link=url_for("calls.show", call_id=call.id, _external=True)
     )
@@ -60,13 +62,14 @@ def calls() -> Response:
     if form.errors:
         return field_problem(form.errors)
     found = search_calls(db(), query, today(), settings().matching.min_days_to_prepare)
+    seen = last_seen(db(), [row.call.id for row in found.rows if row.call.id])
     return jsonify(
         total=found.total,
         page=found.page,
         pages=found.pages,
         page_size=found.page_size,
         unsearched=found.unsearched,
-        calls=[_call_json(row.call, row.themes) for row in found.rows],
+        calls=[_call_json(row.call, row.themes, seen) for row in found.rows],
     )
 
 
@@ -76,7 +79,9 @@ def call(call_id: int) -> Response:
     found = db().get(Call, call_id)
     if found is None:
         abort(404, "No such call.")
-    data = _call_json(found, call_themes(db(), [call_id]).get(call_id, []))
+    data = _call_json(
+        found, call_themes(db(), [call_id]).get(call_id, []), last_seen(db(), [call_id])
+    )
     data.update(
         description_html=str(safe_html(found.description_html)),
         conditions_html=str(safe_html(found.conditions_html)),
@@ -97,9 +102,10 @@ def matches(actor_id: int) -> Response:
     if db().get(Actor, actor_id) is None:
         abort(404, "No such actor.")
     rows, total = actor_matches(db(), actor_id, limit=MAX_PAGE_SIZE)
+    seen = last_seen(db(), [row.call.id for row in rows if row.call.id])
     items = [
         {
-            "call": _call_json(row.call, []),
+            "call": _call_json(row.call, [], seen),
             "score": row.match.score,
             "components": row.match.components,
             "evidence": row.match.evidence,

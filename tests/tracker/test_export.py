@@ -99,6 +99,20 @@ def test_calls_are_exported_with_the_filters_of_the_search(session):
     assert {row["identifier"] for row in json.loads(out.getvalue())} == expected
 
 
+def test_a_calls_last_seen_is_the_latest_run_of_its_sources_that_listed_it(session):
+    records = sedia_records()
+    first, second = (datetime(2026, 9, day, 6, tzinfo=UTC) for day in (1, 2))
+    for listed, now in ((records, first), (records[1:], second)):
+        ingest(session, listed, priority=["ft_search"], today=TODAY, now=now)
+        session.commit()
+    seen = {
+        row["identifier"]: datetime.fromisoformat(row["last_seen"]).replace(tzinfo=UTC)
+        for row in _csv(calls_table(session, TODAY, 14, CallQuery(status="")))
+    }
+    assert seen.pop(records[0].identifier) == first  # left out of the second run
+    assert set(seen.values()) == {second} and len(seen) == len(records) - 1
+
+
 def _actor_with_marked_matches(session):
     """An actor's matches on three real calls: one marked applied, one not relevant."""
     _ingest(session, sedia_records())
