@@ -8,6 +8,7 @@ over-long key or an amount no column holds fails that record alone.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from scrapers.fields import BAD_VALUE, CUT, TOO_LONG, RecordError
@@ -54,28 +55,26 @@ def without_nul(value: Any) -> Any:
 
 
 def bounded(record: CallRecord) -> tuple[CallRecord, list[RecordError]]:
-    """The record within bounds, and a note for each text cut; RecordError when it cannot be."""
-    data = record.to_json()
+    """The record within bounds, and a note for each text cut; RecordError when it cannot be.
+    A record within bounds, as most are, is read field by field and returned as it came."""
     # JSON writes a NUL as \\u0000: the record's fingerprint, made once, tells whether any
     # text holds one (a text holding "\\u0000" itself only takes the slow way).
-    nul = "\\u0000" in record.fingerprint
-    if nul:
-        data = without_nul(data)
-    key = data["source_key"][:IDENTIFIER_CHARS]
+    if "\\u0000" in record.fingerprint:
+        record = CallRecord.from_json(without_nul(record.to_json()))
+    key = record.source_key[:IDENTIFIER_CHARS]
     for name in KEYS:
-        if len(data[name]) > IDENTIFIER_CHARS:
-            raise RecordError(record.source, key, name, TOO_LONG, f"{len(data[name])} characters")
+        value = getattr(record, name)
+        if len(value) > IDENTIFIER_CHARS:
+            raise RecordError(record.source, key, name, TOO_LONG, f"{len(value)} characters")
     for name, largest in LARGEST.items():
-        amount = data["budget"].get(name)
+        amount = getattr(record.budget, name)
         if amount is not None and not 0 <= amount <= largest:
             raise RecordError(record.source, key, f"budget.{name}", BAD_VALUE, amount)
-    notes = []
+    notes, cut = [], {}
     for name, limit in CUT_AT.items():
-        text = data[name]
+        text = getattr(record, name)
         if text is not None and len(text) > limit:
-            data[name] = text[:limit]
+            cut[name] = text[:limit]
             shown = f"{len(text)} characters, cut to {limit}"
             notes.append(RecordError(record.source, key, name, CUT, shown))
-    if nul or notes:
-        return CallRecord.from_json(data), notes
-    return record, notes  # within bounds as it came: not built again
+    return (replace(record, **cut) if cut else record), notes
