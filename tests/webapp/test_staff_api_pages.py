@@ -1,13 +1,18 @@
 """Staff overview and sources, the about page, language, headers, the JSON API and the mailer."""
 
-from datetime import timedelta
+import csv
+import io
+from datetime import UTC, datetime, timedelta
 
 from babel.messages.pofile import read_po
+from sqlmodel import select
 
-from tests.webapp.conftest import add_matches, csrf, sign_in
+from tests.tracker.helpers import sedia_records
+from tests.webapp.conftest import add_matches, csrf, service_today, sign_in
 from tracker.accounts import issue_api_token
+from tracker.ingest import ingest
 from tracker.mailer import render_email, send_email
-from tracker.models import JobRun, User, utcnow
+from tracker.models import Call, JobRun, User, utcnow
 from webapp.i18n import TRANSLATIONS
 
 
@@ -152,6 +157,40 @@ def test_api_matches_only_of_the_members_own_actor(client, session, people, call
         client.get(f"/api/actors/{people['other_actor'].id}/matches", headers=staff).status_code
         == 200
     )
+
+
+def _utc(text: str) -> datetime:
+    """An ISO 8601 time as the API and the download write it, naive (SQLite) or not, in UTC."""
+    when = datetime.fromisoformat(text)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def test_the_api_and_the_download_tell_when_a_source_last_listed_each_call(client, session, people):
+    records = sedia_records()
+    first, second = (datetime(2026, 9, day, 6, tzinfo=UTC) for day in (1, 2))
+    for listed, now in ((records, first), (records[1:], second)):
+        ingest(session, listed, priority=["ft_search"], today=service_today(), now=now)
+        session.commit()
+    expected = {record.identifier: second for record in records[1:]}
+    expected[records[0].identifier] = first  # left out of the second run
+    calls = {c.identifier: c for c in session.exec(select(Call))}
+    add_matches(
+        session, people["actor"], [calls[records[0].identifier], calls[records[1].identifier]]
+    )
+    headers = _token(session, people["member"])
+
+    listed = client.get("/api/calls?status=&page_size=200", headers=headers).get_json()["calls"]
+    assert {c["identifier"]: _utc(c["last_seen"]) for c in listed} == expected
+    one = client.get(f"/api/calls/{calls[records[0].identifier].id}", headers=headers).get_json()
+    assert _utc(one["last_seen"]) == first
+    matched = client.get(f"/api/actors/{people['actor'].id}/matches", headers=headers).get_json()
+    assert {m["call"]["identifier"]: _utc(m["call"]["last_seen"]) for m in matched["matches"]} == {
+        records[0].identifier: first,
+        records[1].identifier: second,
+    }
+    download = client.get("/calls/export.csv?status=").get_data(as_text=True)
+    rows = csv.DictReader(io.StringIO(download))
+    assert {row["identifier"]: _utc(row["last_seen"]) for row in rows} == expected
 
 
 def test_api_token_is_shown_once_on_the_account_page(client, session, people):
