@@ -19,6 +19,9 @@ from sqlmodel import Session, create_engine
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+SQLITE_MAP_BYTES = 1 << 30  # address space, not memory: pages are mapped as they are read
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for SQLite (default) or PostgreSQL (`postgresql+psycopg://`)."""
     # The JSON columns by orjson: the standard library's json took a tenth of a nightly
@@ -54,6 +57,10 @@ def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # Reads through the OS's page cache, shared by every connection and worker, rather than a
+    # few MB of SQLite's own cache per connection: the calls list's 2,280 hits for
+    # "kiertotalous" at 50,000 calls were each a read() of a call's page (7.2 -> 4.8 ms).
+    cursor.execute(f"PRAGMA mmap_size={SQLITE_MAP_BYTES}")
     cursor.close()
 
 

@@ -9,13 +9,13 @@ from datetime import date, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import delete, func, insert, text, update
+from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, col, select
 
 from callrules.deadlines import open_to_applicant
 from scrapers.record import CallRecord
 from tracker.changes import diff
-from tracker.db import analyse
+from tracker.db import analyse, insert_rows
 from tracker.merge import content_hash, merge
 from tracker.models import (
     ELIGIBILITY_KINDS,
@@ -305,12 +305,11 @@ class _Batch:
     def _insert_calls(self, rows: list[dict[str, Any]]) -> dict[str, int]:
         if not rows:
             return {}
-        # A None written as NULL (no column that can be None has a default or is JSON) keeps
-        # every row's columns the same, so the rows go in one executemany instead of one per
-        # pattern of missing fields. The new ids are read back by identifier: RETURNING made
-        # SQLite insert a row per statement (for the parameters' order) and psycopg parse one
-        # statement of thousands of parameters per page of rows.
-        self.session.execute(insert(Call).execution_options(render_nulls=True), rows)
+        # Every row has every merged field (None as NULL), so the rows go in at once. The new
+        # ids are read back by identifier: RETURNING made SQLite insert a row per statement
+        # (for the parameters' order) and psycopg parse one statement of thousands of
+        # parameters per page of rows.
+        insert_rows(self.session, Call.__table__, rows)  # type: ignore[attr-defined]
         identifiers = [row["identifier"] for row in rows]
         query = select(Call.identifier, Call.id).where(col(Call.identifier).in_(identifiers))
         return dict(self.session.execute(query).all())
@@ -340,8 +339,7 @@ class _Batch:
                         "first_seen": self.now,
                     }
                 )
-        if new:
-            self.session.execute(insert(CallSource), new)
+        insert_rows(self.session, CallSource.__table__, new)  # type: ignore[attr-defined]
         if changed:
             self.session.execute(update(CallSource), changed)
 
@@ -361,14 +359,13 @@ class _Batch:
             if (call_id := row["call_id"]) in old_contents
             for event in diff(old_contents[call_id], row["content"], self.today)
         ]
-        if events:
-            self.session.execute(insert(ChangeEvent), events)
+        insert_rows(self.session, ChangeEvent.__table__, events)  # type: ignore[attr-defined]
 
 
 def insert_versions(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
     """Insert versions, one per call, and return each call's new version id, read back by call
     and number (as the calls' ids are, see _Batch._insert_calls)."""
-    session.execute(insert(CallVersion), rows)
+    insert_rows(session, CallVersion.__table__, rows)  # type: ignore[attr-defined]
     query = select(CallVersion.call_id, CallVersion.number, CallVersion.id).where(
         col(CallVersion.call_id).in_({row["call_id"] for row in rows})
     )
@@ -412,8 +409,7 @@ def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
         for call_id, deadlines, model in rows
         for day, newcomer in deadline_days(deadlines, model)
     ]
-    if values:
-        session.exec(insert(CallDeadline), params=values)
+    insert_rows(session, CallDeadline.__table__, values)  # type: ignore[attr-defined]
 
 
 def deadline_days(
@@ -434,8 +430,7 @@ def refresh_eligibility(session: Session, call_ids: Iterable[int]) -> None:
     session.exec(delete(CallEligibility).where(col(CallEligibility.call_id).in_(ids)))
     rows = session.exec(select(Call.id, Call.eligibility).where(col(Call.id).in_(ids)))
     values = [row for call_id, rules in rows for row in eligibility_rows(call_id, rules)]
-    if values:
-        session.exec(insert(CallEligibility), params=values)
+    insert_rows(session, CallEligibility.__table__, values)  # type: ignore[attr-defined]
 
 
 def eligibility_rows(call_id: int, rules: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
 from matcher.calls import CallInput
@@ -128,8 +128,7 @@ def tag_themes(session: Session, settings: Settings, calls: Sequence[Call]) -> i
         for call in calls
         for tag in matcher.tag(call_input(call))
     ]  # fmt: skip
-    if rows:
-        session.exec(insert(CallTheme), params=rows)
+    insert_rows(session, CallTheme.__table__, rows)  # type: ignore[attr-defined]
     return len(rows)
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from matcher.search_terms import DOCUMENT_FIELDS, document
+from tracker.db import insert_rows
 from tracker.models import Call, CallSearch
 
 
@@ -24,5 +25,4 @@ def refresh_search(session: Session, call_ids: Iterable[int]) -> None:
     for row in rows:
         terms = document(**{name: getattr(row, name) for name in DOCUMENT_FIELDS})
         values.append({"call_id": row.id, "title": terms.title, "body": terms.body})
-    if values:
-        session.exec(insert(CallSearch), params=values)
+    insert_rows(session, CallSearch.__table__, values)  # type: ignore[attr-defined]

@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, or_, update
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
+from tracker.db import insert_rows
 from tracker.ingest import insert_versions
 from tracker.models import Call, CallSource, CallVersion, ChangeEvent
 from tracker.queries import UNMERGED, ended_clause
@@ -105,4 +106,4 @@ def _mark(
         }
         for row in rows
     ]
-    session.execute(insert(ChangeEvent), events)
+    insert_rows(session, ChangeEvent.__table__, events)  # type: ignore[attr-defined]
