@@ -40,7 +40,7 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=web.proxies, x_proto=web.proxies)  # type: ignore[method-assign]
     app.extensions["radar"] = {
         "settings": settings,
-        "engine": engine or make_engine(settings.database.url),
+        "engine": engine or make_engine(settings.database.url, mapped=True),
     }
     from webapp import errors, explanations, forms, i18n, labels, security
     from webapp.blueprints import register
@@ -64,7 +64,7 @@ def app_from_environment() -> Flask:
         raise RuntimeError(
             "RADAR_WEB_SECRET_KEY is not set: production signs sessions with a key of its own"
         )
-    engine = make_engine(settings.database.url)
+    engine = make_engine(settings.database.url, mapped=True)
     require_current_schema(engine)  # gunicorn stops with the reason; `radar init` migrates
     return create_app(settings, engine=engine, warm=True)
 
