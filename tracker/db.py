@@ -80,12 +80,13 @@ def analyse(session: Session, *models: Any) -> None:
         session.execute(text("ANALYZE " + ", ".join(m.__table__.name for m in models)))
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Rows of the same columns inserted at once, as given (no column defaults of the models):
-    PostgreSQL copies them in, a third of the time of an insert per row; SQLite inserts them in
-    one executemany."""
+def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """Rows of the same columns inserted into a model's table at once, as given (no column
+    defaults of the model): PostgreSQL copies them in, a third of the time of an insert per row;
+    SQLite inserts them in one executemany."""
     if not rows:
         return
+    table: Table = model.__table__
     if session.get_bind().dialect.name != "postgresql":
         session.execute(table.insert(), rows)
         return

@@ -309,7 +309,7 @@ class _Batch:
         # ids are read back by identifier: RETURNING made SQLite insert a row per statement
         # (for the parameters' order) and psycopg parse one statement of thousands of
         # parameters per page of rows.
-        insert_rows(self.session, Call.__table__, rows)  # type: ignore[attr-defined]
+        insert_rows(self.session, Call, rows)
         identifiers = [row["identifier"] for row in rows]
         query = select(Call.identifier, Call.id).where(col(Call.identifier).in_(identifiers))
         return dict(self.session.execute(query).all())
@@ -339,7 +339,7 @@ class _Batch:
                         "first_seen": self.now,
                     }
                 )
-        insert_rows(self.session, CallSource.__table__, new)  # type: ignore[attr-defined]
+        insert_rows(self.session, CallSource, new)
         if changed:
             self.session.execute(update(CallSource), changed)
 
@@ -359,13 +359,13 @@ class _Batch:
             if (call_id := row["call_id"]) in old_contents
             for event in diff(old_contents[call_id], row["content"], self.today)
         ]
-        insert_rows(self.session, ChangeEvent.__table__, events)  # type: ignore[attr-defined]
+        insert_rows(self.session, ChangeEvent, events)
 
 
 def insert_versions(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
     """Insert versions, one per call, and return each call's new version id, read back by call
     and number (as the calls' ids are, see _Batch._insert_calls)."""
-    insert_rows(session, CallVersion.__table__, rows)  # type: ignore[attr-defined]
+    insert_rows(session, CallVersion, rows)
     query = select(CallVersion.call_id, CallVersion.number, CallVersion.id).where(
         col(CallVersion.call_id).in_({row["call_id"] for row in rows})
     )
@@ -409,7 +409,7 @@ def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
         for call_id, deadlines, model in rows
         for day, newcomer in deadline_days(deadlines, model)
     ]
-    insert_rows(session, CallDeadline.__table__, values)  # type: ignore[attr-defined]
+    insert_rows(session, CallDeadline, values)
 
 
 def deadline_days(
@@ -430,7 +430,7 @@ def refresh_eligibility(session: Session, call_ids: Iterable[int]) -> None:
     session.exec(delete(CallEligibility).where(col(CallEligibility.call_id).in_(ids)))
     rows = session.exec(select(Call.id, Call.eligibility).where(col(Call.id).in_(ids)))
     values = [row for call_id, rules in rows for row in eligibility_rows(call_id, rules)]
-    insert_rows(session, CallEligibility.__table__, values)  # type: ignore[attr-defined]
+    insert_rows(session, CallEligibility, values)
 
 
 def eligibility_rows(call_id: int, rules: dict[str, Any] | None) -> list[dict[str, Any]]:

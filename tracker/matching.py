@@ -111,7 +111,7 @@ def store_matches(
         }
         for m in scored
     ]
-    insert_rows(session, Match.__table__, rows)  # type: ignore[attr-defined]
+    insert_rows(session, Match, rows)
     return len(rows)
 
 
@@ -128,7 +128,7 @@ def tag_themes(session: Session, settings: Settings, calls: Sequence[Call]) -> i
         for call in calls
         for tag in matcher.tag(call_input(call))
     ]  # fmt: skip
-    insert_rows(session, CallTheme.__table__, rows)  # type: ignore[attr-defined]
+    insert_rows(session, CallTheme, rows)
     return len(rows)
 
 

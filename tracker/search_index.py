@@ -25,4 +25,4 @@ def refresh_search(session: Session, call_ids: Iterable[int]) -> None:
     for row in rows:
         terms = document(**{name: getattr(row, name) for name in DOCUMENT_FIELDS})
         values.append({"call_id": row.id, "title": terms.title, "body": terms.body})
-    insert_rows(session, CallSearch.__table__, values)  # type: ignore[attr-defined]
+    insert_rows(session, CallSearch, values)

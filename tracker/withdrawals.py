@@ -106,4 +106,4 @@ def _mark(
         }
         for row in rows
     ]
-    insert_rows(session, ChangeEvent.__table__, events)  # type: ignore[attr-defined]
+    insert_rows(session, ChangeEvent, events)
