@@ -12,6 +12,7 @@ from tracker import ingest as ingest_module
 from tracker.ingest import ingest
 from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEvent
 from tracker.queries import last_seen
+from tracker.search import CallQuery, search_calls
 
 PRIORITY = ["ft_search", "ft_bulk"]
 DAY1 = datetime(2026, 10, 1, 6, 0, tzinfo=UTC)
@@ -162,3 +163,21 @@ def test_a_run_that_grows_the_calls_gathers_postgresqls_statistics(pg_database, 
             assert planned_calls(session) == first.new + second.new == count(session, Call)
     finally:
         empty_postgres(pg_database)
+
+
+def test_text_a_bulk_copy_could_misread_is_stored_as_the_source_sent_it(session):
+    """Tabs, new lines, backslashes and COPY's own NULL marker ("\\N") in a source's text,
+    which PostgreSQL's COPY reads as delimiters and escapes unless they are escaped: stored as
+    sent, found by the search, and the same record again is no change."""
+    title = 'Circular\tpilots\\ "lainaus"\n\\N rivi'
+    keywords = ("\\N", "tab\there", "back\\slash")
+    odd = dataclasses.replace(sedia_records()[0], title=title, keywords=keywords)
+    assert run(session, [odd], DAY1).new == 1
+    call = session.exec(select(Call).where(Call.identifier == odd.identifier)).one()
+    assert (call.title, tuple(call.keywords)) == (title, keywords)
+    source = session.exec(select(CallSource).where(CallSource.call_id == call.id)).one()
+    assert source.record["title"] == title and source.record["keywords"] == list(keywords)
+    found = search_calls(session, CallQuery(text="pilots", status=""), date(2026, 10, 1))
+    assert [row.call.id for row in found.rows] == [call.id]
+    again = run(session, [odd], DAY2)
+    assert (again.new, again.changed, again.unchanged) == (0, 0, 1)
