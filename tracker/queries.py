@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import Date, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from scrapers.record import Deadline, Status
@@ -37,12 +37,23 @@ def ended_clause(today: date) -> Any:
     return col(Call.final_deadline) < today
 
 
+# A call without a final deadline closes on no day: in the comparison its last day is the last
+# date there is. "Not closed" is then one comparison, a range of the live calls' indexes of that
+# expression (0024). A constant in the SQL, not a parameter: the plan PostgreSQL keeps for a
+# prepared statement knows no parameter's value, and would not see the indexed expression.
+NEVER_ENDS = literal_column("'9999-12-31'", Date)
+
+
+def not_ended_clause(today: date) -> Any:
+    """SQL: the call's own dates have not closed it by `today`; not `ended_clause`."""
+    return func.coalesce(col(Call.final_deadline), NEVER_ENDS) >= today
+
+
 def status_clause(status: Status, today: date) -> Any:
     """SQL condition equal to `Call.status` on `today`: ended by its dates, or withdrawn."""
     if status == "closed":
         return or_(ended_clause(today), col(Call.withdrawn_at).is_not(None))
-    not_closed = or_(col(Call.final_deadline).is_(None), col(Call.final_deadline) >= today)
-    not_closed &= col(Call.withdrawn_at).is_(None)
+    not_closed = current_clause(today)
     if status == "forthcoming":
         return not_closed & (col(Call.opening_date) > today)
     opened = or_(col(Call.opening_date).is_(None), col(Call.opening_date) <= today)
@@ -50,8 +61,9 @@ def status_clause(status: Status, today: date) -> Any:
 
 
 def current_clause(today: date) -> Any:
-    """SQL condition: open or forthcoming on `today`, a call one can still apply to."""
-    return or_(status_clause("open", today), status_clause("forthcoming", today))
+    """SQL condition: open or forthcoming on `today`, a call one can still apply to (not
+    closed, whenever it opens)."""
+    return not_ended_clause(today) & col(Call.withdrawn_at).is_(None)
 
 
 IDS_PER_QUERY = 10_000  # PostgreSQL takes at most 65,535 parameters in a statement

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from tracker.db import insert_rows
 from tracker.ingest import insert_versions
 from tracker.models import Call, CallSource, CallVersion, ChangeEvent
-from tracker.queries import UNMERGED, ended_clause
+from tracker.queries import UNMERGED, not_ended_clause
 
 FIELD = "withdrawn"  # ChangeEvent.field_name: old and new value say whether it was withdrawn
 
@@ -57,7 +57,7 @@ def _to_withdraw(source: str, after_runs: int, today: date) -> Any:
         col(Call.withdrawn_at).is_(None),
         col(Call.id).in_(dropped_here),
         col(Call.id).not_in(still_listed),
-        or_(col(Call.final_deadline).is_(None), ~ended_clause(today)),
+        not_ended_clause(today),
     )
 
 

@@ -172,6 +172,20 @@ def statements_of(engine, run) -> list[tuple[str, object]]:
 WORDS_INDEX = {"sqlite": "callsearch_fts", "postgresql": "ix_callsearch_document"}
 
 
+def page_plan(engine, session, query: CallQuery) -> list:
+    """The engine's plan of the calls page's query for `query` (PostgreSQL vacuumed and analysed
+    as its autovacuum keeps it, told not to scan tables, as it would on tables this small)."""
+    sent = statements_of(engine, lambda: search_calls(session, query, TODAY))
+    statement, parameters = next((s, p) for s, p in sent if "OVER ()" in s)
+    explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql("VACUUM ANALYZE")
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        return list(connection.exec_driver_sql(explain + statement, parameters).all())
+
+
 @pytest.mark.parametrize(
     ("query", "index"),
     [
@@ -183,26 +197,34 @@ WORDS_INDEX = {"sqlite": "callsearch_fts", "postgresql": "ix_callsearch_document
 )
 def test_searches_read_an_index_not_every_call(engine, session, calls, query, index):
     """The page's query for an identifier and for words, explained by the engine: an index
-    answers it (PostgreSQL vacuumed and analysed as its autovacuum keeps it, told not to scan
-    tables, as it would on tables this small). With a filter of its own index too (the
+    answers it. With a filter of its own index too (the
     programme), SQLite still matches the words once, first, not again for each call the
     filter's index finds."""
-    sent = statements_of(engine, lambda: search_calls(session, query, TODAY))
-    statement, parameters = next((s, p) for s, p in sent if "OVER ()" in s)
-    name = engine.dialect.name
-    explain = "EXPLAIN QUERY PLAN " if name == "sqlite" else "EXPLAIN "
-    with engine.connect() as connection:
-        if name == "postgresql":
-            connection = connection.execution_options(isolation_level="AUTOCOMMIT")
-            connection.exec_driver_sql("VACUUM ANALYZE")
-            connection.exec_driver_sql("SET enable_seqscan = off")
-        plan = connection.exec_driver_sql(explain + statement, parameters).all()
+    plan = page_plan(engine, session, query)
     text_plan = "\n".join(str(row) for row in plan)
+    name = engine.dialect.name
     assert (index[name] if isinstance(index, dict) else index) in text_plan, text_plan
     if name == "sqlite":
         assert not re.search(r"SCAN call\b", text_plan)  # a full scan of the calls table
         first_read = next(row[3] for row in plan if re.match("(SCAN|SEARCH) ", row[3]))
         assert index != WORDS_INDEX or "callsearch_fts" in first_read, text_plan
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_postgresql_reads_the_open_calls_of_a_programme_as_one_range_of_an_index(
+    engine, session, calls
+):
+    """ "Not closed" is a condition the live calls' indexes hold as an expression (0024): the
+    plan seeks the open calls' range in the index, instead of reading every live call in it
+    and filtering (the condition sent must be the indexed expression, its constant included)."""
+    query = CallQuery(status="open", programme=HORIZON)
+    text_plan = "\n".join(row[0] for row in page_plan(engine, session, query))
+    assert "ix_call_live_programme_last_day" in text_plan, text_plan
+    sought = re.search(
+        r"Index Cond: .*COALESCE\(final_deadline, '9999-12-31'::date\)\) >=", text_plan
+    )
+    assert sought, text_plan
 
 
 @pytest.mark.postgres
