@@ -4,11 +4,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from matcher.filters import admits
-from tests.tracker.helpers import export_record
+from tests.tracker.helpers import export_record, feed_records
 from tests.webapp.conftest import service_today, sign_in
+from tracker.accounts import issue_api_token
 from tracker.ingest import ingest, refresh_eligibility
 from tracker.models import Call, CallTheme, ChangeEvent, utcnow
 from tracker.search import CallQuery, Organisation, call_organisation_type, search_calls
@@ -280,3 +281,45 @@ def test_a_first_visit_is_in_finnish_unless_the_browser_asks_for_english(client,
     headers = {"Accept-Language": asked} if asked else {}
     page = client.get("/", headers=headers).get_data(as_text=True)
     assert f'<html lang="{served}">' in page
+
+
+def test_a_call_whose_sources_state_no_last_day_is_listed_open_until_it_is_withdrawn(
+    client, session, people, calls
+):
+    """The feed's EuropeAid calls state an opening day and no deadline (no final deadline
+    stored): the calls page and the API list the opened ones as open and current, never as
+    closed; a status the page does not know is a 400 naming the field, the list still shown;
+    of two statuses in the URL the first applies."""
+    today = service_today()
+    ingest(session, feed_records(), priority=["eu_grants_feed"], today=today, now=utcnow())
+    session.commit()
+    endless = session.exec(select(Call).where(col(Call.final_deadline).is_(None))).all()
+    opened = [c for c in endless if c.status(today) == "open"]
+    assert len(opened) >= 3 and all(c.identifier.startswith("EuropeAid/") for c in endless)
+    for call in opened:  # searched by its identifier, as a user who knows it would
+        listed = {
+            status: f'href="/calls/{call.id}"'
+            in client.get("/", query_string={"q": call.identifier, "status": status}).get_data(
+                as_text=True
+            )
+            for status in ("open", "current", "closed", "forthcoming")
+        }
+        assert listed == {"open": True, "current": True, "closed": False, "forthcoming": False}
+    token = {"Authorization": f"Bearer {issue_api_token(session, people['member'])}"}
+    session.commit()
+    for status, listed in (("open", True), ("closed", False)):
+        query = {"status": status, "page_size": 200}
+        api = client.get("/api/calls", query_string=query, headers=token).get_json()
+        found = {item["identifier"] for item in api["calls"]}
+        assert all((c.identifier in found) == listed for c in opened), status
+    client.set_cookie("lang", "en")
+    careless = client.get("/?status=opne")
+    assert careless.status_code == 400
+    text = careless.get_data(as_text=True)
+    assert "These filters were not understood" in text and "<li>Status: " in text
+    assert "calls found" in text
+    # Two statuses at once: the first is applied and shown as the one chosen.
+    twice = client.get(f"/?q={opened[0].identifier}&status=closed&status=open")
+    text = twice.get_data(as_text=True)
+    assert twice.status_code == 200 and '<option value="closed" selected>' in text
+    assert f'href="/calls/{opened[0].id}"' not in text
