@@ -197,9 +197,8 @@ def page_plan(engine, session, query: CallQuery) -> list:
 )
 def test_searches_read_an_index_not_every_call(engine, session, calls, query, index):
     """The page's query for an identifier and for words, explained by the engine: an index
-    answers it. With a filter of its own index too (the
-    programme), SQLite still matches the words once, first, not again for each call the
-    filter's index finds."""
+    answers it. With a filter of its own index too (the programme), SQLite still matches the
+    words once, first, not again for each call the filter's index finds."""
     plan = page_plan(engine, session, query)
     text_plan = "\n".join(str(row) for row in plan)
     name = engine.dialect.name
@@ -215,9 +214,9 @@ def test_searches_read_an_index_not_every_call(engine, session, calls, query, in
 def test_postgresql_reads_the_open_calls_of_a_programme_as_one_range_of_an_index(
     engine, session, calls
 ):
-    """ "Not closed" is a condition the live calls' indexes hold as an expression (0024): the
-    plan seeks the open calls' range in the index, instead of reading every live call in it
-    and filtering (the condition sent must be the indexed expression, its constant included)."""
+    """The condition "not closed" is an expression the live calls' indexes hold (0024): the
+    plan seeks the open calls' range in the index, instead of reading every live call of the
+    programme in it and filtering (the condition sent must be the indexed expression)."""
     query = CallQuery(status="open", programme=HORIZON)
     text_plan = "\n".join(row[0] for row in page_plan(engine, session, query))
     assert "ix_call_live_programme_last_day" in text_plan, text_plan
