@@ -76,10 +76,11 @@ class Call(SQLModel, table=True):
     )
     regional: bool = Field(default=False, index=True)
     url: str | None = Field(default=None, sa_column=Column(Text))
-    merged_into_id: int | None = Field(default=None, foreign_key="call.id", index=True)
+    # Indexed for the merged calls alone, as `withdrawn_at` for the withdrawn (migration 0025).
+    merged_into_id: int | None = Field(default=None, foreign_key="call.id")
     # Set when every source that listed the call dropped it for [ingest] withdraw_after_runs
     # complete runs (tracker.withdrawals); cleared when a source lists it again.
-    withdrawn_at: datetime | None = Field(default=None, index=True)
+    withdrawn_at: datetime | None = None
     field_sources: dict[str, str] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )

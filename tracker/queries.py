@@ -39,7 +39,7 @@ def ended_clause(today: date) -> Any:
 
 # A call without a final deadline closes on no day: in the comparison its last day is the last
 # date there is. "Not closed" is then one comparison, a range of the live calls' indexes of that
-# expression (0024). A constant in the SQL, not a parameter: the plan PostgreSQL keeps for a
+# expression (0024 on PostgreSQL, 0025 on SQLite). A constant in the SQL, not a parameter: the plan PostgreSQL keeps for a
 # prepared statement knows no parameter's value, and would not see the indexed expression.
 NEVER_ENDS = literal_column("'9999-12-31'", Date)
 

@@ -18,7 +18,7 @@ from tests.tracker.helpers import feed_records, parse_file
 from tracker.db import alembic_config, make_engine, migrate
 from tracker.ingest import ingest
 from tracker.models import Call
-from tracker.search import CallQuery, search_calls
+from tracker.search import CallQuery, filter_options, search_calls
 
 TODAY = date(2026, 8, 22)
 NOW = datetime(2026, 8, 22, 6, 0, tzinfo=UTC)
@@ -176,7 +176,11 @@ def page_plan(engine, session, query: CallQuery) -> list:
     """The engine's plan of the calls page's query for `query` (PostgreSQL vacuumed and analysed
     as its autovacuum keeps it, told not to scan tables, as it would on tables this small)."""
     sent = statements_of(engine, lambda: search_calls(session, query, TODAY))
-    statement, parameters = next((s, p) for s, p in sent if "OVER ()" in s)
+    return plan_of(engine, *next((s, p) for s, p in sent if "OVER ()" in s))
+
+
+def plan_of(engine, statement: str, parameters) -> list:
+    """The engine's plan of a statement sent (PostgreSQL as in `page_plan`)."""
     explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
     with engine.connect() as connection:
         if engine.dialect.name == "postgresql":
@@ -224,6 +228,36 @@ def test_postgresql_reads_the_open_calls_of_a_programme_as_one_range_of_an_index
         r"Index Cond: .*COALESCE\(final_deadline, '9999-12-31'::date\)\) >=", text_plan
     )
     assert sought, text_plan
+
+
+@pytest.mark.parametrize("status", ["current", "open"])
+def test_the_calls_still_in_play_are_read_as_a_range_of_their_index(engine, session, calls, status):
+    """The calls page as it opens (the current calls by next deadline) and the open calls: both
+    engines seek the range of the live calls' index by their last day (0024, 0025). SQLite,
+    planning without statistics, read `withdrawn_at IS NULL` as an equality in that column's
+    index instead, and so every call's row."""
+    text_plan = "\n".join(str(row) for row in page_plan(engine, session, CallQuery(status=status)))
+    assert "ix_call_live_last_day" in text_plan, text_plan
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_sqlite_lists_calls_of_any_status_from_an_index_of_the_unmerged(engine, session, calls):
+    """Calls of any status: SQLite reads the unmerged calls' ids from their index (0025), not
+    every call's wide row."""
+    text_plan = "\n".join(str(row) for row in page_plan(engine, session, CallQuery()))
+    assert "ix_call_unmerged" in text_plan, text_plan
+    assert not re.search(r"SCAN call\b'", text_plan), text_plan
+
+
+def test_the_search_forms_types_of_action_are_read_from_an_index(engine, session, calls):
+    """The choices of the search form's type of action (tracker.search.filter_options), read
+    once a minute in each web worker: an index of the column, not every call's row."""
+    sent = statements_of(engine, lambda: filter_options(session))
+    statement, parameters = next((s, p) for s, p in sent if "type_of_action" in s)
+    text_plan = "\n".join(str(row) for row in plan_of(engine, statement, parameters))
+    assert "ix_call_type_of_action" in text_plan, text_plan
+    stored = {call.type_of_action for call in calls.values()} - {None}
+    assert filter_options(session)["type_of_action"] == sorted(stored)
 
 
 @pytest.mark.postgres
