@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -12,9 +12,10 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Table, event, text
+from sqlalchemy import JSON, Table, any_, bindparam, event, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+from sqlmodel import Session, col, create_engine
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -78,6 +79,16 @@ def analyse(session: Session, *models: Any) -> None:
     plans without statistics."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE " + ", ".join(m.__table__.name for m in models)))
+
+
+def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
+    """`column IN values`, for the long lists of a batch: PostgreSQL is sent the values as one
+    array (`column = ANY(…)`), so the statement's text is the same whatever their number, and
+    neither SQLAlchemy nor psycopg rewrites it with a placeholder per value (a tenth of the
+    client's time of the first ingest of 50,000 calls). SQLite has no arrays."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return col(column).in_(list(values))
 
 
 def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:

@@ -10,12 +10,12 @@ from itertools import islice
 from typing import Any
 
 from sqlalchemy import delete, func, text, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from callrules.deadlines import open_to_applicant
 from scrapers.record import CallRecord
 from tracker.changes import diff
-from tracker.db import analyse, insert_rows
+from tracker.db import among, analyse, insert_rows
 from tracker.merge import content_hash, merge
 from tracker.models import (
     ELIGIBILITY_KINDS,
@@ -167,7 +167,7 @@ class _Batch:
         stored = {}
         for source, keys in by_source.items():
             query = select(*columns).where(
-                CallSource.source == source, col(CallSource.source_key).in_(keys)
+                CallSource.source == source, among(self.session, CallSource.source_key, keys)
             )
             for row in self.session.exec(query):
                 stored[(row.source, row.source_key)] = row._asdict()
@@ -178,7 +178,7 @@ class _Batch:
             return
         self.session.exec(
             update(CallSource)
-            .where(col(CallSource.id).in_(source_ids))
+            .where(among(self.session, CallSource.id, source_ids))
             .values(last_seen=self.now, missed_runs=0)
         )
 
@@ -210,7 +210,9 @@ class _Batch:
         """Merge the stored records of these calls again, e.g. after two calls became one."""
         calls = {
             call.id: call
-            for call in self.session.exec(select(Call).where(col(Call.id).in_(call_ids)))
+            for call in self.session.exec(
+                select(Call).where(among(self.session, Call.id, call_ids))
+            )
         }
         inputs = {
             key: list(records.values())
@@ -261,7 +263,9 @@ class _Batch:
     def _existing_calls(self, touched: list[_Touched]) -> dict[Any, Call]:
         ids = {t.row["call_id"] for t in touched if t.row}
         identifiers = {t.record.identifier for t in touched if not t.row}
-        query = select(Call).where(col(Call.id).in_(ids) | col(Call.identifier).in_(identifiers))
+        query = select(Call).where(
+            among(self.session, Call.id, ids) | among(self.session, Call.identifier, identifiers)
+        )
         calls: dict[Any, Call] = {}
         for found in self.session.exec(query):
             # A call staff merged into another: its records go to the call that was kept.
@@ -277,7 +281,9 @@ class _Batch:
         query = select(
             CallSource.call_id, CallSource.source, CallSource.source_key, CallSource.record
         )
-        for row in self.session.exec(query.where(col(CallSource.call_id).in_(call_ids))):
+        for row in self.session.exec(
+            query.where(among(self.session, CallSource.call_id, call_ids))
+        ):
             if (row.source, row.source_key) not in replaced:
                 grouped.setdefault(row.call_id, {})[(row.source, row.source_key)] = (
                     CallRecord.from_json(row.record)
@@ -288,7 +294,9 @@ class _Batch:
         query = select(CallVersion.call_id, func.max(CallVersion.number)).group_by(
             CallVersion.call_id
         )
-        return dict(self.session.exec(query.where(col(CallVersion.call_id).in_(call_ids))).all())
+        return dict(
+            self.session.exec(query.where(among(self.session, CallVersion.call_id, call_ids))).all()
+        )
 
     def _call_row(
         self, content: dict[str, Any], origin: dict[str, str], digest: str
@@ -311,7 +319,9 @@ class _Batch:
         # parameters per page of rows.
         insert_rows(self.session, Call, rows)
         identifiers = [row["identifier"] for row in rows]
-        query = select(Call.identifier, Call.id).where(col(Call.identifier).in_(identifiers))
+        query = select(Call.identifier, Call.id).where(
+            among(self.session, Call.identifier, identifiers)
+        )
         return dict(self.session.execute(query).all())
 
     def _write_sources(
@@ -367,7 +377,7 @@ def insert_versions(session: Session, rows: list[dict[str, Any]]) -> dict[int, i
     and number (as the calls' ids are, see _Batch._insert_calls)."""
     insert_rows(session, CallVersion, rows)
     query = select(CallVersion.call_id, CallVersion.number, CallVersion.id).where(
-        col(CallVersion.call_id).in_({row["call_id"] for row in rows})
+        among(session, CallVersion.call_id, {row["call_id"] for row in rows})
     )
     ids = {(call_id, number): id_ for call_id, number, id_ in session.execute(query)}
     return {row["call_id"]: ids[row["call_id"], row["number"]] for row in rows}
@@ -400,9 +410,9 @@ def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
     ids = list(call_ids)
     if not ids:
         return
-    session.exec(delete(CallDeadline).where(col(CallDeadline.call_id).in_(ids)))
+    session.exec(delete(CallDeadline).where(among(session, CallDeadline.call_id, ids)))
     rows = session.exec(
-        select(Call.id, Call.deadlines, Call.deadline_model).where(col(Call.id).in_(ids))
+        select(Call.id, Call.deadlines, Call.deadline_model).where(among(session, Call.id, ids))
     )
     values = [
         {"call_id": call_id, "deadline": day, "newcomer": newcomer}
@@ -427,8 +437,8 @@ def refresh_eligibility(session: Session, call_ids: Iterable[int]) -> None:
     ids = list(call_ids)
     if not ids:
         return
-    session.exec(delete(CallEligibility).where(col(CallEligibility.call_id).in_(ids)))
-    rows = session.exec(select(Call.id, Call.eligibility).where(col(Call.id).in_(ids)))
+    session.exec(delete(CallEligibility).where(among(session, CallEligibility.call_id, ids)))
+    rows = session.exec(select(Call.id, Call.eligibility).where(among(session, Call.id, ids)))
     values = [row for call_id, rules in rows for row in eligibility_rows(call_id, rules)]
     insert_rows(session, CallEligibility, values)
 

@@ -27,6 +27,7 @@ from matcher.index import MatchIndex, build_index, retire_call, upsert_call
 from matcher.text import StemCache
 from matcher.themes import ThemeTag
 from tracker.config import Settings
+from tracker.db import among
 from tracker.match_inputs import call_input, input_fields, match_settings, themes
 from tracker.models import Call, CallTheme, CallVersion, MatchPrior
 from tracker.priors import load_priors
@@ -212,7 +213,7 @@ def calls_by_id(session: Session, ids: Sequence[int], chunk: int = 500) -> list[
     limit on bound parameters."""
     out: list[Call] = []
     for start in range(0, len(ids), chunk):
-        part = select(Call).where(col(Call.id).in_(ids[start : start + chunk]))
+        part = select(Call).where(among(session, Call.id, ids[start : start + chunk]))
         out.extend(session.exec(part.options(input_fields())).all())
     return out
 

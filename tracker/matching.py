@@ -21,7 +21,7 @@ from matcher.themes import ThemeMatcher
 from tracker.actors import latest_marks
 from tracker.applications import start_from_match
 from tracker.config import Settings
-from tracker.db import analyse, insert_rows
+from tracker.db import among, analyse, insert_rows
 from tracker.match_index import INDEXES, calls_by_id
 from tracker.match_inputs import call_input, profile, themes
 from tracker.models import (
@@ -95,9 +95,9 @@ def store_matches(
     """Replace the stored matches of these actors, these calls, or all, with the new ones."""
     query = delete(Match)
     if actor_ids is not None:
-        query = query.where(col(Match.actor_id).in_(actor_ids))
+        query = query.where(among(session, Match.actor_id, actor_ids))
     if call_ids is not None:
-        query = query.where(col(Match.call_id).in_(call_ids))
+        query = query.where(among(session, Match.call_id, call_ids))
     session.exec(query)
     rows = [
         {
@@ -121,7 +121,7 @@ def tag_themes(session: Session, settings: Settings, calls: Sequence[Call]) -> i
     ids = [c.id for c in calls]
     for start in range(0, len(ids), SWAP_CHUNK):
         part = ids[start : start + SWAP_CHUNK]
-        session.exec(delete(CallTheme).where(col(CallTheme.call_id).in_(part)))
+        session.exec(delete(CallTheme).where(among(session, CallTheme.call_id, part)))
     rows = [
         {"call_id": call.id, "theme": tag.theme, "score": round(tag.score, 3),
          "reason": {"keywords": list(tag.keywords)}}
@@ -198,20 +198,22 @@ def _not_rescored_since(session: Session, actor_ids: list[int], since: datetime)
     newer = set(
         session.exec(
             select(Match.actor_id).where(
-                col(Match.actor_id).in_(actor_ids), col(Match.computed_at) > since
+                among(session, Match.actor_id, actor_ids), col(Match.computed_at) > since
             )
         )
     )
     newer |= set(
         session.exec(
             select(Feedback.actor_id).where(
-                col(Feedback.actor_id).in_(actor_ids), col(Feedback.created_at) > since
+                among(session, Feedback.actor_id, actor_ids), col(Feedback.created_at) > since
             )
         )
     )
     newer |= set(
         session.exec(
-            select(Actor.id).where(col(Actor.id).in_(actor_ids), col(Actor.updated_at) > since)
+            select(Actor.id).where(
+                among(session, Actor.id, actor_ids), col(Actor.updated_at) > since
+            )
         )
     )
     return [a for a in actor_ids if a not in newer]

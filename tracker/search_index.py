@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import delete
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from matcher.search_terms import DOCUMENT_FIELDS, document
-from tracker.db import insert_rows
+from tracker.db import among, insert_rows
 from tracker.models import Call, CallSearch
 
 
@@ -18,9 +18,9 @@ def refresh_search(session: Session, call_ids: Iterable[int]) -> None:
     ids = list(call_ids)
     if not ids:
         return
-    session.exec(delete(CallSearch).where(col(CallSearch.call_id).in_(ids)))
+    session.exec(delete(CallSearch).where(among(session, CallSearch.call_id, ids)))
     fields = [getattr(Call, name) for name in DOCUMENT_FIELDS]
-    rows = session.exec(select(Call.id, *fields).where(col(Call.id).in_(ids)))
+    rows = session.exec(select(Call.id, *fields).where(among(session, Call.id, ids)))
     values = []
     for row in rows:
         terms = document(**{name: getattr(row, name) for name in DOCUMENT_FIELDS})

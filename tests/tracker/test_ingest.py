@@ -1,14 +1,16 @@
 import dataclasses
+import re
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import Session, func, select
 
 from scrapers.record import Deadline
 from tests.conftest import empty_postgres
 from tests.tracker.helpers import bulk_records, feed_records, sedia_records
 from tracker import ingest as ingest_module
+from tracker.db import among
 from tracker.ingest import ingest
 from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEvent
 from tracker.queries import last_seen
@@ -181,3 +183,50 @@ def test_text_a_bulk_copy_could_misread_is_stored_as_the_source_sent_it(session)
     assert [row.call.id for row in found.rows] == [call.id]
     again = run(session, [odd], DAY2)
     assert (again.new, again.changed, again.unchanged) == (0, 0, 1)
+
+
+def test_among_selects_the_rows_of_the_values_given_on_both_engines(session):
+    run(session, sedia_records(), DAY1)
+    calls = session.exec(select(Call).order_by(Call.id)).all()
+    some = calls[1::2]
+
+    def found(column, values):
+        return session.exec(select(Call.id).where(among(session, column, values))).all()
+
+    assert sorted(found(Call.id, [c.id for c in some])) == [c.id for c in some]
+    assert sorted(found(Call.identifier, {c.identifier for c in some})) == [c.id for c in some]
+    assert found(Call.id, []) == []
+
+
+def statements_of_ingest(session, monkeypatch, batch: int) -> set[str]:
+    """The texts of the statements sent to store the real records in batches of `batch`, then
+    each of them changed."""
+    monkeypatch.setattr(ingest_module, "BATCH", batch)
+    sent: set[str] = set()
+
+    def record(_connection, _cursor, statement, *_):
+        sent.add(statement)
+
+    event.listen(session.get_bind(), "before_cursor_execute", record)
+    try:
+        records = sedia_records() + bulk_records()
+        run(session, records, DAY1)
+        run(session, [dataclasses.replace(r, title=r.title + " (2)") for r in records], DAY2)
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", record)
+    return sent
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_postgresql_is_sent_a_batchs_statements_in_the_same_words_whatever_its_size(
+    engine, session, monkeypatch
+):
+    """A batch's look-ups send their lists of ids as one array, so neither SQLAlchemy nor
+    psycopg rewrites a statement per list, and the server parses one text, not one per size."""
+    small = statements_of_ingest(session, monkeypatch, 4)
+    empty_postgres(engine)
+    large = statements_of_ingest(session, monkeypatch, 50)
+    assert [s for s in small | large if re.search(r"IN \(%\(", s)] == []
+    assert any("= ANY (" in s for s in small)
+    assert small == large
