@@ -164,7 +164,9 @@ def _signature(session: Session) -> tuple[Any, ...]:
     """What changes whenever a call is added, changed (a new version), merged or removed, or the
     organisation-type priors are learned again."""
     versions = session.exec(select(func.max(CallVersion.id))).one()
-    calls, merged = session.exec(select(func.count(), func.count(Call.merged_into_id))).one()
+    calls = session.exec(select(func.count()).select_from(Call)).one()
+    # The merged alone, from their own index (0025): no call's row read.
+    merged = session.exec(select(func.count()).where(col(Call.merged_into_id).is_not(None))).one()
     priors, lifts = session.exec(select(func.count(), func.sum(MatchPrior.lift))).one()
     return versions, calls, merged, priors, lifts
 
