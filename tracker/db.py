@@ -12,7 +12,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Table, any_, bindparam, event, text
+from sqlalchemy import JSON, String, Table, any_, bindparam, event, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, create_engine
@@ -85,10 +85,14 @@ def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
     """`column IN values`, for the long lists of a batch: PostgreSQL is sent the values as one
     array (`column = ANY(…)`), so the statement's text is the same whatever their number, and
     neither SQLAlchemy nor psycopg rewrites it with a placeholder per value (a tenth of the
-    client's time of the first ingest of 50,000 calls). SQLite has no arrays."""
+    client's time of the first ingest of 50,000 calls). SQLite has no arrays. Texts go as texts
+    of any length: a cast to the column's length would cut a longer one to a stored value."""
+    values = list(values)
     if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
-    return col(column).in_(list(values))
+        stored = getattr(column.type, "impl_instance", column.type)  # SQLModel's AutoString
+        element = String() if isinstance(stored, String) else column.type
+        return column == any_(bindparam(None, values, type_=ARRAY(element)))
+    return col(column).in_(values)
 
 
 def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:

@@ -12,7 +12,14 @@ from tests.tracker.helpers import bulk_records, feed_records, sedia_records
 from tracker import ingest as ingest_module
 from tracker.db import among
 from tracker.ingest import ingest
-from tracker.models import Call, CallDeadline, CallSource, CallVersion, ChangeEvent
+from tracker.models import (
+    IDENTIFIER_CHARS,
+    Call,
+    CallDeadline,
+    CallSource,
+    CallVersion,
+    ChangeEvent,
+)
 from tracker.queries import last_seen
 from tracker.search import CallQuery, search_calls
 
@@ -196,6 +203,12 @@ def test_among_selects_the_rows_of_the_values_given_on_both_engines(session):
     assert sorted(found(Call.id, [c.id for c in some])) == [c.id for c in some]
     assert sorted(found(Call.identifier, {c.identifier for c in some})) == [c.id for c in some]
     assert found(Call.id, []) == []
+    longest = some[0]  # an identifier as long as the column holds, and one longer
+    longest.identifier = longest.identifier.ljust(IDENTIFIER_CHARS, "x")
+    session.add(longest)
+    session.commit()
+    assert found(Call.identifier, [longest.identifier]) == [longest.id]
+    assert found(Call.identifier, [longest.identifier + "y"]) == []  # not cut to the stored one
 
 
 def statements_of_ingest(session, monkeypatch, batch: int) -> set[str]:
