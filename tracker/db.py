@@ -81,6 +81,19 @@ def analyse(session: Session, *models: Any) -> None:
         session.execute(text("ANALYZE " + ", ".join(m.__table__.name for m in models)))
 
 
+def reclaim(session: Session, model: Any) -> None:
+    """PostgreSQL: a table whose every row a committed run replaced, vacuumed (in no
+    transaction, on a connection of its own): the space of the replaced rows is reused by the
+    next run, and the planner's statistics are gathered again (`analyse`). Autovacuum would do
+    it later, or never where it is off: three nightly re-scores at 5,000 actors left 751,104
+    dead matches beside 125,000 live ones, 265 MB."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    with session.get_bind().engine.connect() as connection:
+        vacuum = connection.execution_options(isolation_level="AUTOCOMMIT")
+        vacuum.execute(text(f"VACUUM (ANALYZE) {model.__table__.name}"))
+
+
 def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
     """`column IN values`, for the long lists of a batch: PostgreSQL is sent the values as one
     array (`column = ANY(…)`), so the statement's text is the same whatever their number, and

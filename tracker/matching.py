@@ -21,7 +21,7 @@ from matcher.themes import ThemeMatcher
 from tracker.actors import latest_marks
 from tracker.applications import start_from_match
 from tracker.config import Settings
-from tracker.db import among, analyse, insert_rows
+from tracker.db import among, insert_rows, reclaim
 from tracker.match_index import INDEXES, calls_by_id
 from tracker.match_inputs import call_input, profile, themes
 from tracker.models import (
@@ -157,8 +157,8 @@ def rescore_all(session: Session, settings: Settings, today: date, now: datetime
     stored += _swap_in(session, scored, now, started)
     # Every row replaced: with the old statistics PostgreSQL took a call's 25 matches for
     # thousands and scanned every actor (13 ms instead of 1 ms on a call's page).
-    analyse(session, Match)
     session.commit()
+    reclaim(session, Match)
     return stored
 
 
