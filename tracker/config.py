@@ -106,6 +106,8 @@ class SchedulerSettings:
     stagger_seconds: int = 60  # between the first runs of the sources at start
     # CPU niceness added to the scheduler's process (0-19): its runs take what the web leaves.
     nice: int = 10
+    # On Linux, its runs take only the CPU time that nothing else wants (SCHED_IDLE).
+    idle: bool = True
 
 
 @dataclass

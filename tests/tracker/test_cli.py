@@ -323,27 +323,34 @@ def test_a_second_scheduler_refuses_to_start(radar, engine):
     assert "another radar scheduler is running" in result.output
 
 
-def test_the_scheduler_runs_at_the_configured_niceness(engine):
-    """On two cores a night's re-score must leave the web its share: the scheduler's process,
-    and the threads its jobs start, run at [scheduler] nice."""
+@pytest.mark.parametrize("idle", ["true", "false"])
+def test_the_scheduler_runs_at_the_configured_niceness(engine, idle):
+    """On two cores a night's re-score must leave the web its share: every thread of the
+    scheduler's process (OpenBLAS's, started when numpy is imported, too) and those its jobs
+    start run at [scheduler] nice, and in SCHED_IDLE when asked."""
     import subprocess
     import sys
     import time
 
     env = {**os.environ, "RADAR_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-           "RADAR_SCHEDULER_NICE": "7"}  # fmt: skip
+           "RADAR_SCHEDULER_NICE": "7", "RADAR_SCHEDULER_IDLE": idle}  # fmt: skip
     env |= {f"RADAR_SOURCES_{source.name.upper()}_ENABLED": "false" for source in SOURCES}
     own = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = (min(19, own + 7), os.SCHED_IDLE if idle == "true" else os.SCHED_OTHER)
     scheduler = subprocess.Popen(
         [Path(sys.executable).with_name("radar"), "scheduler"], env=env, stderr=subprocess.PIPE
     )
+
+    def priorities():  # of each of its threads
+        threads = [int(t) for t in os.listdir(f"/proc/{scheduler.pid}/task")]
+        return {(os.getpriority(os.PRIO_PROCESS, t), os.sched_getscheduler(t)) for t in threads}
+
     try:
         deadline = time.monotonic() + 30
-        while os.getpriority(os.PRIO_PROCESS, scheduler.pid) == own:
+        while priorities() != {expected}:
             assert scheduler.poll() is None, scheduler.communicate()[1]
-            assert time.monotonic() < deadline, "the scheduler kept its niceness"
+            assert time.monotonic() < deadline, f"the scheduler runs at {priorities()}"
             time.sleep(0.1)
-        assert os.getpriority(os.PRIO_PROCESS, scheduler.pid) == min(19, own + 7)
     finally:
         scheduler.terminate()
         scheduler.communicate(timeout=30)
