@@ -11,6 +11,7 @@ from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, select
 
 from scrapers.record import Deadline
+from tracker.accounts import STAFF_ROLES
 from tracker.applications import application_call
 from tracker.models import (
     Actor,
@@ -24,7 +25,6 @@ from tracker.models import (
 )
 from tracker.queries import kept_call
 
-STAFF_ROLES = ("staff", "admin")
 # What a listed application shows of its call (of its organisation and staff member: the
 # name); other fields load when read.
 LISTED_CALL_FIELDS = (

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from callrules.deadlines import TWO_STAGE
 from scrapers.record import Deadline
+from tracker.accounts import STAFF_ROLES
 from tracker.html import is_web_link
 from tracker.models import (
     APPLICATION_LINKS,
@@ -206,13 +207,17 @@ def start_from_match(
     session: Session, actor_id: int, call_id: int, *, user_id: int | None, now: datetime
 ) -> Application:
     """The actor's application to this call: started at "preparing" the first time a match is
-    marked applied; the one already there (at any stage) after that."""
+    marked applied, by a staff member as its responsible staff member; the one already there
+    (at any stage) after that."""
     existing = session.exec(
         select(Application).where(Application.actor_id == actor_id, Application.call_id == call_id)
     ).first()
     if existing is not None:
         return existing
-    values = {"call_id": call_id}
+    values: dict[str, Any] = {"call_id": call_id}
+    marker = session.get(User, user_id) if user_id is not None else None
+    if marker is not None and marker.role in STAFF_ROLES:
+        values["staff_id"] = marker.id
     return create_application(
         session, actor_id, values, user_id=user_id, now=now, stage=FROM_MATCH, from_match=True
     )

@@ -26,6 +26,7 @@ from tracker.applications import (
     create_application,
     move,
     next_stages,
+    team_clause,
     update_application,
 )
 from tracker.ingest import ingest
@@ -267,6 +268,18 @@ def test_marking_a_match_applied_starts_one_application_at_preparing(session, se
         member.id,
         {"stage": "preparing", "from_match": True},
     )
+    assert found[0].staff_id is None  # a member of the organisation is not its staff
+
+
+def test_a_staff_member_marking_a_match_applied_is_on_the_application_s_team(
+    session, setting, settings
+):
+    calls, actor, staff = setting
+    record_feedback(session, settings, actor_id=actor.id, call_id=calls[TOPIC].id,
+                    verdict="applied", reason=None, user_id=staff.id, today=DAY1.date(), now=DAY1)  # fmt: skip
+    session.commit()
+    application = session.exec(select(Application).where(team_clause(staff))).one()
+    assert (application.call_id, application.staff_id) == (calls[TOPIC].id, staff.id)
 
 
 def test_the_filters_select_by_actor_stage_staff_and_programme(session, setting):

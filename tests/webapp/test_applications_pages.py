@@ -10,7 +10,7 @@ from sqlmodel import select
 from scrapers.record import Deadline
 from tests.language import problems_of
 from tests.tracker.helpers import sedia_records
-from tests.webapp.conftest import csrf, post_verdict, sign_in
+from tests.webapp.conftest import csrf, post_verdict, rescore, sign_in
 from tracker.applications import create_application
 from tracker.ingest import ingest
 from tracker.models import Application, ApplicationEvent, utcnow
@@ -151,6 +151,21 @@ def test_the_applied_verdict_starts_an_application_shown_on_the_match(
     page = client.get(f"/actors/{actor_id}/matches").get_data(as_text=True)
     assert f'href="/applications/{application.id}"' in page
     assert session.exec(select(ApplicationEvent.kind)).all() == ["created"]
+    assert application.staff_id is None  # a member of the organisation marked it
+
+
+def test_a_staff_member_who_marks_a_match_applied_is_responsible_for_the_application(
+    client, session, settings, people, calls
+):
+    actor_id = people["actor"].id
+    best = rescore(session, settings, people["actor"])[0].call_id  # best first
+    sign_in(client, "staff@hameenliitto.example")
+    post_verdict(client, actor_id, best, "applied", csrf(client, f"/actors/{actor_id}/matches"))
+    application = session.exec(select(Application)).one()
+    assert application.staff_id == people["staff"].id
+    page = BeautifulSoup(client.get(f"/applications/{application.id}").data, "html.parser")
+    responsible = page.find("dt", string="Vastuuhenkilö").find_next_sibling("dd")
+    assert responsible.get_text() == "staff@hameenliitto.example"
 
 
 def test_the_table_shows_a_page_at_a_time_with_its_filters(
