@@ -39,14 +39,21 @@ def ended_clause(today: date) -> Any:
 
 # A call without a final deadline closes on no day: in the comparison its last day is the last
 # date there is. "Not closed" is then one comparison, a range of the live calls' indexes of that
-# expression (0024 on PostgreSQL, 0025 on SQLite). A constant in the SQL, not a parameter: the plan PostgreSQL keeps for a
-# prepared statement knows no parameter's value, and would not see the indexed expression.
+# expression (0024 on PostgreSQL, 0025 on SQLite). A constant in the SQL, not a parameter: the
+# plan PostgreSQL keeps for a prepared statement knows no parameter's value, and would not see
+# the indexed expression.
 NEVER_ENDS = literal_column("'9999-12-31'", Date)
+
+
+def last_day() -> Any:
+    """SQL: the call's last day for a new applicant, the last date there is when it has none;
+    the expression the live calls' indexes are ordered by."""
+    return func.coalesce(col(Call.final_deadline), NEVER_ENDS)
 
 
 def not_ended_clause(today: date) -> Any:
     """SQL: the call's own dates have not closed it by `today`; not `ended_clause`."""
-    return func.coalesce(col(Call.final_deadline), NEVER_ENDS) >= today
+    return last_day() >= today
 
 
 def status_clause(status: Status, today: date) -> Any:

@@ -14,7 +14,7 @@ from callrules.deadlines import PREPARATION_DAYS
 from matcher import search_terms
 from matcher.profile import eligibility_type
 from tracker.models import Call, CallDeadline, CallEligibility, CallSource, CallTheme, Match
-from tracker.queries import UNMERGED, current_clause, status_clause
+from tracker.queries import UNMERGED, current_clause, last_day, status_clause
 from tracker.text_search import TextMatch, text_match
 
 SORTS = ("deadline", "newest", "budget", "relevance")
@@ -99,19 +99,21 @@ def search_calls(
     tallies = {"total": func.count()}
     if query.eligible_for is not None:  # how many of them no source states the eligibility of
         tallies["unstated"] = func.count(case((~_stated(), 1)))
+    reach = _within_reach(session, query, text, conditions, today, page * query.page_size)
     # Ids first: sorting narrow rows is fast, whole calls (long texts inline) are not. The
-    # window counts give the totals in the same pass over the filtered calls.
-    windows = (tally.over().label(name) for name, tally in tallies.items())
+    # window counts give the totals in the same pass over the filtered calls, unless only
+    # those within reach are sorted.
+    windows = (tally.over().label(name) for name, tally in tallies.items() if reach is None)
     columns = _searched(select(Call.id, upcoming.label("next"), *windows), text)
     statement, order = _ordered(columns, query, upcoming, text)
     chosen = session.exec(
-        statement.where(*conditions)
+        statement.where(*conditions, *([] if reach is None else [reach]))
         .order_by(*order, col(Call.id))
         .offset((page - 1) * query.page_size)
         .limit(query.page_size)
     ).all()
-    counted: Any = chosen[0] if chosen else None
-    if counted is None:  # past the last page, or nothing found
+    counted: Any = chosen[0] if chosen and reach is None else None
+    if counted is None:  # counted apart, past the last page, or nothing found
         totals = select(*(tally.label(name) for name, tally in tallies.items())).select_from(Call)
         counted = session.execute(_searched(totals, text).where(*conditions)).one()
     loaded = session.exec(
@@ -134,6 +136,40 @@ def search_calls(
         unstated=counted.unstated if query.eligible_for is not None else 0,
         unsearched=query.text.strip() if text is None else "",
     )
+
+
+def _within_reach(
+    session: Session,
+    query: CallQuery,
+    text: TextMatch | None,
+    conditions: list[Any],
+    today: date,
+    reach: int,
+) -> Any:
+    """Listed by deadline without a text (the page as it opens): a condition that keeps the
+    calls that can be among the first `reach`, all of them; None where every call found is
+    sorted.
+
+    A call's deadline for a new applicant is one of its deadlines still ahead, none later than
+    its last day (`closes_on`: its last deadline open to a newcomer). So the `reach`th last day
+    of the calls with a deadline ahead bounds the deadlines of the first `reach`: only the calls
+    with a deadline up to that day are sorted, a few hundred of 19,573 current calls at 50,000,
+    each of which had its deadline looked up (50-70 ms on PostgreSQL, 90 % of the query)."""
+    if query.sort != "deadline" or text is not None:
+        return None
+    ahead = (CallDeadline.newcomer == true(), CallDeadline.deadline >= today)
+    has_ahead = select(CallDeadline.id).where(CallDeadline.call_id == Call.id, *ahead).exists()
+    bound = session.exec(
+        select(last_day())
+        .where(*conditions, has_ahead)
+        .order_by(last_day())
+        .offset(reach - 1)
+        .limit(1)
+    ).first()
+    if bound is None:  # fewer calls with a deadline ahead: every one may be listed
+        return None
+    within = select(CallDeadline.call_id).where(*ahead, CallDeadline.deadline <= bound)
+    return col(Call.id).in_(within)
 
 
 def found_calls(

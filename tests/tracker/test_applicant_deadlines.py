@@ -171,3 +171,28 @@ def test_the_migration_reindexes_stored_calls_by_the_rule(engine, session, store
     assert stored[CASCADE].id not in closed
     cascade = select(CallDeadline).where(CallDeadline.call_id == stored[CASCADE].id)
     assert len(session.exec(cascade).all()) == 6  # every cut-off stays
+
+
+@pytest.mark.parametrize("status", ["current", "open", "forthcoming", ""])
+def test_the_list_by_deadline_pages_through_every_call_in_the_order_of_their_deadlines(
+    session, stored, status
+):
+    """Only the calls that can be on the page asked for are sorted (`_within_reach`): page
+    after page, the list is every call found, ordered by the deadline a new applicant works
+    to (none last), as Python reads it, on days around each deadline."""
+    for day in sorted({case[1] for case in CASES}):
+        found = found_calls(session, CallQuery(status=status), day, MIN_DAYS)
+
+        def soonest(call, day=day):
+            ahead = call.for_applicant(day, MIN_DAYS).deadline
+            return (ahead.date if ahead else date.max, call.id)
+
+        listed, page = [], CallQuery(status=status, page=1, page_size=3)
+        while True:
+            result = search_calls(session, page, day, MIN_DAYS)
+            assert result.total == len(found)
+            listed += [row.call.id for row in result.rows]
+            if page.page >= result.pages:
+                break
+            page.page += 1
+        assert listed == [call.id for call in sorted(found, key=soonest)], (day, status)

@@ -174,10 +174,12 @@ WORDS_INDEX = {"sqlite": "callsearch_fts", "postgresql": "ix_callsearch_document
 
 
 def page_plan(engine, session, query: CallQuery) -> list:
-    """The engine's plan of the calls page's query for `query` (PostgreSQL vacuumed and analysed
-    as its autovacuum keeps it, told not to scan tables, as it would on tables this small)."""
+    """The engine's plans of the statements that choose and count the calls of the calls page
+    for `query`, in the order sent (PostgreSQL vacuumed and analysed as its autovacuum keeps
+    it, told not to scan tables, as it would on tables this small)."""
     sent = statements_of(engine, lambda: search_calls(session, query, TODAY))
-    return plan_of(engine, *next((s, p) for s, p in sent if "OVER ()" in s))
+    choosing = [(s, p) for s, p in sent if "count(*)" in s or "LIMIT" in s]
+    return [row for statement in choosing for row in plan_of(engine, *statement)]
 
 
 def plan_of(engine, statement: str, parameters) -> list:
