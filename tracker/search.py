@@ -153,8 +153,9 @@ def _within_reach(
     A call's deadline for a new applicant is one of its deadlines still ahead, none later than
     its last day (`closes_on`: its last deadline open to a newcomer). So the `reach`th last day
     of the calls with a deadline ahead bounds the deadlines of the first `reach`: only the calls
-    with a deadline up to that day are sorted, a few hundred of 19,573 current calls at 50,000,
-    each of which had its deadline looked up (50-70 ms on PostgreSQL, 90 % of the query)."""
+    with a deadline up to that day are sorted. For the first page at 50,000 calls that is 67
+    of the 19,573 current calls, instead of looking up the deadlines of all of them: the page's
+    queries took 50-95 ms on PostgreSQL, and take 15 ms with the count apart."""
     if query.sort != "deadline" or text is not None:
         return None
     ahead = (CallDeadline.newcomer == true(), CallDeadline.deadline >= today)
