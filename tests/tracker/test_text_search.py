@@ -233,6 +233,20 @@ def test_postgresql_reads_the_open_calls_of_a_programme_as_one_range_of_an_index
     assert sought, text_plan
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_postgresql_reads_only_the_calls_an_identifiers_start_finds(engine, session, calls):
+    """An identifier's start: PostgreSQL reads the calls through the two ranges of the
+    identifiers' indexes, and no other way. Given the start as a subquery of ids, it joined
+    them to every call it read in full (at 50,000 calls: 70 ms for the 2,882 of
+    "HORIZON-CL6-2027", 7 ms by the ranges)."""
+    plan = [row[0] for row in page_plan(engine, session, CallQuery(text="HORIZON-CL6-2027"))]
+    reads = [m[1] for line in plan if (m := re.search(r"(\w[\w ]*) on call\b", line))]
+    assert reads and set(reads) == {"Bitmap Heap Scan"}, plan
+    indexes = {m[1] for line in plan if (m := re.search(r"Bitmap Index Scan on (\w+)", line))}
+    assert indexes == {"ix_call_identifier_prefix", "ix_call_call_identifier_prefix"}, plan
+
+
 @pytest.mark.parametrize("status", ["current", "open"])
 def test_the_calls_still_in_play_are_read_as_a_range_of_their_index(engine, session, calls, status):
     """The calls page as it opens (the current calls by next deadline) and the open calls: both
