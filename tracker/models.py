@@ -50,7 +50,7 @@ class Call(SQLModel, table=True):
     title: str = Field(sa_column=Column(Text, nullable=False))
     call_identifier: str | None = Field(default=None, max_length=IDENTIFIER_CHARS)
     call_title: str | None = Field(default=None, sa_column=Column(Text))
-    programme: str | None = Field(default=None, index=True, max_length=IDENTIFIER_CHARS)
+    programme: str | None = Field(default=None, max_length=IDENTIFIER_CHARS)
     programme_part: str | None = Field(default=None, sa_column=Column(Text))
     type_of_action: str | None = Field(default=None, sa_column=Column(Text))
     kind: str = Field(default="grant", max_length=20)
@@ -64,7 +64,7 @@ class Call(SQLModel, table=True):
     deadlines: list[dict[str, Any]] = json_column()
     deadline_model: str | None = Field(default=None, max_length=DEADLINE_MODEL_CHARS)
     # The last day a new applicant can submit (stage 1 of a two-stage call): status in SQL.
-    final_deadline: date | None = Field(default=None, index=True)
+    final_deadline: date | None = Field(default=None)
     continuous: bool = False
     technical_end: date | None = None  # closes a call without deadlines (CallRecord.technical_end)
     budget_total_eur: int | None = money(index=True)
@@ -197,7 +197,7 @@ class CallVersion(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("call_id", "number"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    call_id: int = Field(foreign_key="call.id", index=True)
+    call_id: int = Field(foreign_key="call.id")  # first in the unique index
     number: int
     created_at: datetime = Field(default_factory=utcnow)
     source: str = Field(max_length=50)
@@ -362,7 +362,7 @@ class CallTheme(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("call_id", "theme"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    call_id: int = Field(foreign_key="call.id", index=True)
+    call_id: int = Field(foreign_key="call.id")  # first in the unique index
     theme: str = Field(max_length=50, index=True)
     score: float = 0.0
     reason: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
