@@ -37,9 +37,9 @@ def json_column() -> Any:
     return Field(default_factory=list, sa_column=Column(JSON, nullable=False))
 
 
-def money(index: bool = False) -> Any:
+def money() -> Any:
     """EUR amounts are BIGINT on every engine: calls of billions exist (1.78 bn in the feed)."""
-    return Field(default=None, index=index, sa_type=BigInteger)
+    return Field(default=None, sa_type=BigInteger)
 
 
 class Call(SQLModel, table=True):
@@ -67,7 +67,7 @@ class Call(SQLModel, table=True):
     final_deadline: date | None = Field(default=None)
     continuous: bool = False
     technical_end: date | None = None  # closes a call without deadlines (CallRecord.technical_end)
-    budget_total_eur: int | None = money(index=True)
+    budget_total_eur: int | None = money()  # indexed in the list's order (0027)
     budget_min_grant_eur: int | None = money()
     budget_max_grant_eur: int | None = money()
     expected_grants: int | None = None
@@ -85,7 +85,7 @@ class Call(SQLModel, table=True):
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
     content_hash: str = Field(default="", max_length=64)
-    first_seen: datetime = Field(default_factory=utcnow, index=True)
+    first_seen: datetime = Field(default_factory=utcnow)  # indexed in the list's order (0027)
     # When a source last listed the call is its sources' (tracker.queries.last_seen): a run
     # that finds the call unchanged writes nothing to this wide row.
     last_changed: datetime = Field(default_factory=utcnow, index=True)

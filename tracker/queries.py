@@ -10,6 +10,7 @@ from sqlalchemy import Date, func, literal_column, or_
 from sqlmodel import Session, col, select
 
 from scrapers.record import Deadline, Status
+from tracker.db import likely
 from tracker.models import Call, CallSource
 
 SUMMARY_FIELDS = (
@@ -51,26 +52,30 @@ def last_day() -> Any:
     return func.coalesce(col(Call.final_deadline), NEVER_ENDS)
 
 
-def not_ended_clause(today: date) -> Any:
-    """SQL: the call's own dates have not closed it by `today`; not `ended_clause`."""
-    return last_day() >= today
+def not_ended_clause(today: date, most: bool = False) -> Any:
+    """SQL: the call's own dates have not closed it by `today`; not `ended_clause`. `most`:
+    told to SQLite as true of most calls (tracker.db.likely), for a list read in another
+    index's order."""
+    return likely(last_day() >= today) if most else last_day() >= today
 
 
-def status_clause(status: Status, today: date) -> Any:
-    """SQL condition equal to `Call.status` on `today`: ended by its dates, or withdrawn."""
+def status_clause(status: Status, today: date, most: bool = False) -> Any:
+    """SQL condition equal to `Call.status` on `today`: ended by its dates, or withdrawn.
+    `most`: its dates told to SQLite as true of most calls (`not_ended_clause`)."""
     if status == "closed":
-        return or_(ended_clause(today), col(Call.withdrawn_at).is_not(None))
-    not_closed = current_clause(today)
+        ended = ended_clause(today)
+        return or_(likely(ended) if most else ended, col(Call.withdrawn_at).is_not(None))
+    not_closed = current_clause(today, most)
     if status == "forthcoming":
         return not_closed & (col(Call.opening_date) > today)
     opened = or_(col(Call.opening_date).is_(None), col(Call.opening_date) <= today)
     return not_closed & opened
 
 
-def current_clause(today: date) -> Any:
+def current_clause(today: date, most: bool = False) -> Any:
     """SQL condition: open or forthcoming on `today`, a call one can still apply to (not
-    closed, whenever it opens)."""
-    return not_ended_clause(today) & col(Call.withdrawn_at).is_(None)
+    closed, whenever it opens). `most`: as in `not_ended_clause`."""
+    return not_ended_clause(today, most) & col(Call.withdrawn_at).is_(None)
 
 
 IDS_PER_QUERY = 10_000  # PostgreSQL takes at most 65,535 parameters in a statement

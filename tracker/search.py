@@ -18,6 +18,9 @@ from tracker.queries import UNMERGED, current_clause, last_day, status_clause
 from tracker.text_search import TextMatch, text_match
 
 SORTS = ("deadline", "newest", "budget", "relevance")
+# Sorts whose order an index holds, ties by id (0027): without a text, a page reads its calls
+# from that index's end and stops, and the calls are counted apart.
+IN_INDEX_ORDER = ("newest", "budget")
 STATUSES = ("open", "forthcoming", "closed")
 CURRENT = "current"  # open or forthcoming: what the calls page shows first
 # What a list of calls shows (and call_row needs); the rest is not loaded.
@@ -100,19 +103,22 @@ def search_calls(
     if query.eligible_for is not None:  # how many of them no source states the eligibility of
         tallies["unstated"] = func.count(case((~_stated(), 1)))
     reach = _within_reach(session, query, text, conditions, today, page * query.page_size)
+    in_order = text is None and query.sort in IN_INDEX_ORDER
     # Ids first: sorting narrow rows is fast, whole calls (long texts inline) are not. The
     # window counts give the totals in the same pass over the filtered calls, unless only
-    # those within reach are sorted.
-    windows = (tally.over().label(name) for name, tally in tallies.items() if reach is None)
+    # those within reach are sorted, or none is.
+    apart = reach is not None or in_order
+    windows = (tally.over().label(name) for name, tally in tallies.items() if not apart)
     columns = _searched(select(Call.id, upcoming.label("next"), *windows), text)
     statement, order = _ordered(columns, query, upcoming, text)
+    read = _filters(query, today, upcoming, most=True) if in_order else conditions
     chosen = session.exec(
-        statement.where(*conditions, *([] if reach is None else [reach]))
-        .order_by(*order, col(Call.id))
+        statement.where(*read, *([] if reach is None else [reach]))
+        .order_by(*order)
         .offset((page - 1) * query.page_size)
         .limit(query.page_size)
     ).all()
-    counted: Any = chosen[0] if chosen and reach is None else None
+    counted: Any = chosen[0] if chosen and not apart else None
     if counted is None:  # counted apart, past the last page, or nothing found
         totals = select(*(tally.label(name) for name, tally in tallies.items())).select_from(Call)
         counted = session.execute(_searched(totals, text).where(*conditions)).one()
@@ -198,7 +204,7 @@ def _every(session: Session, columns: Any, query: CallQuery, today: date, upcomi
     """`columns` of every call matching the filters of `query`, in its order."""
     text = _text(session, query)
     statement, order = _ordered(_searched(columns, text), query, upcoming, text)
-    return statement.where(*_filters(query, today, upcoming)).order_by(*order, col(Call.id))
+    return statement.where(*_filters(query, today, upcoming)).order_by(*order)
 
 
 def _text(session: Session, query: CallQuery) -> TextMatch | None:
@@ -211,8 +217,10 @@ def _searched(statement: Any, text: TextMatch | None) -> Any:
     return statement if text is None else text.apply(statement)
 
 
-def _filters(query: CallQuery, today: date, upcoming: Any) -> list[Any]:
-    conditions = _conditions(query, today, upcoming)
+def _filters(query: CallQuery, today: date, upcoming: Any, most: bool = False) -> list[Any]:
+    """The query's conditions; `most`: its status told to SQLite as true of most calls (a page
+    read in an index's order, `IN_INDEX_ORDER`)."""
+    conditions = _conditions(query, today, upcoming, most)
     if query.eligible_for is not None:
         conditions.append(eligible_clause(query.eligible_for))
     return conditions
@@ -239,14 +247,14 @@ def _first_deadline_from(day: date) -> Any:
     )
 
 
-def _conditions(query: CallQuery, today: date, next_deadline: Any) -> list[Any]:
+def _conditions(query: CallQuery, today: date, next_deadline: Any, most: bool) -> list[Any]:
     conditions: list[Any] = [UNMERGED]
     if query.programme:
         conditions.append(Call.programme == query.programme)
     if query.status in STATUSES:
-        conditions.append(status_clause(query.status, today))  # type: ignore[arg-type]
+        conditions.append(status_clause(query.status, today, most))  # type: ignore[arg-type]
     elif query.status == CURRENT:
-        conditions.append(current_clause(today))
+        conditions.append(current_clause(today, most))
     if query.deadline_from:
         conditions.append(next_deadline >= query.deadline_from)
     if query.deadline_to:
@@ -282,11 +290,13 @@ def day_start(day: date) -> datetime:
 def _ordered(
     statement: Any, query: CallQuery, next_deadline: Any, text: TextMatch | None
 ) -> tuple[Any, list[Any]]:
-    soonest = [func.coalesce(next_deadline, date.max)]  # none ahead: last
-    if query.sort == "newest":
-        return statement, [col(Call.first_seen).desc()]
+    """The statement (joined to the scores when ranked by them) and its whole order, ties
+    broken by id."""
+    soonest = [func.coalesce(next_deadline, date.max), col(Call.id)]  # none ahead: last
+    if query.sort == "newest":  # both as 0027's indexes hold them, read from the end
+        return statement, [col(Call.first_seen).desc(), col(Call.id).desc()]
     if query.sort == "budget":
-        return statement, [col(Call.budget_total_eur).is_(None), col(Call.budget_total_eur).desc()]
+        return statement, [col(Call.budget_total_eur).desc().nulls_last(), col(Call.id).desc()]
     if query.sort == "relevance" and text is not None:
         return statement, [*text.best_first(), *soonest]
     if query.sort == "relevance" and query.actor_id is not None:
