@@ -63,6 +63,13 @@ class CallQuery:
     page: int = 1
     page_size: int = 50
 
+    @property
+    def deadline_range(self) -> bool:
+        """Filtered by the range of a new applicant's next deadline: a condition computed for
+        each call, so the page starts from the calls with a deadline in it
+        (`_deadline_between`), neither from an index's order nor from `_within_reach`."""
+        return bool(self.deadline_from or self.deadline_to)
+
 
 @dataclass
 class CallRow:
@@ -103,7 +110,7 @@ def search_calls(
     if query.eligible_for is not None:  # how many of them no source states the eligibility of
         tallies["unstated"] = func.count(case((~_stated(), 1)))
     reach = _within_reach(session, query, text, conditions, today, page * query.page_size)
-    in_order = text is None and query.sort in IN_INDEX_ORDER
+    in_order = text is None and query.sort in IN_INDEX_ORDER and not query.deadline_range
     # Ids first: sorting narrow rows is fast, whole calls (long texts inline) are not. The
     # window counts give the totals in the same pass over the filtered calls, unless only
     # those within reach are sorted, or none is.
@@ -162,7 +169,7 @@ def _within_reach(
     with a deadline up to that day are sorted. For the first page at 50,000 calls that is 67
     of the 19,573 current calls, instead of looking up the deadlines of all of them: the page's
     queries took 50-95 ms on PostgreSQL, and take 15 ms with the count apart."""
-    if query.sort != "deadline" or text is not None:
+    if query.sort != "deadline" or text is not None or query.deadline_range:
         return None
     ahead = (CallDeadline.newcomer == true(), CallDeadline.deadline >= today)
     has_ahead = select(CallDeadline.id).where(CallDeadline.call_id == Call.id, *ahead).exists()
@@ -255,10 +262,10 @@ def _conditions(query: CallQuery, today: date, next_deadline: Any, most: bool) -
         conditions.append(status_clause(query.status, today, most))  # type: ignore[arg-type]
     elif query.status == CURRENT:
         conditions.append(current_clause(today, most))
-    if query.deadline_from:
-        conditions.append(next_deadline >= query.deadline_from)
-    if query.deadline_to:
-        conditions.append(next_deadline <= query.deadline_to)
+    if query.deadline_range:
+        conditions += _deadline_between(
+            query.deadline_from, query.deadline_to, today, next_deadline
+        )
     if query.theme:
         themed = select(CallTheme.call_id).where(CallTheme.theme == query.theme)
         conditions.append(col(Call.id).in_(themed))
@@ -280,6 +287,25 @@ def _conditions(query: CallQuery, today: date, next_deadline: Any, most: bool) -
     if query.budget_max is not None:
         conditions.append(col(Call.budget_total_eur) <= query.budget_max)
     return conditions
+
+
+def _deadline_between(
+    start: date | None, end: date | None, today: date, next_deadline: Any
+) -> list[Any]:
+    """The next deadline from `start` to `end`; and first the calls with a newcomer deadline
+    in that range (never before today), which it is one of: the engines start from those in
+    the deadlines' index, instead of looking up the next deadline of every call (a month's
+    5,094 of the 47,921 current calls at 50,000: 332 -> 56 ms on PostgreSQL, 139 -> 28 ms on
+    SQLite)."""
+    conditions = []
+    if start:
+        conditions.append(next_deadline >= start)
+    if end:
+        conditions.append(next_deadline <= end)
+    ahead = [CallDeadline.newcomer == true(), CallDeadline.deadline >= max(start or today, today)]
+    if end:
+        ahead.append(CallDeadline.deadline <= end)
+    return [*conditions, col(Call.id).in_(select(CallDeadline.call_id).where(*ahead))]
 
 
 def day_start(day: date) -> datetime:

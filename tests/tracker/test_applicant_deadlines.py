@@ -5,7 +5,8 @@ to, as Python computes them (`Call.for_applicant`), as SQL filters and sorts the
 page's search), and as the matcher offers the call.
 """
 
-from datetime import UTC, date, datetime
+import dataclasses
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from alembic import command
@@ -117,6 +118,25 @@ def test_the_deadline_range_filter_reads_the_applicants_deadline(session, stored
     assert CASCADE not in {r.call.identifier for r in search_calls(session, window, day).rows}
     later = CallQuery(deadline_from=date(2027, 2, 14), deadline_to=date(2027, 2, 14))
     assert CASCADE in {r.call.identifier for r in search_calls(session, later, day).rows}
+
+
+@pytest.mark.parametrize("sort", ["deadline", "newest"])
+def test_a_range_of_deadlines_lists_the_calls_whose_next_deadline_is_in_it(session, stored, sort):
+    """The range starts from the calls with a newcomer deadline in it (`_deadline_between`):
+    the list is still exactly the calls whose deadline for a new applicant is in the range, as
+    Python reads it, on days around each deadline, for ranges on either side of it."""
+    for _identifier, day, _status, deadline, _tight in CASES:
+        on = deadline or day
+        for start, end in ((on, on), (None, on), (on, None), (day, on + timedelta(days=90))):
+            query = CallQuery(status="", deadline_from=start, deadline_to=end, sort=sort)
+            found = search_calls(session, dataclasses.replace(query, page_size=500), day, MIN_DAYS)
+            expected = set()
+            for call in stored.values():
+                ahead = call.for_applicant(day, MIN_DAYS).deadline
+                if ahead and (start or date.min) <= ahead.date <= (end or date.max):
+                    expected.add(call.id)
+            assert {row.call.id for row in found.rows} == expected, (day, start, end)
+            assert found.total == len(expected)
 
 
 def test_a_two_stage_call_is_not_offered_to_a_new_actor_after_stage_1(session, stored):
