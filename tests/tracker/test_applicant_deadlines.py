@@ -193,7 +193,7 @@ def test_the_migration_reindexes_stored_calls_by_the_rule(engine, session, store
     assert len(session.exec(cascade).all()) == 6  # every cut-off stays
 
 
-@pytest.mark.parametrize("status", ["current", "open", "forthcoming", ""])
+@pytest.mark.parametrize("status", ["current", "open", "forthcoming", "closed", ""])
 def test_the_list_by_deadline_pages_through_every_call_in_the_order_of_their_deadlines(
     session, stored, status
 ):

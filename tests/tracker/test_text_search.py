@@ -283,6 +283,19 @@ def test_sqlite_lists_calls_of_any_status_from_an_index_of_the_unmerged(engine, 
     assert not re.search(r"SCAN call\b'", text_plan), text_plan
 
 
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_sqlite_reads_the_closed_calls_from_the_indexes_of_their_dates_and_withdrawals(
+    engine, session, calls
+):
+    """The closed calls, ended by their dates or withdrawn: SQLite reads each side of that OR
+    from its index (queries.EPOCH), not every unmerged call's id and row."""
+    text_plan = "\n".join(
+        str(row) for row in page_plan(engine, session, CallQuery(status="closed"))
+    )
+    assert "ix_call_dates" in text_plan and "ix_call_withdrawn_at" in text_plan, text_plan
+    assert "ix_call_unmerged" not in text_plan and not re.search(r"SCAN call\b", text_plan)
+
+
 def test_the_search_forms_types_of_action_are_read_from_an_index(engine, session, calls):
     """The choices of the search form's type of action (tracker.search.filter_options), read
     once a minute in each web worker: an index of the column, not every call's row."""
