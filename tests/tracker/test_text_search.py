@@ -250,11 +250,13 @@ def test_postgresql_reads_only_the_calls_an_identifiers_start_finds(engine, sess
 @pytest.mark.parametrize("status", ["current", "open"])
 def test_the_calls_still_in_play_are_read_as_a_range_of_their_index(engine, session, calls, status):
     """The calls page as it opens (the current calls by next deadline) and the open calls: both
-    engines seek the range of the live calls' index by their last day (0024, 0025). SQLite,
+    engines seek a range of an index of the calls by their last day that also holds what the
+    statuses read (0024, 0025, 0028), whether the live calls' or the unmerged calls'. SQLite,
     planning without statistics, read `withdrawn_at IS NULL` as an equality in that column's
     index instead, and so every call's row."""
     text_plan = "\n".join(str(row) for row in page_plan(engine, session, CallQuery(status=status)))
-    assert "ix_call_live_last_day" in text_plan, text_plan
+    assert re.search(r"ix_call_(live|unmerged)_last_day", text_plan), text_plan
+    assert not re.search(r"SCAN call\b|Seq Scan", text_plan), text_plan
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
@@ -274,13 +276,16 @@ def test_a_list_by_newest_or_budget_is_read_in_the_order_of_its_index(
     assert not re.search(r"TEMP B-TREE FOR ORDER BY|Sort Key", text_plan), text_plan
 
 
-@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
-def test_sqlite_lists_calls_of_any_status_from_an_index_of_the_unmerged(engine, session, calls):
-    """Calls of any status: SQLite reads the unmerged calls' ids from their index (0025), not
-    every call's wide row."""
+def test_calls_of_any_status_are_counted_and_bounded_from_the_index_of_the_unmerged(
+    engine, session, calls
+):
+    """Calls of any status: both engines read the unmerged calls from their index by last day
+    (0028) to count them and to bound the deadlines within reach, not every call's wide row
+    (PostgreSQL counted 49,397 rows in 48 ms at 50,000 calls, SQLite sorted them all by last
+    day for the bound)."""
     text_plan = "\n".join(str(row) for row in page_plan(engine, session, CallQuery()))
-    assert "ix_call_unmerged" in text_plan, text_plan
-    assert not re.search(r"SCAN call\b'", text_plan), text_plan
+    assert "ix_call_unmerged_last_day" in text_plan, text_plan
+    assert not re.search(r"SCAN call'|Seq Scan on call", text_plan), text_plan  # every row
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
