@@ -76,8 +76,9 @@ class Context:
             reason = str(exc.orig or exc).strip().splitlines()[0]
             raise click.ClickException(f"cannot use the database at {where}: {reason}") from None
 
-    def web_app(self, *, warm: bool = False) -> Any:
-        """The web app on this database: `radar serve`, and the digests' words and links.
+    def web_app(self, *, serve: bool = False) -> Any:
+        """The web app on this database: `radar serve` (`serve`: with an engine of its own, as
+        every process that serves pages reads, and warmed), and the digests' words and links.
 
         Without RADAR_WEB_SECRET_KEY the development key kept under instance/ signs sessions
         and emailed links, so the links of `radar digest` work on `radar serve`."""
@@ -85,7 +86,7 @@ class Context:
 
         if not self.settings.web.secret_key:
             self.settings.web.secret_key = development_secret(Path("instance"))
-        return create_app(self.settings, engine=self.engine, warm=warm)
+        return create_app(self.settings, engine=None if serve else self.engine, warm=serve)
 
     def close(self) -> None:
         if self._engine is not None:
@@ -697,7 +698,7 @@ def serve(ctx: Context, host: str | None, port: int | None) -> None:
                 " (or `.venv/bin/radar create-user EMAIL --role admin`).",
                 err=True,
             )
-    app = ctx.web_app(warm=True)  # its key kept under instance/: sessions outlive a restart
+    app = ctx.web_app(serve=True)  # its key kept under instance/: sessions outlive a restart
     app.run(host=host or ctx.settings.web.host, port=port or ctx.settings.web.port)
 
 

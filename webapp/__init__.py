@@ -18,9 +18,11 @@ from webapp.inputs import CleanRequest
 
 
 def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) -> Flask:
-    """A Flask app for these settings; the engine is made here unless one is given.
+    """A Flask app for these settings; the engine is made here unless one is given, reading
+    SQLite through mmap as every process that serves pages does (tracker.db's `mapped`).
 
-    `warm` builds the calls' match index in a thread, so no request of a served app fits it.
+    `warm`, for an app that serves pages: a database whose schema is not the code's stops it
+    with the reason, and the calls' match index is built in a thread, so no request fits it.
     """
     app = LoggingFlask(__name__)
     app.request_class = CleanRequest
@@ -38,10 +40,10 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
     )
     if web.proxies:  # only behind proxies that set these headers: else a client forges them
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=web.proxies, x_proto=web.proxies)  # type: ignore[method-assign]
-    app.extensions["radar"] = {
-        "settings": settings,
-        "engine": engine or make_engine(settings.database.url, mapped=True),
-    }
+    engine = engine or make_engine(settings.database.url, mapped=True)
+    if warm:
+        require_current_schema(engine)  # gunicorn stops with the reason; `radar init` migrates
+    app.extensions["radar"] = {"settings": settings, "engine": engine}
     from webapp import errors, explanations, forms, i18n, labels, security
     from webapp.blueprints import register
 
@@ -53,7 +55,7 @@ def create_app(settings: Settings, *, engine: Any = None, warm: bool = False) ->
     errors.init_app(app)
     register(app)
     if warm:
-        INDEXES.warm(app.extensions["radar"]["engine"], settings, settings.today())
+        INDEXES.warm(engine, settings, settings.today())
     return app
 
 
@@ -64,9 +66,7 @@ def app_from_environment() -> Flask:
         raise RuntimeError(
             "RADAR_WEB_SECRET_KEY is not set: production signs sessions with a key of its own"
         )
-    engine = make_engine(settings.database.url, mapped=True)
-    require_current_schema(engine)  # gunicorn stops with the reason; `radar init` migrates
-    return create_app(settings, engine=engine, warm=True)
+    return create_app(settings, warm=True)
 
 
 def development_secret(directory: Path) -> str:

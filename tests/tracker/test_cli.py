@@ -275,6 +275,8 @@ def test_online_says_whether_the_sources_answer(radar, replay_server):
 
 
 def test_serve_answers_and_says_how_to_make_the_first_user(engine, tmp_path):
+    """`radar serve` answers, says how to make the first user, keeps its session key, and
+    reads a SQLite database through mmap."""
     import socket
     import subprocess
     import sys
@@ -304,6 +306,11 @@ def test_serve_answers_and_says_how_to_make_the_first_user(engine, tmp_path):
             except OSError:
                 assert time.monotonic() < deadline, "radar serve did not answer"
                 time.sleep(0.2)
+        if engine.dialect.name == "sqlite":  # its pages read the file as gunicorn's workers do
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/").read()
+            mapped = Path(f"/proc/{server.pid}/maps").read_text().splitlines()
+            database = os.path.realpath(engine.url.database)  # not its WAL's shared memory
+            assert any(line.endswith(f" {database}") for line in mapped), mapped
     finally:
         server.terminate()
         _, err = server.communicate(timeout=10)
