@@ -11,8 +11,8 @@ SQLite or PostgreSQL (issue 13).
 4. wrk with 8 connections against gunicorn with 2 workers, once they have built their match
    index (`--warm-up`, about 7 s of CPU a worker at 50,000 calls): the calls list with a text query
    and two filters (by deadline and by relevance) and its other variants (the filters without
-   text, the text alone, an identifier's start, none: the page as it opens), an actor's matches
-   page and a call's page;
+   text, the text alone, an identifier's start, none: the page as it opens; newest first, a
+   month's deadlines, any status), an actor's matches page and a call's page;
    p95 target 100 ms.
 5. The first re-score, which tags every call again (no fingerprint of the themes yet), then the
    nightly re-score alone, then again while wrk loads the matches page in windows of 5 s (the
@@ -218,6 +218,9 @@ def main() -> None:
                 "calls, text by deadline": f"{base}/?q=kiertotalous",
                 "calls, identifier prefix": f"{base}/?q=HORIZON-CL6-2027",
                 "calls as the page opens": f"{base}/",
+                "calls, newest first": f"{base}/?sort=newest",
+                "calls, deadlines in a month": f"{base}/?deadline_from=2026-10-01&deadline_to=2026-10-31",
+                "calls of any status": f"{base}/?status=",
                 "matches of an actor": f"{base}/actors/{args.actors // 2}/matches",
                 "a call's page": f"{base}/calls/{call_ids[len(call_ids) // 2]}",
             }  # fmt: skip
