@@ -14,7 +14,7 @@ from callrules.deadlines import PREPARATION_DAYS
 from matcher import search_terms
 from matcher.profile import eligibility_type
 from tracker.models import Call, CallDeadline, CallEligibility, CallSource, CallTheme, Match
-from tracker.queries import UNMERGED, current_clause, last_day, status_clause
+from tracker.queries import UNMERGED, current_clause, last_day, not_ended_clause, status_clause
 from tracker.text_search import TextMatch, text_match
 
 SORTS = ("deadline", "newest", "budget", "relevance")
@@ -177,7 +177,7 @@ def _within_reach(
     has_ahead = select(CallDeadline.id).where(CallDeadline.call_id == Call.id, *ahead).exists()
     bound = session.exec(
         select(last_day())
-        .where(*conditions, has_ahead)
+        .where(*conditions, not_ended_clause(today), has_ahead)  # implied, as a range to seek
         .order_by(last_day())
         .offset(reach - 1)
         .limit(1)
