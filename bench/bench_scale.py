@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -211,6 +211,10 @@ def main() -> None:
         with gunicorn(url, workers=2) as base:
             time.sleep(args.warm_up)  # each worker builds its match index first (create_app)
             filters = f"status=open&programme={quote(PROGRAMME)}"
+            # The month that begins some 90 days after the served app's today, the real one.
+            start = (date.today() + timedelta(days=90)).replace(day=1)
+            end = (start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+            month = f"deadline_from={start}&deadline_to={end}"
             pages = {
                 "calls, text + status + programme": f"{base}/?q=kiertotalous&{filters}",
                 "calls, the same by relevance": f"{base}/?q=kiertotalous&{filters}&sort=relevance",
@@ -219,7 +223,7 @@ def main() -> None:
                 "calls, identifier prefix": f"{base}/?q=HORIZON-CL6-2027",
                 "calls as the page opens": f"{base}/",
                 "calls, newest first": f"{base}/?sort=newest",
-                "calls, deadlines in a month": f"{base}/?deadline_from=2026-10-01&deadline_to=2026-10-31",
+                "calls, deadlines in a month": f"{base}/?{month}",
                 "calls of any status": f"{base}/?status=",
                 "matches of an actor": f"{base}/actors/{args.actors // 2}/matches",
                 "a call's page": f"{base}/calls/{call_ids[len(call_ids) // 2]}",
