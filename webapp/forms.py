@@ -344,6 +344,12 @@ class CallSearchForm(PageForm):
         _l("Calls per page"), validators=[Optional(), NumberRange(min=1, max=MAX_PAGE_SIZE)]
     )
 
+    def validate_deadline_to(self, field: Any) -> None:
+        in_order(self.deadline_from, field)
+
+    def validate_budget_max(self, field: Any) -> None:
+        in_order(self.budget_min, field)
+
     def offer(self, stored: dict[str, list[str]], themes: list[tuple[str, str]]) -> None:
         """Fill the selects with the values stored in the database and the themes' names."""
         anything = [("", _l("Any"))]
@@ -353,6 +359,12 @@ class CallSearchForm(PageForm):
         current = [(CURRENT, _l("Open or forthcoming"))]
         self.status.choices = options(current + anything + list(STATUS_LABELS.items()))
         self.sort.choices = options((s, SORT_LABELS[s]) for s in SORTS)
+
+
+def in_order(start: Any, end: Any) -> None:
+    """A range's end not before its start: given backwards, it would find nothing, unsaid."""
+    if start.data is not None and end.data is not None and end.data < start.data:
+        raise ValidationError(_l("The range ends before it starts."))
 
 
 STATUS_LABELS = {"open": _l("Open"), "forthcoming": _l("Forthcoming"), "closed": _l("Closed")}

@@ -10,6 +10,7 @@ from matcher.filters import admits
 from tests.tracker.helpers import export_record, feed_records
 from tests.webapp.conftest import service_today, sign_in
 from tracker.accounts import issue_api_token
+from tracker.config import load_settings
 from tracker.ingest import ingest, refresh_eligibility
 from tracker.models import Call, CallTheme, ChangeEvent, utcnow
 from tracker.search import CallQuery, Organisation, call_organisation_type, search_calls
@@ -323,3 +324,35 @@ def test_a_call_whose_sources_state_no_last_day_is_listed_open_until_it_is_withd
     text = twice.get_data(as_text=True)
     assert twice.status_code == 200 and '<option value="closed" selected>' in text
     assert f'href="/calls/{opened[0].id}"' not in text
+
+
+def listed_ids(page: str) -> list[int]:
+    """The calls a list page links to, in its order."""
+    return [int(i) for i in dict.fromkeys(re.findall(r'href="/calls/(\d+)"', page))]
+
+
+def test_newest_first_and_a_range_of_deadlines_as_a_user_picks_them(client, calls):
+    """The calls page's own answer: newest first lists every call, the latest seen (then the
+    newest id) first; a range of next deadlines lists exactly the calls whose deadline for a
+    new applicant is in it; a range given backwards is a 400 that says why, and the list is
+    searched without that end."""
+    today, min_days = service_today(), load_settings().matching.min_days_to_prepare
+    newest = client.get("/", query_string={"sort": "newest", "status": "", "page_size": 200})
+    stored = [c for c in calls.values() if c.merged_into_id is None]
+    order = sorted(stored, key=lambda c: (c.first_seen, c.id), reverse=True)
+    assert listed_ids(newest.get_data(as_text=True)) == [c.id for c in order]
+    ahead = {c.id: c.for_applicant(today, min_days).deadline for c in stored}
+    first = min(d.date for d in ahead.values() if d)
+    window = {"deadline_from": first, "deadline_to": first + timedelta(days=60), "status": ""}
+    page = client.get("/", query_string={**window, "page_size": 200}).get_data(as_text=True)
+    within = {i for i, d in ahead.items() if d and first <= d.date <= window["deadline_to"]}
+    assert within and set(listed_ids(page)) == within
+    client.set_cookie("lang", "en")
+    for backwards in (
+        {"deadline_from": first, "deadline_to": first - timedelta(days=1), "status": ""},
+        {"budget_min": 1, "budget_max": 0, "status": ""},
+    ):
+        response = client.get("/", query_string=backwards)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 400 and "The range ends before it starts." in text
+        assert listed_ids(text)  # the other end alone still lists calls
