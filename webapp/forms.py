@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from babel.support import Translations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.i18n import translations
 from markupsafe import Markup, escape
 from wtforms import (
     BooleanField,
@@ -24,6 +25,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.i18n import messages_path
 from wtforms.validators import (
     EqualTo,
     InputRequired,
@@ -52,6 +54,7 @@ from tracker.models import (
     PROFILE_WORD_CHARS,
 )
 from tracker.search import CURRENT, SORTS
+from webapp.i18n import current_locale
 from webapp.labels import ROLE_NAMES
 
 # The values of matcher.profile.ORG_TYPES.
@@ -312,12 +315,29 @@ class ActorForm(FlaskForm):
                 raise ValidationError(_l("One person a line: name; email; phone."))
 
 
+class WTFormsMessages:
+    """WTForms' own messages ("Not a valid choice") in the user's language, each language's
+    catalogue read once per process: Flask-WTF's reads and parses it again in every request,
+    and every list page asks (an empty select is checked, then let pass)."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalogue(current_locale()).ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue(current_locale()).ungettext(singular, plural, n)
+
+
+@cache
+def _wtforms_catalogue(locale: str) -> Translations:
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
 class PageForm(Form):
     """A page of a list, read from the URL: a page no list can have is refused, naming the field."""
 
     class Meta:
         def get_translations(self, form: Any) -> Any:
-            return translations  # WTForms' own messages in the user's language
+            return WTFormsMessages()
 
     page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=LAST_PAGE)])
 

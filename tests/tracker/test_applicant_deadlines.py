@@ -6,6 +6,7 @@ page's search), and as the matcher offers the call.
 """
 
 import dataclasses
+import itertools
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -122,12 +123,13 @@ def test_the_deadline_range_filter_reads_the_applicants_deadline(session, stored
 
 @pytest.mark.parametrize("sort", ["deadline", "newest"])
 def test_a_range_of_deadlines_lists_the_calls_whose_next_deadline_is_in_it(session, stored, sort):
-    """The range starts from the calls with a newcomer deadline in it (`_deadline_between`):
+    """The range starts from the calls with a newcomer deadline in it (`_deadline_in_range`):
     the list is still exactly the calls whose deadline for a new applicant is in the range, as
     Python reads it, on days around each deadline, for ranges on either side of it."""
     for _identifier, day, _status, deadline, _tight in CASES:
         on = deadline or day
-        for start, end in ((on, on), (None, on), (on, None), (day, on + timedelta(days=90))):
+        later = (on + timedelta(days=1), on + timedelta(days=365))  # past the next: a later one
+        for start, end in ((on, on), (None, on), (on, None), (day, on + timedelta(days=90)), later):
             query = CallQuery(status="", deadline_from=start, deadline_to=end, sort=sort)
             found = search_calls(session, dataclasses.replace(query, page_size=500), day, MIN_DAYS)
             expected = set()
@@ -137,6 +139,38 @@ def test_a_range_of_deadlines_lists_the_calls_whose_next_deadline_is_in_it(sessi
                     expected.add(call.id)
             assert {row.call.id for row in found.rows} == expected, (day, start, end)
             assert found.total == len(expected)
+
+
+@pytest.mark.parametrize("sort", ["deadline", "relevance"])
+def test_a_range_of_deadlines_with_a_text_lists_what_the_text_finds_in_the_range(
+    session, stored, sort
+):
+    """A text (words, an identifier) and a range together (on PostgreSQL, the text's calls in
+    the range with their next deadline computed once): the calls the text finds whose deadline
+    for a new applicant is in the range, in the page and in an export, for ranges on either
+    side of each deadline."""
+    kept = 0
+    for (identifier, day, _status, deadline, _tight), text in itertools.product(
+        CASES, ("innovation", "{}")
+    ):
+        on = deadline or day
+        text = text.format(identifier)  # words, or the case's call by its identifier
+        alone = CallQuery(text=text, status="", sort=sort, page_size=500)
+        found_by_text = {row.call.id: row.call for row in search_calls(session, alone, day).rows}
+        later = (on + timedelta(days=1), on + timedelta(days=365))  # past the next: a later one
+        for start, end in ((on, on), (None, on), (on, None), (day, later[1]), later):
+            query = dataclasses.replace(alone, deadline_from=start, deadline_to=end)
+            expected = set()
+            for call in found_by_text.values():
+                ahead = call.for_applicant(day, MIN_DAYS).deadline
+                if ahead and (start or date.min) <= ahead.date <= (end or date.max):
+                    expected.add(call.id)
+            found = search_calls(session, query, day, MIN_DAYS)
+            assert {row.call.id for row in found.rows} == expected, (day, start, end)
+            assert found.total == len(expected)
+            assert {c.id for c in found_calls(session, query, day, MIN_DAYS)} == expected
+            kept += len(expected)
+    assert kept > 0  # the text finds calls in some of the ranges
 
 
 def test_a_two_stage_call_is_not_offered_to_a_new_actor_after_stage_1(session, stored):
