@@ -28,7 +28,7 @@ from matcher.text import StemCache
 from matcher.themes import ThemeTag
 from tracker.config import Settings
 from tracker.db import among
-from tracker.match_inputs import call_input, input_fields, match_settings, themes
+from tracker.match_inputs import call_input, input_columns, match_settings, themes
 from tracker.models import Call, CallTheme, CallVersion, MatchPrior
 from tracker.priors import load_priors
 from tracker.queries import UNMERGED, current_clause
@@ -109,7 +109,7 @@ class IndexCache:
         self, session: Session, settings: Settings, today: date, live: dict[int, str]
     ) -> _Entry:
         # Read a batch at a time: 50,000 stored calls held at once took 560 MB.
-        query = select(Call).where(live_clause(today)).options(input_fields())
+        query = select(*input_columns()).where(live_clause(today))
         query = query.execution_options(yield_per=LOAD_BATCH)
         stored = [call_input(c) for c in session.exec(query)]
         index = build_index(
@@ -210,13 +210,13 @@ def stored_tags(session: Session, call_ids: Any) -> dict[str, list[ThemeTag]]:
     return tags
 
 
-def calls_by_id(session: Session, ids: Sequence[int], chunk: int = 500) -> list[Call]:
-    """Calls by id with the fields of call_input, in chunks that stay within every engine's
+def calls_by_id(session: Session, ids: Sequence[int], chunk: int = 500) -> list[Any]:
+    """Calls by id as rows of call_input's columns, in chunks that stay within every engine's
     limit on bound parameters."""
-    out: list[Call] = []
+    out: list[Any] = []
     for start in range(0, len(ids), chunk):
-        part = select(Call).where(among(session, Call.id, ids[start : start + chunk]))
-        out.extend(session.exec(part.options(input_fields())).all())
+        part = select(*input_columns()).where(among(session, Call.id, ids[start : start + chunk]))
+        out.extend(session.exec(part).all())
     return out
 
 

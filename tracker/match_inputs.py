@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy.orm import load_only
-
 from matcher.calls import CallInput, normalise_topic_id
 from matcher.profile import Contact, IndustryCode, PastProject, Profile
 from matcher.settings import MatchSettings
 from matcher.themes import Theme
 from tracker.config import Settings
-from tracker.models import Actor, ActorProject, Call
+from tracker.models import Actor, ActorProject, Call, deadlines_of
 
 # The stored fields call_input reads: a call's HTML, conditions and sources are not loaded.
 INPUT_FIELDS = (
@@ -23,13 +21,14 @@ INPUT_FIELDS = (
 )  # fmt: skip
 
 
-def input_fields() -> Any:
-    """The loader option of calls read for call_input: its fields, any other one refused."""
-    return load_only(*(getattr(Call, name) for name in INPUT_FIELDS), raiseload=True)
+def input_columns() -> tuple[Any, ...]:
+    """The columns of calls read for call_input: rows of them, not whole calls (the ORM's
+    objects took a third of the time to read 50,000 calls for the match index)."""
+    return tuple(getattr(Call, name) for name in INPUT_FIELDS)
 
 
-def call_input(call: Call) -> CallInput:
-    """The matcher's view of a stored call."""
+def call_input(call: Any) -> CallInput:
+    """The matcher's view of a stored call, or of a row of its `input_columns`."""
     eligibility = call.eligibility or {}
     return CallInput(
         id=str(call.id),
@@ -42,7 +41,7 @@ def call_input(call: Call) -> CallInput:
         call_title=call.call_title or "",
         type_of_action=call.type_of_action or "",
         opening_date=call.opening_date,
-        deadlines=tuple(d.date for d in call.deadline_list()),
+        deadlines=tuple(d.date for d in deadlines_of(call.deadlines)),
         deadline_model=call.deadline_model,
         technical_end=call.technical_end,
         withdrawn=call.withdrawn_at is not None,

@@ -6,6 +6,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
@@ -115,8 +116,9 @@ def store_matches(
     return len(rows)
 
 
-def tag_themes(session: Session, settings: Settings, calls: Sequence[Call]) -> int:
-    """Tag these calls, open or closed, with the Smart Häme themes they serve, and why."""
+def tag_themes(session: Session, settings: Settings, calls: Sequence[Any]) -> int:
+    """Tag these calls (rows of `calls_by_id`), open or closed, with the Smart Häme themes they
+    serve, and why."""
     matcher = ThemeMatcher(themes(settings))
     ids = [c.id for c in calls]
     for start in range(0, len(ids), SWAP_CHUNK):

@@ -91,7 +91,7 @@ class Call(SQLModel, table=True):
     last_changed: datetime = Field(default_factory=utcnow, index=True)
 
     def deadline_list(self) -> list[Deadline]:
-        return [Deadline.from_json(d) for d in self.deadlines]
+        return deadlines_of(self.deadlines)
 
     def status(self, today: date) -> Status:
         return self.for_applicant(today).status
@@ -452,3 +452,8 @@ class ApplicationEvent(SQLModel, table=True):
     old_value: Any = Field(default=None, sa_column=Column(JSON))
     new_value: Any = Field(default=None, sa_column=Column(JSON))
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+def deadlines_of(stored: list[dict[str, Any]]) -> list[Deadline]:
+    """A call's deadlines as its `deadlines` column keeps them."""
+    return [Deadline.from_json(d) for d in stored]
