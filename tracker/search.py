@@ -64,10 +64,10 @@ class CallQuery:
     page_size: int = 50
 
     @property
-    def deadline_range(self) -> bool:
-        """Filtered by the range of a new applicant's next deadline: a condition computed for
-        each call, so the page starts from the calls with a deadline in it
-        (`_next_deadline`), neither from an index's order nor from `_within_reach`."""
+    def filters_deadlines(self) -> bool:
+        """Whether it keeps a range of a new applicant's next deadline: a condition computed
+        for each call, so the page starts from the calls with a deadline in it
+        (`_deadline_in_range`), neither from an index's order nor from `_within_reach`."""
         return bool(self.deadline_from or self.deadline_to)
 
 
@@ -102,23 +102,22 @@ def search_calls(
     session: Session, query: CallQuery, today: date, min_days: int = PREPARATION_DAYS
 ) -> CallPage:
     """One page of calls matching every filter of `query`, with the total count."""
-    text = _text(session, query)
-    upcoming, ranged = _next_deadline(session, query, today, min_days, text)
-    conditions = _filters(query, today, upcoming, ranged)
+    plan = _plan(session, query, today, min_days)
+    text, conditions = plan.text, plan.filters()
     page = max(1, query.page)
     tallies = {"total": func.count()}
     if query.eligible_for is not None:  # how many of them no source states the eligibility of
         tallies["unstated"] = func.count(case((~_stated(), 1)))
-    reach = _within_reach(session, query, text, conditions, today, page * query.page_size)
-    in_order = text is None and query.sort in IN_INDEX_ORDER and not query.deadline_range
+    reach = _within_reach(session, plan, conditions, page * query.page_size)
+    in_order = text is None and query.sort in IN_INDEX_ORDER and not query.filters_deadlines
     # Ids first: sorting narrow rows is fast, whole calls (long texts inline) are not. The
     # window counts give the totals in the same pass over the filtered calls, unless only
     # those within reach are sorted, or none is.
     apart = reach is not None or in_order
     windows = (tally.over().label(name) for name, tally in tallies.items() if not apart)
-    columns = _searched(select(Call.id, upcoming.label("next"), *windows), text, ranged)
-    statement, order = _ordered(columns, query, upcoming, text)
-    read = _filters(query, today, upcoming, ranged, most=True) if in_order else conditions
+    columns = plan.searched(select(Call.id, plan.upcoming.label("next"), *windows))
+    statement, order = plan.ordered(columns)
+    read = plan.filters(most=True) if in_order else conditions
     chosen = session.exec(
         statement.where(*read, *([] if reach is None else [reach]))
         .order_by(*order)
@@ -128,7 +127,7 @@ def search_calls(
     counted: Any = chosen[0] if chosen and not apart else None
     if counted is None:  # counted apart, past the last page, or nothing found
         totals = select(*(tally.label(name) for name, tally in tallies.items())).select_from(Call)
-        counted = session.execute(_searched(totals, text, ranged).where(*conditions)).one()
+        counted = session.execute(plan.searched(totals).where(*conditions)).one()
     loaded = session.exec(
         select(Call)
         .where(col(Call.id).in_([row[0] for row in chosen]))
@@ -151,14 +150,7 @@ def search_calls(
     )
 
 
-def _within_reach(
-    session: Session,
-    query: CallQuery,
-    text: TextMatch | None,
-    conditions: list[Any],
-    today: date,
-    reach: int,
-) -> Any:
+def _within_reach(session: Session, plan: _Plan, conditions: list[Any], reach: int) -> Any:
     """Listed by deadline without a text (the page as it opens): a condition that keeps the
     calls that can be among the first `reach`, all of them; None where every call found is
     sorted.
@@ -169,7 +161,8 @@ def _within_reach(
     with a deadline up to that day are sorted. For the first page at 50,000 calls that is 67
     of the 19,573 current calls, instead of looking up the deadlines of all of them: the page's
     queries took 50-95 ms on PostgreSQL, and take 15 ms with the count apart."""
-    if query.sort != "deadline" or text is not None or query.deadline_range:
+    query, today = plan.query, plan.today
+    if query.sort != "deadline" or plan.text is not None or query.filters_deadlines:
         return None
     if query.status == "closed":  # a few withdrawn calls have a deadline ahead, no other
         return None
@@ -213,70 +206,86 @@ def found_ids(
 
 def _every(session: Session, columns: Any, query: CallQuery, today: date, min_days: int) -> Any:
     """`columns(next deadline)` of every call matching the filters of `query`, in its order."""
-    text = _text(session, query)
-    upcoming, ranged = _next_deadline(session, query, today, min_days, text)
-    statement, order = _ordered(_searched(columns(upcoming), text, ranged), query, upcoming, text)
-    return statement.where(*_filters(query, today, upcoming, ranged)).order_by(*order)
+    plan = _plan(session, query, today, min_days)
+    statement, order = plan.ordered(plan.searched(columns(plan.upcoming)))
+    return statement.where(*plan.filters()).order_by(*order)
 
 
-def _text(session: Session, query: CallQuery) -> TextMatch | None:
-    if not query.text.strip():
-        return None
-    return text_match(session, query.text, ranked=query.sort == "relevance")
+@dataclass(frozen=True)
+class _Plan:
+    """How the calls of a query are read: the text's match, the column of a call's next
+    deadline for a new applicant and, on PostgreSQL with a range of deadlines, the calls the
+    list starts from (`ranged`, each with that deadline computed once; else None)."""
+
+    query: CallQuery
+    today: date
+    text: TextMatch | None
+    upcoming: Any
+    ranged: Any
+
+    def searched(self, statement: Any) -> Any:
+        """`statement` (of calls) narrowed to those the text finds and those `ranged` holds."""
+        if self.ranged is not None:
+            statement = statement.join(self.ranged, self.ranged.c.call_id == Call.id)
+        return statement if self.text is None else self.text.apply(statement)
+
+    def filters(self, most: bool = False) -> list[Any]:
+        """The query's conditions; `most`: its status told to SQLite as true of most calls (a
+        page read in an index's order, `IN_INDEX_ORDER`)."""
+        query = self.query
+        conditions = _conditions(query, self.today, self.upcoming, most)
+        if query.filters_deadlines and self.ranged is None:
+            conditions.append(_deadline_in_range(query, self.today))
+        if query.eligible_for is not None:
+            conditions.append(eligible_clause(query.eligible_for))
+        return conditions
+
+    def ordered(self, statement: Any) -> tuple[Any, list[Any]]:
+        """The statement (joined to the scores when ranked by them) and its whole order, ties
+        broken by id."""
+        query, text = self.query, self.text
+        soonest = [func.coalesce(self.upcoming, date.max), col(Call.id)]  # none ahead: last
+        if query.sort == "newest":  # both as 0027's indexes hold them, read from the end
+            return statement, [col(Call.first_seen).desc(), col(Call.id).desc()]
+        if query.sort == "budget":
+            return statement, [col(Call.budget_total_eur).desc().nulls_last(), col(Call.id).desc()]
+        if query.sort == "relevance" and text is not None:
+            return statement, [*text.best_first(), *soonest]
+        if query.sort == "relevance" and query.actor_id is not None:
+            statement = statement.outerjoin(
+                Match, (Match.call_id == Call.id) & (Match.actor_id == query.actor_id)
+            )
+            return statement, [col(Match.score).is_(None), col(Match.score).desc(), *soonest]
+        return statement, soonest
 
 
-def _searched(statement: Any, text: TextMatch | None, ranged: Any = None) -> Any:
-    """`statement` (of calls) narrowed to those the text finds and to those of a range of
-    deadlines (`_next_deadline`)."""
-    if ranged is not None:
-        statement = statement.join(ranged, ranged.c.call_id == Call.id)
-    return statement if text is None else text.apply(statement)
-
-
-def _next_deadline(
-    session: Session, query: CallQuery, today: date, min_days: int, text: TextMatch | None
-) -> tuple[Any, Any]:
-    """A call's next deadline for a new applicant as the query reads it; on PostgreSQL, when
-    filtered by its range, with the calls that the list starts from (else None).
-
-    Those are the calls the text finds with a newcomer deadline in the range
-    (`_deadline_in_range`), each with its next deadline computed once: in a condition,
-    PostgreSQL looks up a call's deadlines again for each use (both ends, the list, the order).
-    At 50,000 calls, SQL of a month's deadlines 32 -> 21 ms, up to a day 68 -> 40 ms, from a
-    day on 154 -> 70 ms. SQLite is slower so (20 -> 28 ms, 107 -> 182 ms): it keeps the
-    conditions (`_filters`)."""
+def _plan(session: Session, query: CallQuery, today: date, min_days: int) -> _Plan:
+    """The query's plan. With a range of deadlines on PostgreSQL, the calls the text finds with
+    a newcomer deadline in the range are a materialized CTE with their next deadline: in a
+    condition, PostgreSQL looks up a call's deadlines again for each use (both ends, the list,
+    the order). SQLite is slower so, and keeps the conditions (bench/RESULTS.md, 2026-12-07,
+    late night)."""
+    text = None
+    if query.text.strip():
+        text = text_match(session, query.text, ranked=query.sort == "relevance")
     upcoming = applicant_deadline(today, min_days)
-    if not query.deadline_range or session.get_bind().dialect.name != "postgresql":
-        return upcoming, None
-    found = _searched(select(col(Call.id).label("call_id"), upcoming.label("next")), text)
+    plan = _Plan(query, today, text, upcoming, None)
+    if not query.filters_deadlines or session.get_bind().dialect.name != "postgresql":
+        return plan
+    found = plan.searched(select(col(Call.id).label("call_id"), upcoming.label("next")))
     ranged = found.where(_deadline_in_range(query, today)).cte("ranged").prefix_with("MATERIALIZED")
-    return ranged.c.next, ranged
+    return _Plan(query, today, text, ranged.c.next, ranged)
 
 
 def _deadline_in_range(query: CallQuery, today: date) -> Any:
     """The calls with a newcomer deadline in the query's range (never before today), which the
     next deadline is one of: the engines start from those in the deadlines' index, instead of
-    looking up the next deadline of every call (a month's 5,094 of the 47,921 current calls at
-    50,000: 332 -> 56 ms on PostgreSQL, 139 -> 28 ms on SQLite)."""
+    looking up the next deadline of every call (bench/RESULTS.md, 2026-12-07, night)."""
     start, end = query.deadline_from, query.deadline_to
     ahead = [CallDeadline.newcomer == true(), CallDeadline.deadline >= max(start or today, today)]
     if end:
         ahead.append(CallDeadline.deadline <= end)
     return col(Call.id).in_(select(CallDeadline.call_id).where(*ahead))
-
-
-def _filters(
-    query: CallQuery, today: date, upcoming: Any, ranged: Any, most: bool = False
-) -> list[Any]:
-    """The query's conditions, of the calls `ranged` holds if any (`_next_deadline`); `most`:
-    its status told to SQLite as true of most calls (a page read in an index's order,
-    `IN_INDEX_ORDER`)."""
-    conditions = _conditions(query, today, upcoming, most)
-    if query.deadline_range and ranged is None:
-        conditions.append(_deadline_in_range(query, today))
-    if query.eligible_for is not None:
-        conditions.append(eligible_clause(query.eligible_for))
-    return conditions
 
 
 def applicant_deadline(today: date, min_days: int) -> Any:
@@ -338,26 +347,6 @@ def _conditions(query: CallQuery, today: date, next_deadline: Any, most: bool) -
 def day_start(day: date) -> datetime:
     """The first moment of a day, as stored times are kept (UTC)."""
     return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-def _ordered(
-    statement: Any, query: CallQuery, next_deadline: Any, text: TextMatch | None
-) -> tuple[Any, list[Any]]:
-    """The statement (joined to the scores when ranked by them) and its whole order, ties
-    broken by id."""
-    soonest = [func.coalesce(next_deadline, date.max), col(Call.id)]  # none ahead: last
-    if query.sort == "newest":  # both as 0027's indexes hold them, read from the end
-        return statement, [col(Call.first_seen).desc(), col(Call.id).desc()]
-    if query.sort == "budget":
-        return statement, [col(Call.budget_total_eur).desc().nulls_last(), col(Call.id).desc()]
-    if query.sort == "relevance" and text is not None:
-        return statement, [*text.best_first(), *soonest]
-    if query.sort == "relevance" and query.actor_id is not None:
-        statement = statement.outerjoin(
-            Match, (Match.call_id == Call.id) & (Match.actor_id == query.actor_id)
-        )
-        return statement, [col(Match.score).is_(None), col(Match.score).desc(), *soonest]
-    return statement, soonest
 
 
 def _stated() -> Any:

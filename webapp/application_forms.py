@@ -36,7 +36,7 @@ from tracker.models import (
     PROFILE_TEXT_CHARS,
     TITLE_CHARS,
 )
-from webapp.forms import AMOUNT, ROLES_OF_ACTOR, PageForm, lines, options
+from webapp.forms import ROLES_OF_ACTOR, PageForm, amount, lines, options
 
 # Keys: tracker.applications.STAGES.
 STAGE_NAMES = {
@@ -138,9 +138,9 @@ class ApplicationForm(FlaskForm):
         _l("Responsible staff member"), coerce=optional_id, validators=[Optional()]
     )
     requested_eur = IntegerField(
-        _l("EU contribution requested (EUR)"), validators=[Optional(), AMOUNT]
+        _l("EU contribution requested (EUR)"), validators=[Optional(), amount]
     )
-    granted_eur = IntegerField(_l("EU contribution granted (EUR)"), validators=[Optional(), AMOUNT])
+    granted_eur = IntegerField(_l("EU contribution granted (EUR)"), validators=[Optional(), amount])
     regional_funding_applied = BooleanField(_l("Regional preparation funding applied for"))
     regional_funding_received = BooleanField(_l("Regional preparation funding received"))
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=NOTES_CHARS)])

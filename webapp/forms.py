@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from functools import cache
 from typing import Any
 
-from babel.support import Translations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -54,7 +52,7 @@ from tracker.models import (
     PROFILE_WORD_CHARS,
 )
 from tracker.search import CURRENT, SORTS
-from webapp.i18n import current_locale
+from webapp.i18n import catalogue, current_locale
 from webapp.labels import ROLE_NAMES
 
 # The values of matcher.profile.ORG_TYPES.
@@ -79,7 +77,6 @@ EMAIL = (
     Length(max=EMAIL_CHARS),
     Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Not an email address.")),
 )
-AMOUNT = NumberRange(min=0, max=LARGEST_AMOUNT)  # EUR, a BIGINT column
 LAST_PAGE = 100_000
 TOL_DIGITS = 5  # a TOL industry code has at most five digits
 MAX_PAGE_SIZE = 200
@@ -108,7 +105,10 @@ def options(pairs: Any) -> list[SelectChoice]:
 
 def errors_text(form: Any) -> str:
     """A form's errors in one line, each after its field's label (the reason of a 400)."""
-    return "; ".join(f"{form[name].label.text}: {' '.join(e)}" for name, e in form.errors.items())
+    return "; ".join(
+        f"{form[name].label.text}: {' '.join(map(str, e))}"  # a message may be a lazy text
+        for name, e in form.errors.items()
+    )
 
 
 def lines(text: str | None) -> list[str]:
@@ -160,6 +160,14 @@ def entries(split: Any, most: int, chars: int) -> Any:
             raise ValidationError(_l("At most %(chars)s characters an entry.", chars=chars))
 
     return check
+
+
+def amount(_form: Any, field: Any) -> None:
+    """Whole euros that a BIGINT column holds, refused in words a person reads (not its limit)."""
+    if field.data is not None and field.data < 0:
+        raise ValidationError(_l("An amount cannot be negative."))
+    if field.data is not None and field.data > LARGEST_AMOUNT:
+        raise ValidationError(_l("No budget is that large."))
 
 
 def _not_below(other: str) -> Any:
@@ -285,13 +293,13 @@ class ActorForm(FlaskForm):
         validators=[Optional(), entries(words, PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS)],
     )
     preferred_role = SelectField(_l("Preferred role"), choices=options(ROLES_OF_ACTOR))
-    budget_min_eur = IntegerField(_l("Project budget from (EUR)"), validators=[Optional(), AMOUNT])
+    budget_min_eur = IntegerField(_l("Project budget from (EUR)"), validators=[Optional(), amount])
     budget_max_eur = IntegerField(
         _l("Project budget up to (EUR)"),
-        validators=[Optional(), AMOUNT, _not_below("budget_min_eur")],
+        validators=[Optional(), amount, _not_below("budget_min_eur")],
     )
     cofinancing_eur = IntegerField(
-        _l("Co-financing capacity (EUR)"), validators=[Optional(), AMOUNT]
+        _l("Co-financing capacity (EUR)"), validators=[Optional(), amount]
     )
     contacts = TextAreaField(
         _l("Contact people"),
@@ -321,15 +329,14 @@ class WTFormsMessages:
     and every list page asks (an empty select is checked, then let pass)."""
 
     def gettext(self, string: str) -> str:
-        return _wtforms_catalogue(current_locale()).ugettext(string)
+        return _wtforms_catalogue().ugettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _wtforms_catalogue(current_locale()).ungettext(singular, plural, n)
+        return _wtforms_catalogue().ungettext(singular, plural, n)
 
 
-@cache
-def _wtforms_catalogue(locale: str) -> Translations:
-    return Translations.load(messages_path(), [locale], domain="wtforms")
+def _wtforms_catalogue() -> Any:
+    return catalogue(messages_path(), "wtforms", current_locale())
 
 
 class PageForm(Form):
@@ -356,8 +363,8 @@ class CallSearchForm(PageForm):
     type_of_action = SelectField(_l("Type of action"), validators=[Optional()])
     source = SelectField(_l("Source"), validators=[Optional()])
     new_since = DateField(_l("First seen from"), validators=[Optional()])
-    budget_min = IntegerField(_l("Budget from (EUR)"), validators=[Optional(), AMOUNT])
-    budget_max = IntegerField(_l("Budget up to (EUR)"), validators=[Optional(), AMOUNT])
+    budget_min = IntegerField(_l("Budget from (EUR)"), validators=[Optional(), amount])
+    budget_max = IntegerField(_l("Budget up to (EUR)"), validators=[Optional(), amount])
     eligible = BooleanField(_l("Only calls my organisation is eligible for"))
     sort = SelectField(_l("Sort by"), validators=[Optional()])
     page_size = IntegerField(

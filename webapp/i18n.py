@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import dates, numbers
-from babel.support import NullTranslations
+from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request
 from flask_babel import (
     Babel,
@@ -32,8 +32,6 @@ from tracker.html import sanitize
 LOCALES = ("fi", "en")
 LOCALE_COOKIE = "lang"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
-# Each language's catalogue (of TRANSLATIONS), as Flask-Babel loads it once per process.
-_CATALOGUES: dict[str, NullTranslations] = {}
 
 
 def init_app(app: Flask, settings: Settings) -> None:
@@ -82,15 +80,18 @@ def current_locale() -> str:
 
 
 def translations() -> NullTranslations:
-    """The catalogue of the locale in use (the request's, or `force_locale`'s while it lasts).
-    Flask-Babel finds it again in 20 µs, and a page of calls asks a hundred times."""
+    """The app's catalogue of the locale in use (the request's, or `force_locale`'s while it
+    lasts). Flask-Babel finds it again in 20 µs, and a page of calls asks a hundred times."""
     locale = get_locale()
     if locale is None:  # outside a request: the texts untranslated
         return get_translations()
-    found = _CATALOGUES.get(locale.language)
-    if found is None:
-        found = _CATALOGUES[locale.language] = get_translations()
-    return found
+    return catalogue(str(TRANSLATIONS), "messages", locale.language)
+
+
+@cache
+def catalogue(directory: str, domain: str, language: str) -> NullTranslations:
+    """A language's catalogue of `domain` in `directory`, read once per process."""
+    return Translations.load(directory, [language], domain=domain)
 
 
 def format_day(value: date | None, style: str = "medium") -> str:

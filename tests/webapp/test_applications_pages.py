@@ -189,6 +189,11 @@ def test_the_table_shows_a_page_at_a_time_with_its_filters(
     assert "stage=idea" in following and "page=2" in following
     count, second, following = shown(following)
     assert count.endswith("3") and len(second) == 1 and following is None
+    past = BeautifulSoup(client.get("/applications/?stage=idea&page=9").data, "html.parser")
+    assert past.select_one(".count").get_text().endswith("3") and not past.select("tbody")
+    assert "No applications." not in past.get_text()
+    last = past.select_one(".pager a")
+    assert "stage=idea" in last["href"] and "page=2" in last["href"]
     every = session.exec(select(Application.id)).all()
     assert sorted(first + second) == sorted(f"/applications/{i}" for i in every)
 

@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlmodel import col, select
 
 from matcher.filters import admits
@@ -82,6 +83,22 @@ def test_pages_of_results(session, calls):
     two = search_calls(session, CallQuery(page_size=2, page=2), today)
     assert one.pages == -(-one.total // 2)
     assert {r.call.id for r in one.rows}.isdisjoint({r.call.id for r in two.rows})
+
+
+def test_a_page_past_the_end_says_where_the_list_ends_and_links_there(client, session, calls):
+    """A bookmark of a list that has since shrunk: the calls are counted, the last page linked."""
+    found = search_calls(session, CallQuery(status="current", page_size=4), service_today())
+    assert found.pages > 1 and found.total % 4
+    client.set_cookie("lang", "en")
+    past = BeautifulSoup(client.get("/?page=999&page_size=4").get_data(as_text=True), "html.parser")
+    assert f"{found.total} calls found" in past.get_text() and not past.select("tbody tr")
+    assert "No call matches these filters." not in past.get_text()
+    assert f"This list ends on page {found.pages}." in past.select_one(".pager").get_text()
+    last = past.select_one(".pager a")
+    assert last.get_text() == "Last page" and f"page={found.pages}" in last["href"]
+    shown = BeautifulSoup(client.get(last["href"]).get_data(as_text=True), "html.parser")
+    expected = found.total - (found.pages - 1) * 4
+    assert len(shown.select("tbody tr")) == expected and shown.select_one('a[rel="prev"]')
 
 
 RULES = [  # (eligibility as stored, admits an SME of Hämeenlinna)
@@ -347,6 +364,12 @@ def test_newest_first_and_a_range_of_deadlines_as_a_user_picks_them(client, call
     page = client.get("/", query_string={**window, "page_size": 200}).get_data(as_text=True)
     within = {i for i, d in ahead.items() if d and first <= d.date <= window["deadline_to"]}
     assert within and set(listed_ids(page)) == within
+    # With a text too: the calls the text finds, kept to those in the range.
+    worded = {"q": "support", "status": "", "page_size": 200}
+    by_text = set(listed_ids(client.get("/", query_string=worded).get_data(as_text=True)))
+    both = client.get("/", query_string={**worded, **window}).get_data(as_text=True)
+    assert len(by_text) < 200 and by_text - within and by_text & within
+    assert set(listed_ids(both)) == by_text & within
     client.set_cookie("lang", "en")
     for backwards in (
         {"deadline_from": first, "deadline_to": first - timedelta(days=1), "status": ""},

@@ -54,7 +54,12 @@ def test_the_calls_page_offers_its_calls_for_download_with_its_filters(client, c
     book = client.get(href.replace("export.csv", "export.xlsx"))
     sheet = load_workbook(io.BytesIO(book.data)).active
     assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == expected
-    assert client.get("/calls/export.csv?budget_min=-5").status_code == 400
+    for refused in (
+        "budget_min=-5",
+        "budget_min=2&budget_max=1",
+        "deadline_from=2027-02-01&deadline_to=2027-01-31",
+    ):
+        assert client.get(f"/calls/export.csv?{refused}").status_code == 400, refused
 
 
 def test_a_member_exports_only_their_own_organisations_matches(client, session, people, calls):

@@ -39,6 +39,13 @@ def test_filters_out_of_range_are_a_400_naming_the_field(client, session, people
         problem = api.get_json()
         assert problem["status"] == 400 and [e["field"] for e in problem["errors"]] == [name]
         assert name in problem["detail"]
+    # An amount out of range is refused in words, not by naming the column's limit.
+    client.set_cookie("lang", "en")
+    too_large = client.get(f"/?budget_max={LARGEST_AMOUNT + 1}").get_data(as_text=True)
+    assert "No budget is that large." in too_large and str(LARGEST_AMOUNT) not in too_large
+    client.set_cookie("lang", "fi")
+    below = client.get("/?budget_min=-1").get_data(as_text=True)
+    assert "Summa ei voi olla negatiivinen." in below
     # The largest amount a column holds is a filter like any other: no call is that rich.
     within = client.get(f"/api/calls?budget_min={LARGEST_AMOUNT}&page_size=200", headers=token)
     assert within.status_code == 200 and within.get_json()["total"] == 0
@@ -74,7 +81,7 @@ def _post_profile(client, people, **changes):
         ("industry_codes", "\n".join(f"{62010 + n} TOL2008" for n in range(21)), "20"),
         ("industry_codes", "620100 TOL2008", "Yksi koodi riville"),
         ("description", "x" * (PROFILE_TEXT_CHARS + 1), str(PROFILE_TEXT_CHARS)),
-        ("budget_max_eur", str(10**30), str(LARGEST_AMOUNT)),
+        ("budget_max_eur", str(10**30), "Niin suurta budjettia ei ole."),
         ("name", "N" * 301, "300"),
     ],
 )
