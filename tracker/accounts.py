@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Literal
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -20,8 +21,13 @@ ROLES = ("admin", "staff", "member")
 STAFF_ROLES = ("admin", "staff")  # see every actor
 MIN_PASSWORD = 10
 LoginResult = Literal["ok", "invalid", "limited"]
-# Compared against when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Compared against when the email is unknown, so both cases take the same time; made at
+    the first such sign-in, not at every start of a process (0.1 s of scrypt)."""
+    return generate_password_hash("not a password", method="scrypt")
 
 
 class AccountError(ValueError):
@@ -105,7 +111,7 @@ def authenticate(
         return "limited", None
     user = find_user(session, email)
     stored = user.password_hash if user and user.active and user.password_hash else None
-    if not check_password_hash(stored or _DUMMY_HASH, password) or stored is None:
+    if not check_password_hash(stored or _dummy_hash(), password) or stored is None:
         session.add(LoginAttempt(email=email, ip=ip, created_at=now))
         return "invalid", None
     assert user is not None

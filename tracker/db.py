@@ -96,6 +96,13 @@ def reclaim(session: Session, model: Any) -> None:
         vacuum.execute(text(f"VACUUM (ANALYZE) {model.__table__.name}"))
 
 
+def column_rows(session: Session, statement: Any) -> Any:
+    """The rows of a select of columns, read by Core on the session's connection and in its
+    transaction (nothing pending is flushed first): the ORM's handling of such rows took a
+    quarter of the time to read them (the match index's 47,921 calls: 2.8 -> 2.1 s of CPU)."""
+    return session.connection().execute(statement)
+
+
 def among(session: Session, column: Any, values: Iterable[Any]) -> Any:
     """`column IN values`, for the long lists of a batch: PostgreSQL is sent the values as one
     array (`column = ANY(…)`), so the statement's text is the same whatever their number, and

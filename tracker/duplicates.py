@@ -14,6 +14,7 @@ from difflib import SequenceMatcher
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from tracker.db import column_rows
 from tracker.follows import move_follows
 from tracker.ingest import remerge
 from tracker.models import (
@@ -128,12 +129,13 @@ def _same_programme(a: str, b: str) -> bool:
 
 def _active_calls(session: Session) -> list[_Call]:
     sources: dict[int, set[str]] = defaultdict(set)
-    for call_id, source in session.exec(select(CallSource.call_id, CallSource.source)):
+    for call_id, source in column_rows(session, select(CallSource.call_id, CallSource.source)):
         sources[call_id].add(source)
-    rows = session.exec(
+    rows = column_rows(
+        session,
         select(Call.id, Call.title, Call.programme, Call.deadlines).where(
             col(Call.merged_into_id).is_(None)
-        )
+        ),
     )
     return [
         _Call(

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from callrules.deadlines import open_to_applicant
 from scrapers.record import CallRecord
 from tracker.changes import diff
-from tracker.db import among, analyse, insert_rows
+from tracker.db import among, analyse, column_rows, insert_rows
 from tracker.merge import content_hash, merge
 from tracker.models import (
     ELIGIBILITY_KINDS,
@@ -411,8 +411,9 @@ def refresh_deadlines(session: Session, call_ids: Iterable[int]) -> None:
     if not ids:
         return
     session.exec(delete(CallDeadline).where(among(session, CallDeadline.call_id, ids)))
-    rows = session.exec(
-        select(Call.id, Call.deadlines, Call.deadline_model).where(among(session, Call.id, ids))
+    rows = column_rows(
+        session,
+        select(Call.id, Call.deadlines, Call.deadline_model).where(among(session, Call.id, ids)),
     )
     values = [
         {"call_id": call_id, "deadline": day, "newcomer": newcomer}
@@ -438,7 +439,9 @@ def refresh_eligibility(session: Session, call_ids: Iterable[int]) -> None:
     if not ids:
         return
     session.exec(delete(CallEligibility).where(among(session, CallEligibility.call_id, ids)))
-    rows = session.exec(select(Call.id, Call.eligibility).where(among(session, Call.id, ids)))
+    rows = column_rows(
+        session, select(Call.id, Call.eligibility).where(among(session, Call.id, ids))
+    )
     values = [row for call_id, rules in rows for row in eligibility_rows(call_id, rules)]
     insert_rows(session, CallEligibility, values)
 

@@ -27,7 +27,7 @@ from matcher.index import MatchIndex, build_index, retire_call, upsert_call
 from matcher.text import StemCache
 from matcher.themes import ThemeTag
 from tracker.config import Settings
-from tracker.db import among
+from tracker.db import among, column_rows
 from tracker.match_inputs import call_input, input_columns, match_settings, themes
 from tracker.models import Call, CallTheme, CallVersion, MatchPrior
 from tracker.priors import load_priors
@@ -111,7 +111,7 @@ class IndexCache:
         # Read a batch at a time: 50,000 stored calls held at once took 560 MB.
         query = select(*input_columns()).where(live_clause(today))
         query = query.execution_options(yield_per=LOAD_BATCH)
-        stored = [call_input(c) for c in session.exec(query)]
+        stored = [call_input(c) for c in column_rows(session, query)]
         index = build_index(
             stored,
             [],
@@ -216,7 +216,7 @@ def calls_by_id(session: Session, ids: Sequence[int], chunk: int = 500) -> list[
     out: list[Any] = []
     for start in range(0, len(ids), chunk):
         part = select(*input_columns()).where(among(session, Call.id, ids[start : start + chunk]))
-        out.extend(session.exec(part).all())
+        out.extend(column_rows(session, part).all())
     return out
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from matcher.search_terms import DOCUMENT_FIELDS, document
-from tracker.db import among, insert_rows
+from tracker.db import among, column_rows, insert_rows
 from tracker.models import Call, CallSearch
 
 
@@ -20,7 +20,7 @@ def refresh_search(session: Session, call_ids: Iterable[int]) -> None:
         return
     session.exec(delete(CallSearch).where(among(session, CallSearch.call_id, ids)))
     fields = [getattr(Call, name) for name in DOCUMENT_FIELDS]
-    rows = session.exec(select(Call.id, *fields).where(among(session, Call.id, ids)))
+    rows = column_rows(session, select(Call.id, *fields).where(among(session, Call.id, ids)))
     values = []
     for row in rows:
         terms = document(**{name: getattr(row, name) for name in DOCUMENT_FIELDS})
