@@ -9,8 +9,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from flask import Flask, render_template
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from scrapers.record import Deadline
 from tracker.digests import FOLLOWS, PUBLIC, SAVED_SEARCH, Digest
@@ -22,7 +22,7 @@ from webapp.application_forms import STAGE_NAMES
 from webapp.calls import applicant, saved_query
 from webapp.changes import describe_change
 from webapp.explanations import explanation
-from webapp.i18n import days_left, deadline_label, format_deadline, format_moment
+from webapp.i18n import days_left, deadline_label, format_deadline, format_moment, in_language
 from webapp.web import absolute_url, secret_key, today
 
 TOP_REASONS = 3
@@ -74,7 +74,7 @@ class DigestMail(AppMail):
 
     def render(self, digest: Digest) -> Mail:
         subscription = digest.subscription
-        with self._context(), force_locale(subscription.locale):
+        with self._context(), in_language(subscription.locale):
             secret = secret_key()
             token = subscription_token(secret, subscription, UNSUBSCRIBE)
             unsubscribe = absolute_url("subscribers.unsubscribe_page", token=token)

@@ -4,7 +4,6 @@ applications fetch them by their secret URL, without signing in."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as Redirect
@@ -18,7 +17,7 @@ from webapp.actors import show_page
 from webapp.application_history import stage_name
 from webapp.auth import account_page
 from webapp.forms import ActionForm
-from webapp.i18n import current_locale, deadline_label
+from webapp.i18n import current_locale, deadline_label, in_language
 from webapp.labels import VERDICT_NAMES
 from webapp.web import absolute_url, check_actor_access, db, roles_required, today
 
@@ -32,7 +31,7 @@ def calendar(token: str) -> Response:
     feed = feed_for_token(session, token)
     if feed is None:
         abort(404)
-    with force_locale(feed.locale):
+    with in_language(feed.locale):
         body = feed_calendar(
             _feed_name(feed), feed_items(session, feed, today()), feed_key(feed), describe, utcnow()
         )

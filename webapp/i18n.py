@@ -13,6 +13,7 @@ from babel.support import NullTranslations, Translations
 from flask import Flask, current_app, request
 from flask_babel import (
     Babel,
+    force_locale,
     format_date,
     format_decimal,
     format_percent,
@@ -30,6 +31,9 @@ from tracker.config import Settings
 from tracker.html import sanitize
 
 LOCALES = ("fi", "en")
+# The locale each language's dates and numbers are written in: English as Europe writes it
+# (the day before the month, a 24-hour clock), not Babel's American "en" ("Sep 15, 2026 5:00 PM").
+FORMATS = {"fi": "fi", "en": "en_GB"}
 LOCALE_COOKIE = "lang"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 
@@ -63,20 +67,36 @@ def init_app(app: Flask, settings: Settings) -> None:
 
 def select_locale() -> str:
     """The signed-in user's choice, else the cookie, else the browser's, else the default."""
+    return FORMATS[_chosen_language()]
+
+
+def _chosen_language() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
+        return str(current_user.locale)
     cookie = request.cookies.get(LOCALE_COOKIE)
     if cookie in LOCALES:
-        return cookie
+        return str(cookie)
     # Swedish, Finland's other language, is asked for as such and served in Finnish until
     # translated: a Swedish-speaking browser that also accepts English still gets Finnish.
     asked = request.accept_languages.best_match((*LOCALES, "sv"))
     return asked if asked in LOCALES else "fi"
 
 
+def in_language(language: str) -> Any:
+    """`force_locale` of a stored language ("fi", "en"): its texts, dates and numbers."""
+    return force_locale(FORMATS.get(language, language))
+
+
 def current_locale() -> str:
+    """The language in use ("fi", "en")."""
     locale = get_locale()
     return locale.language if locale else "fi"
+
+
+def _formats() -> str:
+    """The locale the dates and numbers in use are written in (`FORMATS`)."""
+    locale = get_locale()
+    return str(locale) if locale else "fi"
 
 
 def translations() -> NullTranslations:
@@ -107,7 +127,7 @@ def format_moment(value: datetime | None) -> str:
 
 
 def format_eur(value: int | float | None) -> str:
-    return _eur_text(current_locale(), value) if value is not None else ""
+    return _eur_text(_formats(), value) if value is not None else ""
 
 
 @lru_cache(maxsize=4096)
@@ -119,7 +139,7 @@ def _eur_text(locale: str, value: int | float) -> str:
 def eur_in_words(value: int | float) -> str:
     """An amount as a sentence says it: "12 million euros", "60 tuhatta euroa"."""
     amount = numbers.format_compact_decimal(
-        value, format_type="long", locale=current_locale(), fraction_digits=1
+        value, format_type="long", locale=_formats(), fraction_digits=1
     )
     return gettext("%(amount)s euros", amount=amount)
 
@@ -142,7 +162,7 @@ def format_deadline(value: Deadline | dict[str, Any] | None) -> str:
         return ""
     deadline = Deadline.from_json(value) if isinstance(value, dict) else value
     zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
-    return _deadline_text(current_locale(), zone, deadline.date, deadline.time, deadline.timezone)
+    return _deadline_text(_formats(), zone, deadline.date, deadline.time, deadline.timezone)
 
 
 def deadline_label(label: str | None) -> str:

@@ -6,15 +6,15 @@ tracker/reminders.py."""
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from tracker.mailer import Mail
 from tracker.models import Actor
 from tracker.reminders import Reminder
 from tracker.subscriptions import reminders_token
 from webapp.digest_mail import AppMail, one_click
-from webapp.i18n import days_left, deadline_label, format_deadline
+from webapp.i18n import days_left, deadline_label, format_deadline, in_language
 from webapp.web import absolute_url, db, secret_key
 
 
@@ -22,7 +22,7 @@ class ReminderMail(AppMail):
     """Reminders rendered with the app's templates and texts."""
 
     def render(self, reminder: Reminder) -> Mail:
-        with self._context(), force_locale(reminder.user.locale):
+        with self._context(), in_language(reminder.user.locale):
             stop = absolute_url(
                 "follows.stop_page", token=reminders_token(secret_key(), reminder.user)
             )

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, abort, flash, redirect, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from werkzeug.wrappers import Response as Redirect
@@ -24,7 +23,7 @@ from tracker.search import search_calls
 from tracker.subscriptions import close_feed, feed_token, renew_feed, subscription_for_feed_token
 from webapp.calls import applicant, saved_query
 from webapp.forms import ActionForm
-from webapp.i18n import format_deadline
+from webapp.i18n import format_deadline, in_language
 from webapp.subscriptions import owned
 from webapp.web import absolute_url, db, secret_key, settings, today
 
@@ -47,7 +46,7 @@ def atom(token: str) -> Response:
     query.sort, query.page, query.page_size = "newest", 1, FEED_ENTRIES
     day = today()
     found = search_calls(session, query, day, settings().matching.min_days_to_prepare)
-    with force_locale(subscription.locale):
+    with in_language(subscription.locale):
         body = _feed(subscription, token, [row.call for row in found.rows])
     return Response(body, mimetype="application/atom+xml", headers={"Cache-Control": "no-store"})
 

@@ -94,7 +94,7 @@ def test_the_history_and_a_moved_deadline_in_both_languages(client, session, peo
     assert problems_of(finnish, "fi") == []
     client.post("/language", data={"locale": "en", "csrf_token": csrf(client, "/")})
     english = client.get(f"/applications/{application.id}").get_data(as_text=True)
-    assert "The deadline moved from Sep 15, 2026 to Nov 17, 2026." in english
+    assert "The deadline moved from 15 Sept 2026 to 17 Nov 2026." in english
     assert "Moved from “Idea” to “Go / no-go decision”." in english
     assert problems_of(english, "en") == []
     for path in ("/applications/", "/applications/board", f"/applications/{application.id}/edit"):

@@ -171,7 +171,7 @@ def test_call_page_shows_timeline_budget_sources_and_history(client, session, ca
     session.commit()
     page = client.get(f"/calls/{call.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "<h1>Advanced data platforms" in page
-    assert "The deadline moved from Sep 1, 2026 to Sep 15, 2026." in page
+    assert "The deadline moved from 1 Sept 2026 to 15 Sept 2026." in page
     assert "EU Funding &amp; Tenders (search)</a>" in page  # the source's name, not its key
     assert 'rel="noopener noreferrer"' in page
     fi = client.get(f"/calls/{call.id}", headers={"Accept-Language": "fi"}).get_data(as_text=True)

@@ -117,11 +117,8 @@ def test_each_subscriber_gets_their_news_in_their_language_once(
     # coming week, and the application that moved, in English.
     assert staff["Subject"] == "Häme Funding Radar: news of the region's calls and applications"
     plain, html = parts(staff)
-    assert (
-        "The Cut-off 5 deadline moved from Feb 15, 2027 1:59\u202fAM to Mar 1, 2027 1:59\u202fAM."
-        in plain
-    )
-    assert "DEADLINES WITHIN A WEEK" in plain and "Cut-off 4: Jan 3, 2027" in plain
+    assert "The Cut-off 5 deadline moved from 15 Feb 2027 01:59 to 1 Mar 2027 01:59." in plain
+    assert "DEADLINES WITHIN A WEEK" in plain and "Cut-off 4: 3 Jan 2027" in plain
     assert "Moved from Preparing to Submitted." in plain and "Applications that moved" in html
     for message, language in ((member, "fi"), (staff, "en")):
         plain, html = parts(message)
