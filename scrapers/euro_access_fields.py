@@ -9,6 +9,7 @@ from bs4 import Tag
 
 from scrapers.eligibility import country_codes, organisation_types
 from scrapers.fields import MISSING, RecordError
+from scrapers.ft_codes import programme_named
 from scrapers.parsing import extra_pairs
 from scrapers.record import Budget, CallRecord, Deadline, Eligibility
 
@@ -71,13 +72,19 @@ def call_record(calldata: Tag, call_id: str, url: str) -> CallRecord:
     # The ids hold a space ("call-deadline td"), so CSS #call-deadline would match nothing.
     opening = dotted_dates(_text(calldata.find(id="call-opening td")))
     deadline_text = _text(calldata.find(id="call-deadline td"))
+    programme = _text(rows.get("funding program"))  # "Horizon Europe: Cluster 5 - Climate, ..."
+    named = programme_named(programme)
     return CallRecord(
         source=NAME,
         source_key=call_id,
         identifier=number if is_ft_identifier(number) else f"EA-{call_id}",
         title=heading.get_text(" ", strip=True),
         url=url,
-        programme=_text(rows.get("funding program")) or None,
+        programme=named or None,
+        # What a name F&T's stands for adds after a colon: "Cluster 5 - Climate, ...".
+        programme_part=(programme.partition(":")[2].strip() or None)
+        if named != programme
+        else None,
         description_html=_html(rows, "short description", "call objectives"),
         conditions_html=_html(rows, "project partnership"),
         tags=tuple(t.strip() for t in _text(rows.get("topics")).split(",") if t.strip()),

@@ -39,6 +39,31 @@ PROGRAMMES: dict[str, str] = {
     "43298664": "Promotion of Agricultural Products (AGRIP)",
 }
 
+# Each programme's name without its code: "Erasmus+ (ERASMUS+)" -> "erasmus+".
+_PLAIN_NAMES = {
+    name: re.sub(r"\s*\([^()]*\)$", "", name).casefold() for name in PROGRAMMES.values()
+}
+
+
+def programme_named(name: str) -> str:
+    """A programme as F&T names it, from another source's name of it, so that the calls of one
+    programme are filtered and counted as one: "Erasmus+", "Digital Europe", "Horizon Europe:
+    Cluster 5 - Climate, Energy and Mobility" (F&T's name, or the given one, starts the other
+    and ends at a word's end). A name that fits no programme, or several, stays as given."""
+    given = name.strip().casefold()
+    found = {
+        full
+        for full, plain in _PLAIN_NAMES.items()
+        if given and (_starts(plain, given) or _starts(given, plain))
+    }
+    return found.pop() if len(found) == 1 else name
+
+
+def _starts(text: str, start: str) -> bool:
+    rest = text[len(start) :]
+    return text.startswith(start) and (not rest or not rest[0].isalnum())
+
+
 GRANT, EXTERNAL, CASCADE = "1", "2", "8"
 KINDS = {GRANT: "grant", EXTERNAL: "external", CASCADE: "cascade"}
 

@@ -41,6 +41,24 @@ def detail_record() -> Any:
     return record
 
 
+@pytest.mark.parametrize(
+    "named, programme, part",
+    [
+        ("Erasmus+", "Erasmus+ (ERASMUS+)", None),
+        ("Horizon Europe: Cluster 5 - Climate, Energy and Mobility", "Horizon Europe (HORIZON)",
+         "Cluster 5 - Climate, Energy and Mobility"),
+        ("Interreg Czechia-Poland", "Interreg Czechia-Poland", None),
+    ],
+)  # fmt: skip
+def test_a_programme_is_named_as_ft_names_it_and_its_part_kept(named, programme, part) -> None:
+    # Test construction: the recorded detail page with the funding program of another call of
+    # the recorded list (the page's own is "Erasmus+").
+    cell = b'<p class="td">Erasmus+</p>'
+    html = DETAIL.read_bytes().replace(cell, cell.replace(b"Erasmus+", named.encode()))
+    (record,) = source().parse(Page("euro_access", DETAIL_URL, html))
+    assert (record.programme, record.programme_part) == (programme, part)
+
+
 def test_the_list_has_142_rows() -> None:
     rows = list_rows(Page("euro_access", LIST_URL, LIST.read_bytes()))
     assert len(rows) == 142
@@ -80,7 +98,7 @@ def test_the_detail_page() -> None:
     assert record.identifier == "ERASMUS-EDU-2022-ECHE-CERT-FP"  # the F&T topic id: merges
     assert record.title == "Erasmus Charter for Higher Education - 5th cut-off date"
     assert record.url == DETAIL_URL
-    assert record.programme == "Erasmus+"
+    assert record.programme == "Erasmus+ (ERASMUS+)"  # the page's "Erasmus+", as F&T names it
     assert record.opening_date == date(2022, 2, 23)
     assert record.deadlines == (Deadline(date(2026, 1, 27), time(17, 0), None),)
     assert record.tags == ("Education & Training", "Children & Youth", "Media")

@@ -10,14 +10,17 @@ from scrapers import SOURCES
 from scrapers.base import Page
 from scrapers.eu_grants_feed import EuGrantsFeed
 from scrapers.eura2021 import Eura2021
-from scrapers.euro_access import EuroAccess
+from scrapers.euro_access import EuroAccess, list_rows
+from scrapers.ft_codes import programme_named
 from scrapers.haeavustuksia import Haeavustuksia
 from scrapers.interreg import Interreg
 from tests.conftest import FIXTURES
 from tests.scrapers.test_eura2021 import CODES, ROW, page_html
+from tests.scrapers.test_euro_access import LIST, LIST_URL
 from tests.tracker.helpers import bulk_records, parse_file, sedia_records
 from tracker.ingest import ingest
 from tracker.models import Call, CallSource
+from tracker.search import CallQuery, filter_options, search_calls
 
 PRIORITY = [s.name for s in SOURCES]
 NOW = datetime(2026, 9, 1, 6, 0, tzinfo=UTC)
@@ -83,6 +86,31 @@ def test_merged_call_takes_each_field_from_the_richest_source(session):
     assert call.field_sources["budget"] == "eu_grants_feed"
     assert call.description_text and call.budget_total_eur
     assert call.programme_part == "Health"  # only the bulk file names the division
+
+
+def test_a_programme_is_one_value_to_filter_by_whichever_source_named_it(session):
+    """euro-access's "Erasmus+" is F&T's "Erasmus+ (ERASMUS+)": the calls page offers one."""
+    ingest(session, all_records(), priority=PRIORITY, today=date(2026, 9, 1), now=NOW)
+    offered = filter_options(session)["programme"]
+    assert "Erasmus+ (ERASMUS+)" in offered and "Erasmus+" not in offered
+    erasmus = search_calls(session, CallQuery(programme="Erasmus+ (ERASMUS+)"), date(2026, 1, 1))
+    assert "ERASMUS-EDU-2022-ECHE-CERT-FP" in {row.call.identifier for row in erasmus.rows}
+    names = Counter(
+        row.programme for row in list_rows(Page("euro_access", LIST_URL, LIST.read_bytes()))
+    )
+    mapped = {name: programme_named(name) for name in names}  # every name of the real list
+    assert (
+        mapped["Horizon Europe: Cluster 5 - Climate, Energy and Mobility"]
+        == "Horizon Europe (HORIZON)"
+    )
+    assert mapped["Digital Europe"] == "Digital Europe Programme (DIGITAL)"
+    assert mapped["Connecting Europe Facility for Transport"] == "Connecting Europe Facility (CEF)"
+    unknown = (
+        "Interreg Czechia-Poland",
+        "EU4Health programme 2021-2027",
+        "New European Bauhaus Facility",
+    )
+    assert all(mapped[name] == name for name in unknown)
 
 
 def test_eligibility_is_structured_where_the_sources_give_it(session):
