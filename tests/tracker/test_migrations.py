@@ -1,6 +1,9 @@
 """Every earlier schema revision, holding data, upgrades to the newest on both engines; commands
 other than `radar init` refuse a schema older or newer than the code, with one line."""
 
+import json
+from datetime import UTC, datetime
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
@@ -28,6 +31,25 @@ def test_a_database_with_data_at_each_revision_upgrades_to_the_newest(engine, re
     kept = [n for n in filled if n in after and n not in DERIVED]
     assert {n: after[n] for n in kept} == dict.fromkeys(kept, 1)
     require_current_schema(engine)  # newest now: no complaint
+
+
+def test_euro_access_reads_its_detail_pages_again_after_0029(engine):
+    """Its calls stored before programmes were named as F&T names them are read again."""
+    config = alembic_config(engine)
+    command.downgrade(config, "base")
+    command.upgrade(config, "0028_unmerged_calls_by_last_day")
+    state = {"rows": {"135": "Erasmus+|Erasmus Charter|https://www.euro-access.eu/|27.01.2026"}}
+    insert = sa.text("INSERT INTO sourcestate (source, data, updated_at) VALUES (:s, :d, :t)")
+    with engine.begin() as connection:
+        for source in ("euro_access", "ft_search"):
+            data = json.dumps({**state, "etag": f"{source}-1"})
+            connection.execute(insert, {"s": source, "d": data, "t": datetime.now(UTC)})
+    migrate(engine)
+    with engine.connect() as connection:
+        stored = dict(connection.execute(sa.text("SELECT source, data FROM sourcestate")).all())
+    data = {k: json.loads(v) if isinstance(v, str) else v for k, v in stored.items()}
+    assert data["euro_access"] == {"etag": "euro_access-1"}  # its rows forgotten, the rest kept
+    assert data["ft_search"] == {**state, "etag": "ft_search-1"}  # another source's untouched
 
 
 def test_commands_refuse_an_older_or_newer_schema_with_one_line(engine):
