@@ -24,9 +24,10 @@ LoginResult = Literal["ok", "invalid", "limited"]
 
 
 @cache
-def _dummy_hash() -> str:
-    """Compared against when the email is unknown, so both cases take the same time; made at
-    the first such sign-in, not at every start of a process (0.1 s of scrypt)."""
+def dummy_hash() -> str:
+    """Compared against when the email is unknown, so both cases take the same time; made once
+    per process, by the web app as it starts (not by every `radar` command: 0.1 s of scrypt),
+    else at the first such sign-in."""
     return generate_password_hash("not a password", method="scrypt")
 
 
@@ -111,7 +112,7 @@ def authenticate(
         return "limited", None
     user = find_user(session, email)
     stored = user.password_hash if user and user.active and user.password_hash else None
-    if not check_password_hash(stored or _dummy_hash(), password) or stored is None:
+    if not check_password_hash(stored or dummy_hash(), password) or stored is None:
         session.add(LoginAttempt(email=email, ip=ip, created_at=now))
         return "invalid", None
     assert user is not None

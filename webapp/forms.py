@@ -164,9 +164,11 @@ def entries(split: Any, most: int, chars: int) -> Any:
 
 def amount(_form: Any, field: Any) -> None:
     """Whole euros that a BIGINT column holds, refused in words a person reads (not its limit)."""
-    if field.data is not None and field.data < 0:
+    if field.data is None:
+        return
+    if field.data < 0:
         raise ValidationError(_l("An amount cannot be negative."))
-    if field.data is not None and field.data > LARGEST_AMOUNT:
+    if field.data > LARGEST_AMOUNT:
         raise ValidationError(_l("No budget is that large."))
 
 

@@ -30,10 +30,10 @@ from scrapers.record import Deadline
 from tracker.config import Settings
 from tracker.html import sanitize
 
-LOCALES = ("fi", "en")
-# The locale each language's dates and numbers are written in: English as Europe writes it
-# (the day before the month, a 24-hour clock), not Babel's American "en" ("Sep 15, 2026 5:00 PM").
+# Each language and the locale its dates and numbers are written in: English as Europe writes
+# it (the day before the month, a 24-hour clock), not Babel's American "en" ("Sep 15, 2026 5:00 PM").
 FORMATS = {"fi": "fi", "en": "en_GB"}
+LOCALES = tuple(FORMATS)
 LOCALE_COOKIE = "lang"
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 
+from tracker.accounts import dummy_hash
 from tracker.models import User
 from webapp.web import close_db, db
 
@@ -73,6 +74,7 @@ def init_app(app: Flask) -> None:
     login.user_loader(_load_user)
     app.teardown_appcontext(close_db)
     app.after_request(_headers)
+    dummy_hash()  # before the first sign-in, which would otherwise take longer for an unknown email
 
 
 def _load_user(session_id: str) -> SignedIn | None:
