@@ -38,6 +38,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from matcher.feedback import REASONS
 from matcher.identifiers import is_valid_ytunnus
 from matcher.profile import MUNICIPALITIES
+from scrapers.ft_codes import programme_named
 from tracker.accounts import MIN_PASSWORD
 from tracker.matching import VERDICTS
 from tracker.models import (
@@ -351,11 +352,24 @@ class PageForm(Form):
     page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=LAST_PAGE)])
 
 
+class ProgrammeField(SelectField):
+    """A programme among the stored ones; one named as another source names it ("Erasmus+", in a
+    bookmark or a saved search from before the sources' names were made one) is read as the
+    stored name F&T gives it."""
+
+    def pre_validate(self, form: Any) -> None:
+        offered = {choice.value for choice in self.choices or ()}
+        if self.data and self.data not in offered:
+            self.data = programme_named(self.data)
+            self.raw_data = [self.data]
+        super().pre_validate(form)
+
+
 class CallSearchForm(PageForm):
     """The filters of the calls page and of the API, read from the URL."""
 
     q = SearchField(_l("Search words"), validators=[Optional(), Length(max=200)])
-    programme = SelectField(_l("Programme"), validators=[Optional()])
+    programme = ProgrammeField(_l("Programme"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()], default=CURRENT)
     deadline_from = DateField(_l("Next deadline from"), validators=[Optional()])
     deadline_to = DateField(_l("Next deadline to"), validators=[Optional()])

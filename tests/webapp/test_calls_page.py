@@ -379,3 +379,20 @@ def test_newest_first_and_a_range_of_deadlines_as_a_user_picks_them(client, call
         text = response.get_data(as_text=True)
         assert response.status_code == 400 and "The range ends before it starts." in text
         assert listed_ids(text)  # the other end alone still lists calls
+
+
+def test_a_programme_named_as_another_source_names_it_is_read_as_the_stored_name(client, calls):
+    """A bookmark from before the sources' programme names were made one ("Horizon Europe", as
+    euro-access gave it) lists the calls stored under F&T's name; a programme no source has
+    is still refused, naming the field."""
+    client.set_cookie("lang", "en")
+    stored = client.get("/?programme=Horizon+Europe+%28HORIZON%29&status=").get_data(as_text=True)
+    old = client.get("/?programme=Horizon+Europe&status=")
+    assert old.status_code == 200
+    page = old.get_data(as_text=True)
+    assert '<option value="Horizon Europe (HORIZON)" selected>' in page
+    found = re.compile(r"(\d+) calls? found")
+    assert found.search(page)[1] == found.search(stored)[1]
+    assert found.search(page)[1] != found.search(client.get("/?status=").get_data(as_text=True))[1]
+    unknown = client.get("/?programme=Nothing+like+it")
+    assert unknown.status_code == 400 and "Programme" in unknown.get_data(as_text=True)

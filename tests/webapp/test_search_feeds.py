@@ -154,3 +154,17 @@ def test_only_its_owner_changes_a_feed_and_it_ends_with_the_owners_access(
     member.active = False
     session.commit()
     assert reader.get(path).status_code == 404
+
+
+def test_a_saved_search_naming_a_programme_as_another_source_did_keeps_to_that_programme(
+    app, client, session, people
+):
+    """A search saved when euro-access's "Horizon Europe" was a value of its own: its feed
+    lists the Horizon Europe calls, now stored under F&T's name, not every call."""
+    store(session, sedia_records() + bulk_records(), days_ago=1)
+    sign_in(client, "member@kone.example")
+    save_search(client, "Vanha kirjanmerkki", "programme=Horizon+Europe&status=")
+    feed = read(app.test_client(), feed_path(client.get("/subscriptions").get_data(as_text=True)))
+    horizon = session.exec(select(Call.id).where(Call.programme == "Horizon Europe (HORIZON)"))
+    assert {entry.id.rsplit("/", 1)[1] for entry in feed.entries} == {str(i) for i in horizon}
+    assert session.exec(select(Call).where(Call.programme != "Horizon Europe (HORIZON)")).first()
