@@ -52,6 +52,41 @@ def test_euro_access_reads_its_detail_pages_again_after_0029(engine):
     assert data["ft_search"] == {**state, "etag": "ft_search-1"}  # another source's untouched
 
 
+def test_subscriptions_name_programmes_as_the_calls_are_stored_after_0030(engine):
+    """A public subscription to "Erasmus+" and a search saved with "Digital Europe", from when
+    euro-access's names were values of their own, name F&T's programmes; the rest is kept."""
+    config = alembic_config(engine)
+    command.downgrade(config, "base")
+    command.upgrade(config, "0029_euro_access_read_again")
+    insert = sa.text(
+        "INSERT INTO subscription (kind, email, locale, frequency, query, themes, programmes,"
+        " keywords, told, created_at, covered_until)"
+        " VALUES (:kind, :email, 'fi', 'weekly', :query, '[]', :programmes, '[]', '[]', :t, :t)"
+    )
+    old = "programme=Digital+Europe&q=data&status="
+    rows = [
+        ("public", '["Erasmus+", "Erasmus+ (ERASMUS+)", "EU4Health programme 2021-2027"]', None),
+        ("saved_search", "[]", old),
+        ("saved_search", "[]", "q=kiertotalous&status=open"),
+    ]
+    with engine.begin() as connection:
+        for kind, programmes, query in rows:
+            values = {"kind": kind, "email": "a@example.fi", "programmes": programmes}
+            connection.execute(insert, {**values, "query": query, "t": datetime.now(UTC)})
+    migrate(engine)
+    with engine.connect() as connection:
+        read = "SELECT programmes, query FROM subscription ORDER BY id"
+        stored = [
+            (json.loads(p) if isinstance(p, str) else p, q)
+            for p, q in connection.execute(sa.text(read))
+        ]
+    assert stored == [
+        (["Erasmus+ (ERASMUS+)", "EU4Health programme 2021-2027"], None),  # one, and kept
+        ([], "programme=Digital+Europe+Programme+%28DIGITAL%29&q=data&status="),
+        ([], "q=kiertotalous&status=open"),
+    ]
+
+
 def test_commands_refuse_an_older_or_newer_schema_with_one_line(engine):
     config = alembic_config(engine)
     command.downgrade(config, REVISIONS[-2])
