@@ -32,8 +32,9 @@ NOTHING = "nothing new"
 class DigestWeb(Protocol):
     """What the web layer lends a digest run: the calls page's search and the digest's words."""
 
-    def search(self, query: str, actor: Actor | None) -> CallQuery:
-        """The calls page's search of a saved search's query string (tracker.digests.Search)."""
+    def search(self, query: str, actor: Actor | None) -> tuple[CallQuery, str]:
+        """The calls page's search of a saved search's query string and the filters it no
+        longer understands (tracker.digests.Search)."""
         ...
 
     def render(self, digest: Digest) -> Mail:

@@ -52,8 +52,9 @@ FREQUENCIES = ("daily", "weekly")
 MAX_LISTED = 30  # calls, matches or changes one digest lists; the rest are counted
 DEADLINES_AHEAD = timedelta(days=7)  # a staff digest tells each deadline once, a week ahead
 LISTED_ONLY = load_only(*(getattr(Call, name) for name in LISTED))  # what a digest tells of a call
-# The calls page's search for the words of a saved search, with the subscriber's organisation.
-Search = Callable[[str, Actor | None], CallQuery]
+# The calls page's search for the words of a saved search, with the subscriber's organisation,
+# and the filters it no longer understands, named with their reasons ("" when none).
+Search = Callable[[str, Actor | None], tuple[CallQuery, str]]
 
 
 @dataclass
@@ -84,9 +85,18 @@ class Digest:
     deadlines: list[tuple[Call, Deadline]] = field(default_factory=list)
     moves: list[Moved] = field(default_factory=list)
     told: list[int] = field(default_factory=list)
+    refused: str = ""  # a saved search's filters no longer understood: it lists nothing
 
     def is_empty(self) -> bool:
-        news = (self.matches, self.calls, self.changes, self.followed, self.deadlines, self.moves)
+        news = (
+            self.matches,
+            self.calls,
+            self.changes,
+            self.followed,
+            self.deadlines,
+            self.moves,
+            self.refused,
+        )
         return not any(news)
 
 
@@ -159,8 +169,9 @@ def build_digest(
         _region(session, settings, digest, day)
     elif subscription.kind == SAVED_SEARCH:
         actor = session.get(Actor, user.actor_id) if user.actor_id else None
-        query = search(subscription.query or "", actor)
-        _listed(digest, *_new_calls(session, settings, digest, day, [query]))
+        query, digest.refused = search(subscription.query or "", actor)
+        if not digest.refused:
+            _listed(digest, *_new_calls(session, settings, digest, day, [query]))
     return digest
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -17,6 +18,7 @@ from tracker.actors import call_matches, list_actors
 from tracker.follows import follows_of
 from tracker.html import is_web_link
 from tracker.models import Actor, Call
+from tracker.models_web import Subscription
 from tracker.overview import call_history, call_sources
 from tracker.partners import suggest_partners
 from tracker.queries import kept_call, topics_sharing_budget
@@ -31,10 +33,10 @@ from tracker.search import (
 from tracker.subscriptions import saved_searches
 from webapp.changes import describe_change
 from webapp.explanations import theme_choices
-from webapp.forms import STATUS_LABELS, CallSearchForm
+from webapp.forms import STATUS_LABELS, CallSearchForm, errors_text
 from webapp.labels import source_name
 from webapp.subscription_forms import SaveSearchForm
-from webapp.web import db, is_staff, settings, today
+from webapp.web import absolute_url, db, is_staff, settings, today
 
 calls = Blueprint("calls", __name__)
 calls.add_app_template_filter(describe_change, "change")
@@ -84,10 +86,29 @@ def call_query(
     return query, form
 
 
-def saved_query(query: str, actor: Actor | None) -> CallQuery:
-    """The search of a saved search's query string, as the calls page reads it from its URL."""
+def saved_query(query: str, actor: Actor | None) -> tuple[CallQuery, str]:
+    """The search of a saved search's query string, as the calls page reads it from its URL,
+    and the filters it no longer understands (a theme no longer configured, say), named with
+    their reasons; "" when it understands them all. Left out, such a filter would widen the
+    search to calls its owner never asked for."""
     args = MultiDict(parse_qsl(query, keep_blank_values=True))
-    return call_query(args, settings().web.page_size, actor)[0]
+    found, form = call_query(args, settings().web.page_size, actor)
+    return found, errors_text(form)
+
+
+# What a saved search with filters no longer understood says besides them, in its digest and feed.
+REFUSED_SEARCH = _l("It lists no calls until its filters are chosen again and it is saved anew.")
+
+
+@calls.app_template_filter("refused_filters")
+def refused_filters(subscription: Subscription) -> str:
+    """A saved search's filters no longer understood, named with their reasons; "" if none."""
+    return saved_query(subscription.query or "", None)[1]
+
+
+def saved_search_url(subscription: Subscription) -> str:
+    """The calls page of a saved search, for its emails and its feed."""
+    return f"{absolute_url('calls.index')}?{subscription.query or ''}"
 
 
 def stored_options() -> dict[str, list[str]]:

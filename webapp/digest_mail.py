@@ -19,7 +19,7 @@ from tracker.models import Actor, Call, ChangeEvent, Match
 from tracker.search import CallQuery
 from tracker.subscriptions import UNSUBSCRIBE, manage_token, subscription_token
 from webapp.application_forms import STAGE_NAMES
-from webapp.calls import applicant, saved_query
+from webapp.calls import REFUSED_SEARCH, applicant, saved_query, saved_search_url
 from webapp.changes import describe_change
 from webapp.explanations import explanation
 from webapp.i18n import days_left, deadline_label, format_deadline, format_moment, in_language
@@ -67,8 +67,9 @@ def one_click(link: str) -> dict[str, str]:
 class DigestMail(AppMail):
     """Digests rendered with the app's templates, texts and search."""
 
-    def search(self, query: str, actor: Actor | None) -> CallQuery:
-        """The calls page's search of a saved query string, as the page reads its URL."""
+    def search(self, query: str, actor: Actor | None) -> tuple[CallQuery, str]:
+        """The calls page's search of a saved query string, as the page reads its URL, and
+        the filters it no longer understands."""
         with self._context():
             return saved_query(query, actor)
 
@@ -119,6 +120,11 @@ def subject(digest: Digest) -> str:
             count,
             name=digest.actor.name if digest.actor else "",
         )
+    if kind == SAVED_SEARCH and digest.refused:
+        return _(
+            "Häme Funding Radar: your saved search “%(name)s” no longer works",
+            name=digest.subscription.name or "",
+        )
     if kind == SAVED_SEARCH:
         return ngettext(
             "Häme Funding Radar: %(num)d new call for “%(name)s”",
@@ -152,6 +158,7 @@ def _intro(digest: Digest) -> str:
 def sections(digest: Digest) -> list[Section]:
     """What the digest tells, a section per kind of news; empty ones left out."""
     found = [
+        Section(_("A saved search that no longer works"), _refused(digest)),
         Section(_("Calls you follow that changed"), [_changed(c, e) for c, e in digest.followed]),
         Section(_("New matches"), [_match(m, c) for m, c in digest.matches]),
         Section(_("New calls"), [_call(c) for c in digest.calls], *_more(digest)),
@@ -220,8 +227,19 @@ def _more(digest: Digest) -> tuple[str, str]:
         "%(num)d more new calls are not listed here.",
         digest.more_calls,
     )
-    query = digest.subscription.query if digest.subscription.kind == SAVED_SEARCH else None
-    return more, f"{absolute_url('calls.index')}?{query}" if query else ""
+    subscription = digest.subscription
+    saved = subscription.kind == SAVED_SEARCH and subscription.query
+    return more, saved_search_url(subscription) if saved else ""
+
+
+def _refused(digest: Digest) -> list[Item]:
+    """A saved search with filters no longer understood lists nothing: it says which, and
+    links the search on the calls page, to choose them again and save it anew."""
+    if not digest.refused:
+        return []
+    subscription = digest.subscription
+    lines = [digest.refused, str(REFUSED_SEARCH)]
+    return [Item(subscription.name or "", saved_search_url(subscription), lines)]
 
 
 def _call_url(call: Call) -> str:

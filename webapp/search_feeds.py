@@ -6,7 +6,7 @@ on the subscriptions page."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +21,7 @@ from tracker.models import Actor, Call, User
 from tracker.models_web import Subscription
 from tracker.search import search_calls
 from tracker.subscriptions import close_feed, feed_token, renew_feed, subscription_for_feed_token
-from webapp.calls import applicant, saved_query
+from webapp.calls import REFUSED_SEARCH, applicant, saved_query, saved_search_url
 from webapp.forms import ActionForm
 from webapp.i18n import format_deadline, in_language
 from webapp.subscriptions import owned
@@ -42,12 +42,14 @@ def atom(token: str) -> Response:
         abort(404)
     owner = session.get(User, subscription.user_id)
     actor = session.get(Actor, owner.actor_id) if owner and owner.actor_id else None
-    query = saved_query(subscription.query or "", actor)
+    query, refused = saved_query(subscription.query or "", actor)
     query.sort, query.page, query.page_size = "newest", 1, FEED_ENTRIES
-    day = today()
-    found = search_calls(session, query, day, settings().matching.min_days_to_prepare)
+    calls = []
+    if not refused:
+        found = search_calls(session, query, today(), settings().matching.min_days_to_prepare)
+        calls = [row.call for row in found.rows]
     with in_language(subscription.locale):
-        body = _feed(subscription, token, [row.call for row in found.rows])
+        body = _feed(subscription, token, calls, refused)
     return Response(body, mimetype="application/atom+xml", headers={"Cache-Control": "no-store"})
 
 
@@ -78,7 +80,7 @@ def search_feed_url(subscription: Subscription) -> str | None:
     return absolute_url("search_feeds.atom", token=token) if token else None
 
 
-def _feed(subscription: Subscription, token: str, calls: list[Call]) -> bytes:
+def _feed(subscription: Subscription, token: str, calls: list[Call], refused: str) -> bytes:
     feed = FeedGenerator()
     host = urlsplit(settings().web.base_url).hostname or "localhost"
     feed.id(f"tag:{host},2026:saved-search/{subscription.id}")  # the same for every new URL
@@ -87,8 +89,11 @@ def _feed(subscription: Subscription, token: str, calls: list[Call]) -> bytes:
     feed.author({"name": "Häme Funding Radar"})
     feed.language(subscription.locale)
     feed.link(href=absolute_url("search_feeds.atom", token=token), rel="self")
-    feed.link(href=f"{absolute_url('calls.index')}?{subscription.query or ''}", rel="alternate")
-    feed.updated(max((call.last_changed for call in calls), default=NOTHING_FOUND))
+    feed.link(href=saved_search_url(subscription), rel="alternate")
+    read_on = datetime.combine(today(), time(), UTC)
+    feed.updated(
+        read_on if refused else max((c.last_changed for c in calls), default=NOTHING_FOUND)
+    )
     for call in calls:
         entry = feed.add_entry(order="append")
         url = absolute_url("calls.show", call_id=call.id)
@@ -98,6 +103,13 @@ def _feed(subscription: Subscription, token: str, calls: list[Call]) -> bytes:
         entry.published(call.first_seen)
         entry.updated(call.last_changed)
         entry.summary(_summary(call))
+    if refused:  # its only entry, dated the day it is read
+        entry = feed.add_entry()
+        entry.id(f"tag:{host},2026:saved-search/{subscription.id}/refused")
+        entry.title(_("This saved search no longer works"))
+        entry.link(href=saved_search_url(subscription))
+        entry.updated(read_on)
+        entry.summary(f"{refused} {REFUSED_SEARCH}")
     return bytes(feed.atom_str(pretty=True))
 
 

@@ -23,6 +23,7 @@ from tracker.subscriptions import (
     update,
     user_subscriptions,
 )
+from webapp.calls import REFUSED_SEARCH
 from webapp.forms import ActionForm
 from webapp.subscription_forms import (
     FREQUENCY_NAMES,
@@ -92,7 +93,11 @@ def delete(subscription_id: int) -> Response:
 
 @subscriptions.app_context_processor
 def _names() -> dict[str, Any]:
-    return {"kind_names": KIND_NAMES, "frequency_names": FREQUENCY_NAMES}
+    return {
+        "kind_names": KIND_NAMES,
+        "frequency_names": FREQUENCY_NAMES,
+        "refused_search": REFUSED_SEARCH,
+    }
 
 
 def edit_forms(

@@ -168,3 +168,18 @@ def test_a_saved_search_naming_a_programme_as_another_source_did_keeps_to_that_p
     horizon = session.exec(select(Call.id).where(Call.programme == "Horizon Europe (HORIZON)"))
     assert {entry.id.rsplit("/", 1)[1] for entry in feed.entries} == {str(i) for i in horizon}
     assert session.exec(select(Call).where(Call.programme != "Horizon Europe (HORIZON)")).first()
+
+
+def test_a_saved_search_with_a_filter_no_longer_understood_has_one_entry_saying_why(
+    app, client, session, people
+):
+    """A theme since taken out of the configuration: the feed lists no calls (left out, the
+    theme would have widened the search to all), only an entry naming the filter."""
+    store(session, sedia_records() + bulk_records(), days_ago=1)
+    sign_in(client, "member@kone.example")
+    save_search(client, "Luovat alat", "theme=creative_industries&status=")
+    feed = read(app.test_client(), feed_path(client.get("/subscriptions").get_data(as_text=True)))
+    (entry,) = feed.entries
+    assert entry.title == "Tämä tallennettu hakurajaus ei enää toimi"
+    assert "Tuntematon teema: creative_industries" in entry.summary
+    assert entry.link == "http://127.0.0.1:8000/?theme=creative_industries&status="

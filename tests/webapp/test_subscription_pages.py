@@ -235,3 +235,33 @@ def test_a_public_subscription_not_confirmed_within_a_week_is_removed(
     # The one made now goes once its week has passed, unless confirmed.
     assert remove_unconfirmed(session, utcnow() + timedelta(days=7, minutes=1), 7) == 1
     assert {s.email for s in subscriptions(session)} == {"vahvisti@example.org"}
+
+
+def test_a_saved_search_with_a_filter_no_longer_understood_lists_nothing_and_says_why(
+    app, client, engine, session, settings, inbox, people
+):
+    """A search saved with a theme since taken out of the configuration: left out of the
+    search, the theme would have widened it to every new call. Its digest lists none, names
+    the filter and links the search; the subscriptions page says the same."""
+    store(session, sedia_records())
+    sign_in(client, "member@kone.example")
+    gone = "theme=creative_industries&status="  # not among config.toml's themes
+    data = {"name": "Luovat alat", "frequency": "daily", "query": gone}
+    data["csrf_token"] = csrf(client, "/")
+    assert client.post("/subscriptions/searches", data=data).status_code == 302
+    page = client.get("/subscriptions").get_data(as_text=True)
+    assert "Tämä hakurajaus ei enää toimi: Älykäs Häme -teema: Tuntematon teema" in page
+
+    time.sleep(0.01)
+    store(session, bulk_records())  # new calls, which the search without its theme would list
+    first = send_digests(engine, settings, DigestMail(app), now=utcnow() + timedelta(days=2))
+    assert (first.fetched, first.new) == (1, 1)
+    (message,) = inbox.messages
+    assert (
+        message["Subject"]
+        == "Häme Funding Radar: tallentamasi hakurajaus ”Luovat alat” ei enää toimi"
+    )
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert "Tuntematon teema: creative_industries" in text
+    assert f"http://127.0.0.1:8000/?{gone}" in text
+    assert not [r.title for r in bulk_records() if r.title in text]
