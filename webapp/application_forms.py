@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -36,7 +34,8 @@ from tracker.models import (
     PROFILE_TEXT_CHARS,
     TITLE_CHARS,
 )
-from webapp.forms import ROLES_OF_ACTOR, PageForm, amount, lines, options
+from webapp.forms import ROLES_OF_ACTOR, AppForm, PageForm, amount, lines, options
+from webapp.i18n import lazy_text as _l
 
 # Keys: tracker.applications.STAGES.
 STAGE_NAMES = {
@@ -120,7 +119,7 @@ def _links(_form: Any, field: Any) -> None:
         raise ValidationError(_l("One http or https address a line."))
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(AppForm):
     actor_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     call_identifier = StringField(
         _l("Identifier of the call"), validators=[Optional(), Length(max=IDENTIFIER_CHARS)]
@@ -147,7 +146,7 @@ class ApplicationForm(FlaskForm):
     links = TextAreaField(_l("Links to documents"), validators=[Optional(), _links])
 
 
-class StageForm(FlaskForm):
+class StageForm(AppForm):
     stage = SelectField(_l("Move to"), choices=options(STAGE_NAMES.items()))
     reason = SelectField(
         _l("Reason (a no-go or a rejection)"),
@@ -164,7 +163,7 @@ class StageForm(FlaskForm):
     next = HiddenField()
 
 
-class SuggestedPartnerForm(FlaskForm):
+class SuggestedPartnerForm(AppForm):
     """A suggested organisation to add to the consortium partners, by its PIC."""
 
     pic = HiddenField(validators=[InputRequired(), Regexp(PIC)])

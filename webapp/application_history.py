@@ -6,12 +6,12 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from tracker.models import ApplicationEvent, ChangeEvent, User
 from webapp.application_forms import APPLICATION_ROLES, REASON_NAMES, STAGE_NAMES, ApplicationForm
 from webapp.changes import describe_change, iso_day
 from webapp.i18n import format_eur
+from webapp.i18n import lazy_text as _l
 
 MONEY = {"requested_eur", "granted_eur"}
 YES_NO = {"regional_funding_applied", "regional_funding_received"}

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -34,6 +33,7 @@ from tracker.subscriptions import saved_searches
 from webapp.changes import describe_change
 from webapp.explanations import theme_choices
 from webapp.forms import STATUS_LABELS, CallSearchForm, errors_text
+from webapp.i18n import lazy_text as _l
 from webapp.labels import source_name
 from webapp.subscription_forms import SaveSearchForm
 from webapp.web import absolute_url, db, is_staff, settings, today

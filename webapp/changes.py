@@ -9,13 +9,13 @@ from typing import Any
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from callrules.deadlines import STAGE, parse_label
 from tracker.models import ChangeEvent
 from tracker.withdrawals import FIELD
 from webapp.forms import STATUS_LABELS
 from webapp.i18n import eur_in_words, format_day, format_deadline, format_eur
+from webapp.i18n import lazy_text as _l
 
 # Every field of a call's content that a change event can name (tracker/changes.py).
 FIELD_NAMES = {

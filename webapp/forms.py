@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import (
@@ -54,6 +53,7 @@ from tracker.models import (
 )
 from tracker.search import CURRENT, SORTS
 from webapp.i18n import catalogue, current_locale
+from webapp.i18n import lazy_text as _l
 from webapp.labels import ROLE_NAMES
 
 # The values of matcher.profile.ORG_TYPES.
@@ -182,17 +182,46 @@ def _not_below(other: str) -> Any:
     return check
 
 
-class LoginForm(FlaskForm):
+class WTFormsMessages:
+    """WTForms' own messages ("Not a valid choice") in the user's language, each language's
+    catalogue read once per process: Flask-WTF's reads and parses it again in every request,
+    and every list page asks (an empty select is checked, then let pass)."""
+
+    def gettext(self, string: str) -> str:
+        return _wtforms_catalogue().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return _wtforms_catalogue().ungettext(singular, plural, n)
+
+
+def _wtforms_catalogue() -> Any:
+    return catalogue(messages_path(), "wtforms", current_locale())
+
+
+class WTFormsMeta:
+    """The forms' WTForms settings: its messages from the catalogue read once per process."""
+
+    def get_translations(self, form: Any) -> Any:
+        return WTFormsMessages()
+
+
+class AppForm(FlaskForm):
+    """A form posted in the app: Flask-WTF's CSRF check, WTForms' messages in the user's language."""
+
+    Meta = WTFormsMeta
+
+
+class LoginForm(AppForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), *EMAIL])
     password = PasswordField(_l("Password"), validators=[InputRequired()])
     next = HiddenField()
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(AppForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), *EMAIL])
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(AppForm):
     password = PasswordField(
         _l("New password"), validators=[InputRequired(), Length(min=MIN_PASSWORD, max=200)]
     )
@@ -206,23 +235,23 @@ class ChangePasswordForm(SetPasswordForm):
     current = PasswordField(_l("Current password"), validators=[InputRequired()])
 
 
-class InviteForm(FlaskForm):
+class InviteForm(AppForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), *EMAIL])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=PERSON_CHARS)])
     actor_id = SelectField(_l("Organisation"), coerce=int, validators=[InputRequired()])
     locale = SelectField(_l("Language of the email"), choices=options(LANGUAGES))
 
 
-class UserForm(FlaskForm):
+class UserForm(AppForm):
     role = SelectField(_l("Role"), choices=options(ROLE_NAMES.items()))
     active = BooleanField(_l("Active"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """A form with no fields but its CSRF token: sign out, new API token."""
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(AppForm):
     locale = SelectField(choices=options(LANGUAGES))
     next = HiddenField()
 
@@ -238,7 +267,7 @@ REASON_LABELS = {
 }
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(AppForm):
     verdict = SelectField(choices=options((v, v) for v in VERDICTS))
     reason = SelectField(
         _l("Reason"),
@@ -247,7 +276,7 @@ class FeedbackForm(FlaskForm):
     )
 
 
-class ActorForm(FlaskForm):
+class ActorForm(AppForm):
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=ACTOR_NAME_CHARS)])
     business_id = StringField(
         _l("Business ID (Y-tunnus)"), validators=[Optional(), Length(max=9), _y_tunnus]
@@ -326,28 +355,10 @@ class ActorForm(FlaskForm):
                 raise ValidationError(_l("One person a line: name; email; phone."))
 
 
-class WTFormsMessages:
-    """WTForms' own messages ("Not a valid choice") in the user's language, each language's
-    catalogue read once per process: Flask-WTF's reads and parses it again in every request,
-    and every list page asks (an empty select is checked, then let pass)."""
-
-    def gettext(self, string: str) -> str:
-        return _wtforms_catalogue().ugettext(string)
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return _wtforms_catalogue().ungettext(singular, plural, n)
-
-
-def _wtforms_catalogue() -> Any:
-    return catalogue(messages_path(), "wtforms", current_locale())
-
-
 class PageForm(Form):
     """A page of a list, read from the URL: a page no list can have is refused, naming the field."""
 
-    class Meta:
-        def get_translations(self, form: Any) -> Any:
-            return WTFormsMessages()
+    Meta = WTFormsMeta
 
     page = IntegerField(_l("Page"), validators=[Optional(), NumberRange(min=1, max=LAST_PAGE)])
 

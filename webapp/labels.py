@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 
 from matcher.profile import OTHER_MUNICIPALITY
 from scrapers.eligibility import NUTS_TO_ISO
 from tracker.accounts import AccountError
+from webapp.i18n import lazy_text as _l
 
 # Keys: the `name` of each class in scrapers.SOURCES (a test checks that each has one).
 SOURCE_NAMES = {

@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
@@ -17,6 +16,7 @@ from tracker.follows import follows_of
 from tracker.matching import record_feedback, undo_feedback
 from tracker.models import Actor, Call, utcnow
 from webapp.forms import REASON_LABELS, ActionForm, FeedbackForm, PageForm, errors_text
+from webapp.i18n import lazy_text as _l
 from webapp.labels import VERDICT_NAMES
 from webapp.web import check_actor_access, db, is_htmx, settings, today
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, Response
-from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin
 from flask_wtf.csrf import CSRFProtect
 
 from tracker.accounts import dummy_hash
 from tracker.models import User
+from webapp.i18n import lazy_text as _l
 from webapp.web import close_db, db
 
 CSP = "; ".join(

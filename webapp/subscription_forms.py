@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
     FloatField,
@@ -20,7 +18,8 @@ from tracker.digests import PUBLIC, SAVED_SEARCH
 from tracker.models import PROFILE_LIST_ITEMS, PROFILE_WORD_CHARS
 from tracker.models_web import SUBSCRIPTION_NAME_CHARS
 from tracker.subscriptions import DEFAULT_MIN_SCORE
-from webapp.forms import EMAIL, LANGUAGES, entries, options, themes_field, words
+from webapp.forms import EMAIL, LANGUAGES, AppForm, entries, options, themes_field, words
+from webapp.i18n import lazy_text as _l
 
 # Keys: tracker.digests.KINDS.
 KIND_NAMES = {
@@ -43,7 +42,7 @@ SUBSCRIPTION_ERRORS = {
 }
 
 
-class DigestForm(FlaskForm):
+class DigestForm(AppForm):
     """How often and in which language; a match digest's lowest score, a saved search's name."""
 
     frequency = SelectField(_l("How often"), choices=options(FREQUENCY_NAMES.items()))
@@ -67,7 +66,7 @@ class DigestForm(FlaskForm):
         return found
 
 
-class SaveSearchForm(FlaskForm):
+class SaveSearchForm(AppForm):
     """ "Save this search" on the calls page: the page's filters kept as its query string."""
 
     name = StringField(
@@ -77,7 +76,7 @@ class SaveSearchForm(FlaskForm):
     query = HiddenField(validators=[Length(max=2000)])
 
 
-class PublicSubscribeForm(FlaskForm):
+class PublicSubscribeForm(AppForm):
     """Anyone's subscription to new calls of some themes, programmes or keywords."""
 
     email = EmailField(_l("Email"), validators=[InputRequired(), *EMAIL])
