@@ -20,6 +20,7 @@ SQLite or PostgreSQL (issue 13).
    priority: wall time, CPU time and peak memory).
 
 Run: .venv/bin/python bench/bench_scale.py sqlite|postgresql [--calls N] [--actors N] [--seconds S]
+Only the pages again, on the PostgreSQL database a run left: ... postgresql --pages-only [--seconds S]
 PostgreSQL: the server of RADAR_BENCH_PG (default postgresql+psycopg://postgres@127.0.0.1:5432),
 in a database (--database, default radar_bench) that is dropped and made again.
 """
@@ -65,13 +66,14 @@ PROGRAMME = "Horizon Europe (HORIZON)"
 # wrk's windows of 5 s during the re-score, at most: in SCHED_IDLE the re-score waits for what
 # wrk's load leaves (14 minutes instead of 34 s), and then finishes alone.
 DURING_WINDOWS = 24
+SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
 def database(engine_name: str, tmp: str, name: str) -> str:
     """A fresh empty database's URL (PostgreSQL: database `name`)."""
     if engine_name == "sqlite":
         return f"sqlite:///{tmp}/bench.db"
-    server = os.environ.get("RADAR_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+    server = os.environ.get("RADAR_BENCH_PG", SERVER)
     admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -189,9 +191,21 @@ def main() -> None:
     parser.add_argument("--warm-up", type=int, default=20,
                         help="seconds the workers are given to build their match index")  # fmt: skip
     parser.add_argument("--database", default="radar_bench", help="PostgreSQL database's name")
+    parser.add_argument("--pages-only", action="store_true",
+                        help="PostgreSQL: only the pages, on the database an earlier run left")  # fmt: skip
     args = parser.parse_args()
+    if args.pages_only and args.engine != "postgresql":
+        parser.error("--pages-only measures the PostgreSQL database an earlier run left")
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
+        if args.pages_only:
+            url = f"{os.environ.get('RADAR_BENCH_PG', SERVER)}/{args.database}"
+            engine = make_engine(url)
+            with session_scope(engine) as session:
+                call_ids = list(session.exec(select(Call.id).order_by(Call.id)))
+            engine.dispose()
+            measure_pages(url, tmp, args, call_ids)
+            return
         url = database(args.engine, tmp, args.database)
         migrate(make_engine(url))
         started = time.perf_counter()
@@ -207,32 +221,41 @@ def main() -> None:
         print(f"{args.actors} actors and their matches stored in {time.perf_counter() - started:.0f} s;"
               f" {counts(url)}")  # fmt: skip
         analysed(url)
-        lua = percentiles_script(tmp)
-        with gunicorn(url, workers=2) as base:
-            time.sleep(args.warm_up)  # each worker builds its match index first (create_app)
-            filters = f"status=open&programme={quote(PROGRAMME)}"
-            # The month that begins some 90 days after the served app's today, the real one.
-            start = (date.today() + timedelta(days=90)).replace(day=1)
-            end = (start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
-            month = f"deadline_from={start}&deadline_to={end}"
-            pages = {
-                "calls, text + status + programme": f"{base}/?q=kiertotalous&{filters}",
-                "calls, the same by relevance": f"{base}/?q=kiertotalous&{filters}&sort=relevance",
-                "calls, status + programme, no text": f"{base}/?{filters}",
-                "calls, text by deadline": f"{base}/?q=kiertotalous",
-                "calls, identifier prefix": f"{base}/?q=HORIZON-CL6-2027",
-                "calls as the page opens": f"{base}/",
-                "calls, newest first": f"{base}/?sort=newest",
-                "calls, deadlines in a month": f"{base}/?{month}",
-                "calls of any status": f"{base}/?status=",
-                "matches of an actor": f"{base}/actors/{args.actors // 2}/matches",
-                "a call's page": f"{base}/calls/{call_ids[len(call_ids) // 2]}",
-            }  # fmt: skip
-            cookie = measure(base, pages, args.seconds, lua)
+        measure_pages(url, tmp, args, call_ids, rescores=True)
+        print(f"after the re-score: {counts(url)}")
+
+
+def measure_pages(
+    url: str, tmp: str, args: Any, call_ids: list[int], rescores: bool = False
+) -> None:
+    """The pages under wrk's load on gunicorn with 2 workers; with `rescores`, then the
+    re-scores, the last one under load."""
+    lua = percentiles_script(tmp)
+    with gunicorn(url, workers=2) as base:
+        time.sleep(args.warm_up)  # each worker builds its match index first (create_app)
+        filters = f"status=open&programme={quote(PROGRAMME)}"
+        # The month that begins some 90 days after the served app's today, the real one.
+        start = (date.today() + timedelta(days=90)).replace(day=1)
+        end = (start + timedelta(days=31)).replace(day=1) - timedelta(days=1)
+        month = f"deadline_from={start}&deadline_to={end}"
+        pages = {
+            "calls, text + status + programme": f"{base}/?q=kiertotalous&{filters}",
+            "calls, the same by relevance": f"{base}/?q=kiertotalous&{filters}&sort=relevance",
+            "calls, status + programme, no text": f"{base}/?{filters}",
+            "calls, text by deadline": f"{base}/?q=kiertotalous",
+            "calls, identifier prefix": f"{base}/?q=HORIZON-CL6-2027",
+            "calls as the page opens": f"{base}/",
+            "calls, newest first": f"{base}/?sort=newest",
+            "calls, deadlines in a month": f"{base}/?{month}",
+            "calls of any status": f"{base}/?status=",
+            "matches of an actor": f"{base}/actors/{args.actors // 2}/matches",
+            "a call's page": f"{base}/calls/{call_ids[len(call_ids) // 2]}",
+        }  # fmt: skip
+        cookie = measure(base, pages, args.seconds, lua)
+        if rescores:
             rescore(url, "first re-score (every call tagged again: no themes fingerprint yet)")
             rescore(url, "nightly re-score")
             rescore(url, "nightly re-score under wrk", pages["matches of an actor"], cookie, lua)
-        print(f"after the re-score: {counts(url)}")
 
 
 if __name__ == "__main__":
