@@ -48,12 +48,29 @@ def test_the_calls_page_offers_its_calls_for_download_with_its_filters(client, c
     assert link, "no CSV download on the calls page"
     href = link.group(1).replace("&amp;", "&")
     assert "programme=Digital" in href
-    rows = _rows(client.get(href))
+    rows = _rows(client.get(href))  # in the reader's language, Finnish here
     expected = {i for i, c in calls.items() if c.programme == programme}
-    assert {row["identifier"] for row in rows} == expected and len(expected) < len(calls)
+    assert {row["Tunniste"] for row in rows} == expected and len(expected) < len(calls)
     book = client.get(href.replace("export.csv", "export.xlsx"))
     sheet = load_workbook(io.BytesIO(book.data)).active
+    assert next(sheet.iter_rows(max_row=1, values_only=True))[:4] == (
+        "Tunniste",
+        "Nimi",
+        "Ohjelma",
+        "Tila",
+    )
     assert {r[0] for r in sheet.iter_rows(min_row=2, values_only=True)} == expected
+    # For programs, JSON keeps the fields' names and the codes; the sheets say the status in words.
+    items = client.get(href.replace("export.csv", "export.json")).get_json()
+    codes = {item["identifier"]: item["status"] for item in items}
+    assert set(codes) == expected and "closed" in codes.values()  # by the real date
+    finnish = {"open": "Avoin", "forthcoming": "Tulossa", "closed": "Päättynyt"}
+    assert {row["Tunniste"]: row["Tila"] for row in rows} == {
+        identifier: finnish[code] for identifier, code in codes.items()
+    }
+    client.set_cookie("lang", "en")
+    english = {row["Identifier"]: row["Status"] for row in _rows(client.get(href))}
+    assert english == {identifier: code.title() for identifier, code in codes.items()}
     for refused in (
         "budget_min=-5",
         "budget_min=2&budget_max=1",
@@ -72,15 +89,15 @@ def test_a_member_exports_only_their_own_organisations_matches(client, session, 
     page = client.get(f"/actors/{actor.id}/matches").get_data(as_text=True)
     assert f'href="{own}"' in page
     rows = _rows(client.get(own))
-    assert [row["identifier"] for row in rows] == [HORIZON, DIGITAL]
-    assert {row["actor"] for row in rows} == {actor.name}
+    assert [row["Tunniste"] for row in rows] == [HORIZON, DIGITAL]
+    assert {row["Organisaatio"] for row in rows} == {actor.name}
     assert client.get(f"/actors/{other.id}/matches/export.csv").status_code == 403
     assert client.get(f"/actors/{other.id}/matches/export.xlsx").status_code == 403
     client.post("/logout", data={"csrf_token": csrf(client, "/account")})
     sign_in(client, "staff@hameenliitto.example")
-    assert [r["actor"] for r in _rows(client.get(f"/actors/{other.id}/matches/export.csv"))] == [
-        other.name
-    ]
+    assert [
+        r["Organisaatio"] for r in _rows(client.get(f"/actors/{other.id}/matches/export.csv"))
+    ] == [other.name]
 
 
 def test_a_member_exports_only_their_own_organisations_applications(client, session, people, calls):
@@ -102,19 +119,19 @@ def test_a_member_exports_only_their_own_organisations_applications(client, sess
     href = link.group(1).replace("&amp;", "&")
     assert "stage=preparing" in href
     rows = _rows(client.get(href))
-    assert [(r["actor"], r["identifier"], r["stage"]) for r in rows] == [
-        (actor.name, HORIZON, "preparing")
+    assert [(r["Organisaatio"], r["Tunniste"], r["Vaihe"], r["Roolimme"]) for r in rows] == [
+        (actor.name, HORIZON, "Valmistelussa", "Partneri")
     ]
     book = load_workbook(io.BytesIO(client.get(href.replace("csv", "xlsx")).data)).active
     assert [r[:2] for r in book.iter_rows(min_row=2, values_only=True)] == [(actor.name, HORIZON)]
     # another organisation asked for in the URL: a member's own organisation's still
     rows = _rows(client.get(f"/applications/export.csv?actor_id={other.id}"))
-    assert [r["actor"] for r in rows] == [actor.name, actor.name]
+    assert [r["Organisaatio"] for r in rows] == [actor.name, actor.name]
     assert client.get("/applications/export.csv?deadline_from=soon").status_code == 400
     client.post("/logout", data={"csrf_token": csrf(client, "/account")})
     sign_in(client, "staff@hameenliitto.example")
     rows = _rows(client.get(f"/applications/export.csv?actor_id={other.id}"))
-    assert [(r["actor"], r["identifier"]) for r in rows] == [(other.name, HORIZON)]
+    assert [(r["Organisaatio"], r["Tunniste"]) for r in rows] == [(other.name, HORIZON)]
 
 
 def _make_feed(client, action: str, page: str) -> str:

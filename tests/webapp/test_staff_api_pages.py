@@ -190,7 +190,7 @@ def test_the_api_and_the_download_tell_when_a_source_last_listed_each_call(clien
     }
     download = client.get("/calls/export.csv?status=").get_data(as_text=True)
     rows = csv.DictReader(io.StringIO(download))
-    assert {row["identifier"]: _utc(row["last_seen"]) for row in rows} == expected
+    assert {row["Tunniste"]: _utc(row["Nähty viimeksi lähteessä"]) for row in rows} == expected
 
 
 def test_api_token_is_shown_once_on_the_account_page(client, session, people):
