@@ -36,14 +36,16 @@ def _page() -> int:
     return form.page.data or 1
 
 
-def row_texts() -> dict[str, Any]:
-    """The words of a match row, translated once per page rather than once per row."""
+def row_texts(actor_id: int) -> dict[str, Any]:
+    """The words of a match row, translated once per page rather than once per row, and the
+    page's own address and CSRF token."""
     options = "".join(
         f'<option value="{escape(c.value)}">{escape(str(c.label))}</option>'
         for c in FeedbackForm().reason.choices
     )
     return {
         "csrf": generate_csrf(),
+        "here": url_for("matches.index", actor_id=actor_id),
         "score": _("Score %(score)s / 100"),
         "next_deadline": _("Next deadline"),
         "components": _("Shares of the score"),
@@ -74,7 +76,7 @@ def index(actor_id: int) -> str:
         page=page,
         pages=max(1, -(-total // size)),
         today=today(),
-        t=row_texts(),
+        t=row_texts(actor_id),
         offset=(page - 1) * size,
         actor_id=actor_id,
         followed=_followed([row.call for row in rows]),
@@ -114,7 +116,7 @@ def feedback(actor_id: int, call_id: int) -> str | Response:
         "row": rows[0],
         "actor_id": actor_id,
         "today": today(),
-        "t": row_texts(),
+        "t": row_texts(actor_id),
         "followed": _followed([rows[0].call]),
     }
     return render_template("matches/row.html", **context) + status

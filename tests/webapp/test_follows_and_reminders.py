@@ -11,6 +11,7 @@ from threading import Thread
 from zoneinfo import ZoneInfo
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlmodel import Session, func, select
 
 from tests.language import problems_of
@@ -297,3 +298,20 @@ def test_two_follows_of_a_call_at_once_keep_one_and_a_missing_call_is_not_found(
         assert (
             client.post(f"/calls/{missing}/follow", data={"csrf_token": token}).status_code == 404
         )
+
+
+def test_a_call_followed_from_the_matches_page_leads_back_to_its_row(app, session, people):
+    store(session, [export_record(LIFE)], utcnow())
+    call_id, actor_id = int(life_call(session).id or 0), people["actor"].id
+    add_matches(session, people["actor"], [life_call(session)])
+    client = app.test_client()
+    sign_in(client, "member@kone.example")
+    page = BeautifulSoup(client.get(f"/actors/{actor_id}/matches").data, "html.parser")
+    form = page.select_one(f"#match-{call_id} form.follow")
+    data = {field["name"]: field["value"] for field in form.select("input[type=hidden]")}
+    here = f"/actors/{actor_id}/matches#match-{call_id}"
+    assert data["next"] == here and data["csrf_token"]
+    answer = client.post(form["action"], data=data)
+    assert answer.status_code == 302 and answer.headers["Location"].endswith(here)
+    member = int(people["member"].id or 0)
+    assert session.exec(select(Follow.call_id).where(Follow.user_id == member)).all() == [call_id]
