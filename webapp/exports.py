@@ -63,6 +63,7 @@ COLUMNS = {
     "partner_count": _l("Partners"),
     "last_change": _l("Last changed"),
 }
+YES, NO = _l("Yes"), _l("No")
 # The coded values of those columns, in words.
 CODED: dict[str, dict[str, Any]] = {
     "status": STATUS_LABELS,
@@ -122,7 +123,7 @@ def download(table: Table, fmt: str, stem: str) -> Response:
 
 def in_words(table: Table) -> Table:
     """`table` for people: its columns named and its coded values (a stage, a role, a status,
-    a mark) said in the user's language."""
+    a mark, yes or no) said in the user's language."""
     names = {column: str(COLUMNS[column]) for column in table.columns}
     rows = [
         {names[column]: _said(column, row.get(column)) for column in table.columns}
@@ -132,5 +133,7 @@ def in_words(table: Table) -> Table:
 
 
 def _said(column: str, value: Any) -> Any:
+    if isinstance(value, bool):  # the preparation funding's yes or no, not "True"
+        return str(YES if value else NO)
     words = CODED.get(column, {}).get(value) if isinstance(value, str) else None
     return str(words) if words is not None else value

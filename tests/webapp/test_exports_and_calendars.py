@@ -119,8 +119,15 @@ def test_a_member_exports_only_their_own_organisations_applications(client, sess
     href = link.group(1).replace("&amp;", "&")
     assert "stage=preparing" in href
     rows = _rows(client.get(href))
-    assert [(r["Organisaatio"], r["Tunniste"], r["Vaihe"], r["Roolimme"]) for r in rows] == [
-        (actor.name, HORIZON, "Valmistelussa", "Partneri")
+    said = (
+        "Organisaatio",
+        "Tunniste",
+        "Vaihe",
+        "Roolimme",
+        "Maakunnallista valmistelurahoitusta haettu",
+    )
+    assert [tuple(r[name] for name in said) for r in rows] == [
+        (actor.name, HORIZON, "Valmistelussa", "Partneri", "Ei")
     ]
     book = load_workbook(io.BytesIO(client.get(href.replace("csv", "xlsx")).data)).active
     assert [r[:2] for r in book.iter_rows(min_row=2, values_only=True)] == [(actor.name, HORIZON)]
