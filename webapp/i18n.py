@@ -47,7 +47,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     Babel(app, locale_selector=select_locale)
     app.jinja_env.install_gettext_callables(  # Flask-Babel's own, by the faster lookup
-        gettext=lambda text: translations().ugettext(text),
+        gettext=lambda message: translations().ugettext(message),
         ngettext=lambda singular, plural, n: translations().ungettext(singular, plural, n),
         newstyle=True,
     )
