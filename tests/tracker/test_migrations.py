@@ -68,6 +68,7 @@ def test_subscriptions_name_programmes_as_the_calls_are_stored_after_0030(engine
         ("public", '["Erasmus+", "Erasmus+ (ERASMUS+)", "EU4Health programme 2021-2027"]', None),
         ("saved_search", "[]", old),
         ("saved_search", "[]", "q=kiertotalous&status=open"),
+        ("saved_search", "null", "q=data"),  # JSON null: SQLAlchemy's None in a JSON column
     ]
     with engine.begin() as connection:
         for kind, programmes, query in rows:
@@ -84,6 +85,7 @@ def test_subscriptions_name_programmes_as_the_calls_are_stored_after_0030(engine
         (["Erasmus+ (ERASMUS+)", "EU4Health programme 2021-2027"], None),  # one, and kept
         ([], "programme=Digital+Europe+Programme+%28DIGITAL%29&q=data&status="),
         ([], "q=kiertotalous&status=open"),
+        (None, "q=data"),  # left as it was
     ]
 
 

@@ -32,7 +32,8 @@ def upgrade() -> None:
         "UPDATE subscription SET programmes = :programmes, query = :query WHERE id = :id"
     )
     for row_id, programmes, query in rows:
-        names = json.loads(programmes) if isinstance(programmes, str) else list(programmes or [])
+        stored = json.loads(programmes) if isinstance(programmes, str) else programmes
+        names = list(stored or [])  # JSON null, as SQLAlchemy writes None, is no programme
         named = list(dict.fromkeys(programme_named(name) for name in names))
         renamed = _query(query)
         if named != names or renamed != query:
